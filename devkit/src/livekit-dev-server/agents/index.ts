@@ -1,0 +1,2 @@
+export type { AgentDispatcherDeps } from "./agent-dispatcher.ts";
+export { AgentDispatcher } from "./agent-dispatcher.ts";

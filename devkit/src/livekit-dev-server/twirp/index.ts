@@ -1,0 +1,2 @@
+export type { TwirpDeps } from "./twirp-handler.ts";
+export { createTwirpHandler } from "./twirp-handler.ts";
