@@ -1,0 +1,9 @@
+import { PROTOCOL_ERROR_QUOTE_BYTES } from "./limits.ts";
+
+/** The first `maxBytes` bytes of `raw` as text, for error details that quote what was received. */
+export function quoteFrame(raw: string | Uint8Array, maxBytes = PROTOCOL_ERROR_QUOTE_BYTES): string {
+  const bytes = typeof raw === "string" ? new TextEncoder().encode(raw) : raw;
+  if (bytes.byteLength <= maxBytes) return new TextDecoder().decode(bytes);
+  // A cut may split a multi-byte character; the decoder replaces the stray bytes.
+  return `${new TextDecoder().decode(bytes.subarray(0, maxBytes))}…`;
+}
