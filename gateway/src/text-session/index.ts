@@ -1,0 +1,2 @@
+export { initialState, step } from "./session-core.ts";
+export * from "./session-types.ts";
