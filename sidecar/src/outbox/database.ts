@@ -1,0 +1,28 @@
+import { fileURLToPath } from "node:url";
+import { type Client, createClient } from "@libsql/client";
+import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
+import { migrate } from "drizzle-orm/libsql/migrator";
+import * as schema from "./schema.ts";
+
+export type OutboxDatabase = LibSQLDatabase<typeof schema>;
+
+/** Lives next to the sources (sidecar/drizzle/migrations), so the container layout is the same. */
+const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle/migrations", import.meta.url));
+
+export interface OpenedOutboxDatabase {
+  db: OutboxDatabase;
+  close(): void;
+}
+
+/**
+ * Opens (creating if needed) the outbox file and brings its schema up to date.
+ * `url` is a libSQL URL, normally `file:/var/lib/spar/outbox.db`.
+ */
+export async function openOutboxDatabase(url: string): Promise<OpenedOutboxDatabase> {
+  const client: Client = createClient({ url });
+  // Another process (a restarted sidecar, a test) may hold the file briefly: wait instead of failing.
+  await client.execute("PRAGMA busy_timeout = 5000");
+  const db = drizzle(client, { schema });
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db, close: () => client.close() };
+}
