@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/** The JSON inside TrickleRequest.candidateInit, both directions. */
+const candidateInitSchema = z.object({
+  candidate: z.string().max(1024),
+  sdpMid: z.string().max(64).nullish(),
+  sdpMLineIndex: z.number().int().min(0).max(1024).nullish(),
+  usernameFragment: z.string().max(256).nullish(),
+});
+
+export type CandidateInit = z.infer<typeof candidateInitSchema>;
+
+export function parseCandidateInit(json: string): CandidateInit | undefined {
+  if (json.length > 4096) return undefined;
+  try {
+    const parsed = candidateInitSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * rtc-node unwraps this JSON and the candidate without checks: a missing `sdpMid` or a
+ * non-integer index crashes the client process, so only complete candidates are sent.
+ */
+export function encodeCandidateInit(c: {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+}): string | undefined {
+  if (!c.candidate || typeof c.sdpMid !== "string" || !Number.isInteger(c.sdpMLineIndex)) return undefined;
+  return JSON.stringify({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+}

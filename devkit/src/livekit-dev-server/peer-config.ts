@@ -1,0 +1,25 @@
+import { type RTCPeerConnectionConfig, RTCRtpCodecParameters } from "werift";
+
+/**
+ * Opus is what LiveKit clients publish (PT 111). VP8 is offered too although the dev server
+ * forwards audio only: after rtc-node's /rtc/v1 fallback its publisher PC carries a recvonly
+ * video section, and werift throws "negotiate codecs failed" for a section with no common codec.
+ */
+export function peerConfig(iceIp: string | undefined): RTCPeerConnectionConfig {
+  return {
+    codecs: {
+      audio: [
+        new RTCRtpCodecParameters({
+          mimeType: "audio/opus",
+          clockRate: 48000,
+          channels: 2,
+          payloadType: 111,
+          parameters: "minptime=10;useinbandfec=1",
+        }),
+      ],
+      video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000, payloadType: 96 })],
+    },
+    iceUseIpv6: false,
+    ...(iceIp ? { iceInterfaceAddresses: { udp4: iceIp } } : {}),
+  };
+}

@@ -1,0 +1,415 @@
+import {
+  type AddTrackRequest,
+  Codec,
+  type DisconnectReason,
+  JoinResponse,
+  LeaveRequest,
+  LeaveRequest_Action,
+  type ParticipantInfo,
+  ParticipantInfo_State,
+  ParticipantUpdate,
+  Pong,
+  RequestResponse,
+  RequestResponse_Reason,
+  type Room,
+  RoomUpdate,
+  ServerInfo,
+  ServerInfo_Edition,
+  SessionDescription,
+  SignalTarget,
+  TrackInfo,
+  TrackPublishedResponse,
+  TrackType,
+  TrickleRequest,
+  type UpdateParticipantMetadata,
+  type UpdateSubscription,
+} from "@livekit/protocol";
+import type { RtpPacket } from "werift";
+import type { WebSocket } from "ws";
+import { routeDataPacket } from "./data-routing.ts";
+import { newId } from "./ids.ts";
+import type { JoinTicket } from "./join-auth.ts";
+import { participantFromTicket } from "./participant-info.ts";
+import { PublisherLink } from "./publisher-link.ts";
+import type { ParticipantSession, RoomRegistry } from "./room-registry.ts";
+import { SignalChannel, type SignalRequestMessage } from "./signal-channel.ts";
+import { SubscriberLink } from "./subscriber-link.ts";
+
+/** Must be valid semver (rtc-node parses it) and ≥ the features rtc-node 1.x expects. */
+export const SERVER_VERSION = "1.9.0";
+export const PING_INTERVAL_S = 5;
+export const PING_TIMEOUT_S = 15;
+export const MAX_TRACKS_PER_PARTICIPANT = 16;
+const MAX_CID_LENGTH = 256;
+const MAX_NAME_LENGTH = 256;
+const MAX_METADATA_BYTES = 64 * 1024;
+const MAX_ATTRIBUTES = 64;
+
+export interface SessionDeps {
+  registry: RoomRegistry;
+  iceIp: string | undefined;
+  autoCreateRooms: boolean;
+  now: () => number;
+}
+
+interface PublishedTrack {
+  info: TrackInfo;
+  mid: string;
+  subscribers: Set<RtcSession>;
+}
+
+/** One connected participant: its signalling socket, its two peer connections, its tracks. */
+export class RtcSession implements ParticipantSession {
+  readonly info: ParticipantInfo;
+  readonly #room: string;
+  readonly #autoSubscribe: boolean;
+  readonly #deps: SessionDeps;
+  readonly #signal: SignalChannel;
+  readonly #publisher: PublisherLink;
+  readonly #subscriber: SubscriberLink;
+  readonly #pendingByCid = new Map<string, TrackInfo>();
+  readonly #tracks = new Map<string, PublishedTrack>(); // track sid -> track
+  readonly #midToSid = new Map<string, string>();
+  #queue: Promise<void> = Promise.resolve();
+  #offerId = 0;
+  #ended = false;
+
+  constructor(ws: WebSocket, ticket: JoinTicket, deps: SessionDeps) {
+    this.#deps = deps;
+    this.#room = ticket.room;
+    this.#autoSubscribe = ticket.autoSubscribe;
+    this.info = participantFromTicket(ticket, deps.now());
+    this.#signal = new SignalChannel(
+      ws,
+      {
+        request: (m) => this.#enqueue(() => this.#onRequest(m)),
+        closed: (why) => this.#end(why),
+      },
+      { pingTimeoutS: PING_TIMEOUT_S },
+    );
+    this.#publisher = new PublisherLink(deps.iceIp, {
+      mediaStarted: (mid, trackId) => this.#onMediaStarted(mid, trackId),
+      mediaStopped: (mid) => {
+        const sid = this.#midToSid.get(mid);
+        if (sid) this.#unpublish(sid);
+      },
+      rtp: (mid, packet) => this.#onRtp(mid, packet),
+      data: (bytes, reliable) => this.#onData(bytes, reliable),
+      candidate: (json) =>
+        this.#signal.send({
+          case: "trickle",
+          value: new TrickleRequest({ candidateInit: json, target: SignalTarget.PUBLISHER }),
+        }),
+    });
+    this.#subscriber = new SubscriberLink(deps.iceIp, {
+      offer: (sdp) =>
+        this.#signal.send({
+          case: "offer",
+          value: new SessionDescription({ type: "offer", sdp, id: ++this.#offerId }),
+        }),
+      candidate: (json) =>
+        this.#signal.send({
+          case: "trickle",
+          value: new TrickleRequest({ candidateInit: json, target: SignalTarget.SUBSCRIBER }),
+        }),
+      connected: () => {
+        if (this.info.state === ParticipantInfo_State.ACTIVE) return;
+        this.info.state = ParticipantInfo_State.ACTIVE;
+        this.#changed();
+      },
+      failed: (why) => this.#endWithLeave(why),
+    });
+    this.#join();
+  }
+
+  get room(): string {
+    return this.#room;
+  }
+
+  close(reason: DisconnectReason): void {
+    this.#signal.send({
+      case: "leave",
+      value: new LeaveRequest({ canReconnect: false, reason, action: LeaveRequest_Action.DISCONNECT }),
+    });
+    this.#signal.close(1000, "disconnected by server");
+    this.#end("disconnected by server");
+  }
+
+  roomUpdated(room: Room): void {
+    this.#signal.send({ case: "roomUpdate", value: new RoomUpdate({ room }) });
+  }
+
+  /** Called by a publisher session: start sending one of its tracks to this participant. */
+  subscribeTo(publisher: RtcSession, trackSid: string): void {
+    const track = publisher.#tracks.get(trackSid);
+    if (!track || this.#ended || !this.info.permission?.canSubscribe) return;
+    track.subscribers.add(this);
+    this.#subscriber.addTrack(publisher.info.sid, trackSid);
+  }
+
+  unsubscribeFrom(publisher: RtcSession, trackSid: string): void {
+    publisher.#tracks.get(trackSid)?.subscribers.delete(this);
+    this.#subscriber.removeTrack(trackSid);
+  }
+
+  #join(): void {
+    const admitted = this.#deps.registry.admit(this.#room, this, { autoCreate: this.#deps.autoCreateRooms });
+    if (!admitted.ok) {
+      this.#signal.send({
+        case: "leave",
+        value: new LeaveRequest({ canReconnect: false, action: LeaveRequest_Action.DISCONNECT }),
+      });
+      this.#signal.close(1008, admitted.message);
+      return;
+    }
+    const others = this.#visibleOthers();
+    this.#signal.send({
+      case: "join",
+      value: new JoinResponse({
+        room: admitted.room,
+        participant: this.info,
+        otherParticipants: others.map((s) => s.info),
+        serverVersion: SERVER_VERSION,
+        serverRegion: "local",
+        iceServers: [],
+        subscriberPrimary: true,
+        pingInterval: PING_INTERVAL_S,
+        pingTimeout: PING_TIMEOUT_S,
+        serverInfo: new ServerInfo({
+          edition: ServerInfo_Edition.Standard,
+          version: SERVER_VERSION,
+          protocol: 16,
+          region: "local",
+          nodeId: "ND_devkit",
+        }),
+        enabledPublishCodecs: [new Codec({ mime: "audio/opus" })],
+      }),
+    });
+    this.#broadcast();
+    this.#subscriber.start();
+    if (!this.#autoSubscribe) return;
+    for (const other of others) {
+      for (const sid of other.#tracks.keys()) this.subscribeTo(other, sid);
+    }
+  }
+
+  #enqueue(task: () => Promise<void> | void): void {
+    // Signal requests are handled strictly in order; one failing never stops the next.
+    this.#queue = this.#queue.then(task).catch((err: unknown) => {
+      console.error(`[livekit-dev-server] ${this.info.identity}: request failed:`, err);
+    });
+  }
+
+  async #onRequest(m: SignalRequestMessage): Promise<void> {
+    if (this.#ended) return;
+    switch (m.case) {
+      case "offer": {
+        const sdp = await this.#publisher.answer(m.value.sdp);
+        this.#signal.send({
+          case: "answer",
+          value: new SessionDescription({ type: "answer", sdp, id: m.value.id }),
+        });
+        return;
+      }
+      case "answer":
+        return this.#subscriber.applyAnswer(m.value.sdp);
+      case "trickle":
+        return m.value.target === SignalTarget.SUBSCRIBER
+          ? this.#subscriber.addCandidate(m.value.candidateInit)
+          : this.#publisher.addCandidate(m.value.candidateInit);
+      case "addTrack":
+        return this.#onAddTrack(m.value);
+      case "mute":
+        return this.#onMute(m.value.sid, m.value.muted);
+      case "subscription":
+        return this.#onSubscription(m.value);
+      case "updateMetadata":
+        return this.#onUpdateMetadata(m.value);
+      case "leave":
+        this.#signal.close(1000, "client left");
+        return;
+      case "ping":
+        this.#signal.send({ case: "pong", value: m.value });
+        return;
+      case "pingReq":
+        this.#signal.send({
+          case: "pongResp",
+          value: new Pong({ lastPingTimestamp: m.value.timestamp, timestamp: BigInt(this.#deps.now()) }),
+        });
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onAddTrack(req: AddTrackRequest): void {
+    if (!this.info.permission?.canPublish) return;
+    if (req.type !== TrackType.AUDIO) {
+      console.warn(
+        `[livekit-dev-server] ${this.info.identity}: only audio tracks are forwarded; ignoring ${req.cid}`,
+      );
+      return;
+    }
+    if (req.cid.length === 0 || req.cid.length > MAX_CID_LENGTH) return;
+    if (this.#tracks.size + this.#pendingByCid.size >= MAX_TRACKS_PER_PARTICIPANT) return;
+    const track = new TrackInfo({
+      sid: newId("TR_"),
+      type: TrackType.AUDIO,
+      name: req.name.slice(0, MAX_NAME_LENGTH),
+      source: req.source,
+      muted: req.muted,
+      mimeType: "audio/opus",
+      stereo: req.stereo,
+      disableDtx: req.disableDtx,
+      stream: req.stream.slice(0, MAX_NAME_LENGTH),
+    });
+    this.#pendingByCid.set(req.cid, track);
+    this.#signal.send({ case: "trackPublished", value: new TrackPublishedResponse({ cid: req.cid, track }) });
+  }
+
+  #onMediaStarted(mid: string, trackId: string): void {
+    const track = this.#pendingByCid.get(trackId);
+    if (!track) return;
+    this.#pendingByCid.delete(trackId);
+    track.mid = mid;
+    const previous = this.#midToSid.get(mid);
+    if (previous) this.#unpublish(previous);
+    this.#tracks.set(track.sid, { info: track, mid, subscribers: new Set() });
+    this.#midToSid.set(mid, track.sid);
+    this.info.tracks.push(track);
+    this.info.isPublisher = true;
+    this.#changed();
+    this.#deps.registry.trackPublished(this.#room, this, track);
+    for (const other of this.#others()) {
+      if (other.#autoSubscribe) other.subscribeTo(this, track.sid);
+    }
+  }
+
+  #unpublish(sid: string): void {
+    const track = this.#tracks.get(sid);
+    if (!track) return;
+    this.#tracks.delete(sid);
+    this.#midToSid.delete(track.mid);
+    this.info.tracks = this.info.tracks.filter((t) => t.sid !== sid);
+    for (const s of [...track.subscribers]) s.unsubscribeFrom(this, sid);
+    this.#changed();
+    this.#deps.registry.trackUnpublished(this.#room, this, track.info);
+  }
+
+  #onMute(sid: string, muted: boolean): void {
+    const track = this.#tracks.get(sid)?.info ?? [...this.#pendingByCid.values()].find((t) => t.sid === sid);
+    if (!track || track.muted === muted) return;
+    track.muted = muted;
+    this.#changed();
+  }
+
+  #onSubscription(req: UpdateSubscription): void {
+    const wanted = new Set(req.trackSids);
+    for (const pt of req.participantTracks) for (const sid of pt.trackSids) wanted.add(sid);
+    for (const other of this.#others()) {
+      for (const sid of other.#tracks.keys()) {
+        if (!wanted.has(sid)) continue;
+        if (req.subscribe) this.subscribeTo(other, sid);
+        else this.unsubscribeFrom(other, sid);
+      }
+    }
+  }
+
+  #onUpdateMetadata(req: UpdateParticipantMetadata): void {
+    const respond = (reason: RequestResponse_Reason, message: string) =>
+      this.#signal.send({
+        case: "requestResponse",
+        value: new RequestResponse({ requestId: req.requestId, reason, message }),
+      });
+    if (!this.info.permission?.canUpdateMetadata) {
+      respond(RequestResponse_Reason.NOT_ALLOWED, "token lacks canUpdateOwnMetadata");
+      return;
+    }
+    const attrs = Object.entries(req.attributes);
+    if (
+      Buffer.byteLength(req.metadata) > MAX_METADATA_BYTES ||
+      req.name.length > MAX_NAME_LENGTH ||
+      attrs.length > MAX_ATTRIBUTES
+    ) {
+      respond(RequestResponse_Reason.LIMIT_EXCEEDED, "metadata, name or attributes too large");
+      return;
+    }
+    if (req.metadata) this.info.metadata = req.metadata;
+    if (req.name) this.info.name = req.name;
+    for (const [k, v] of attrs) {
+      if (v === "") delete this.info.attributes[k];
+      else this.info.attributes[k] = v;
+    }
+    this.#changed(true);
+    respond(RequestResponse_Reason.OK, "");
+  }
+
+  #onRtp(mid: string, packet: RtpPacket): void {
+    const sid = this.#midToSid.get(mid);
+    const track = sid ? this.#tracks.get(sid) : undefined;
+    if (!sid || !track) return;
+    for (const s of track.subscribers) s.#subscriber.forward(sid, packet);
+  }
+
+  #onData(raw: Buffer, reliable: boolean): void {
+    if (!this.info.permission?.canPublishData) return;
+    const routed = routeDataPacket(raw, { identity: this.info.identity, sid: this.info.sid });
+    if (!routed.ok) {
+      console.warn(`[livekit-dev-server] ${this.info.identity}: dropped data: ${routed.reason}`);
+      return;
+    }
+    for (const other of this.#others()) {
+      if (routed.destinations && !routed.destinations.has(other.info.identity)) continue;
+      other.#subscriber.sendData(routed.bytes, reliable);
+    }
+  }
+
+  /** Bumps the version and tells the others (and, for self-initiated edits, the participant too). */
+  #changed(includeSelf = false): void {
+    this.info.version += 1;
+    this.#broadcast(includeSelf);
+  }
+
+  #broadcast(includeSelf = false): void {
+    if (this.info.permission?.hidden) return;
+    const update = new ParticipantUpdate({ participants: [this.info] });
+    for (const other of this.#others()) other.#signal.send({ case: "update", value: update });
+    if (includeSelf) this.#signal.send({ case: "update", value: update });
+  }
+
+  #others(): RtcSession[] {
+    return this.#deps.registry
+      .sessions(this.#room)
+      .filter((s): s is RtcSession => s instanceof RtcSession && s !== this);
+  }
+
+  #visibleOthers(): RtcSession[] {
+    return this.#others().filter((s) => !s.info.permission?.hidden);
+  }
+
+  #endWithLeave(why: string): void {
+    this.#signal.send({
+      case: "leave",
+      value: new LeaveRequest({ canReconnect: false, action: LeaveRequest_Action.DISCONNECT }),
+    });
+    this.#signal.close(1011, why);
+    this.#end(why);
+  }
+
+  #end(why: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.info.state = ParticipantInfo_State.DISCONNECTED;
+    this.#deps.registry.depart(this.#room, this);
+    for (const sid of [...this.#tracks.keys()]) {
+      const track = this.#tracks.get(sid);
+      for (const s of track ? [...track.subscribers] : []) s.unsubscribeFrom(this, sid);
+    }
+    for (const other of this.#others()) {
+      for (const [sid, track] of other.#tracks) if (track.subscribers.delete(this)) void sid;
+    }
+    this.#changed();
+    this.#signal.close(1000, why);
+    void Promise.allSettled([this.#publisher.close(), this.#subscriber.close()]);
+  }
+}
