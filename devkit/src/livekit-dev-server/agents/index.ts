@@ -1,2 +1,2 @@
-export type { AgentDispatcherDeps } from "./agent-dispatcher.ts";
-export { AgentDispatcher } from "./agent-dispatcher.ts";
+export type { AgentDispatcherDeps, DispatcherLimits } from "./agent-dispatcher.ts";
+export { AgentDispatcher, DispatchLimitError } from "./agent-dispatcher.ts";
