@@ -1,0 +1,11 @@
+export type { Behavior, BehaviorParse } from "./behavior.ts";
+export { parseBehavior } from "./behavior.ts";
+export type { AgentAction, Bot, BotName, CallerMessage } from "./bot.ts";
+export { createBillingBot } from "./billing-bot.ts";
+export { createEchoBot } from "./echo-bot.ts";
+export type { RoutedBy } from "./router.ts";
+export { routeBot } from "./router.ts";
+export type { ReferenceTextAgent, ReferenceTextAgentOptions } from "./start-reference-text-agent.ts";
+export { startReferenceTextAgent } from "./start-reference-text-agent.ts";
+export type { Delivery } from "./x-rubric-bridge.ts";
+export { bridgeConnection, protocolDelivery } from "./x-rubric-bridge.ts";
