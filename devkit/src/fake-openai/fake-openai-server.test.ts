@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { type FakeOpenAI, type FakeResponder, startFakeOpenAI } from "./fake-openai-server.ts";
 
 let server: FakeOpenAI | undefined;
@@ -19,6 +20,20 @@ const post = (s: FakeOpenAI, body: unknown, key = "sk-test-123") =>
     body: JSON.stringify(body),
   });
 
+// Test-side decoding of what the fake sends, so the assertions read typed fields.
+const completionSchema = z.object({
+  id: z.string(),
+  choices: z.array(
+    z.object({
+      message: z.object({ content: z.string().nullable(), tool_calls: z.array(z.unknown()).optional() }),
+      finish_reason: z.string(),
+    }),
+  ),
+});
+const errorSchema = z.object({ error: z.object({ message: z.string() }) });
+const completionOf = async (res: Response) => completionSchema.parse(await res.json());
+const errorMessageOf = async (res: Response) => errorSchema.parse(await res.json()).error.message;
+
 const hello = { model: "m1", messages: [{ role: "user", content: "hello" }] };
 
 describe("fake OpenAI server", () => {
@@ -26,15 +41,16 @@ describe("fake OpenAI server", () => {
     const s = await start(() => ({ content: "Hi there" }));
     const res = await post(s, hello);
     expect(res.status).toBe(200);
-    const body = await res.json();
-    expect(body).toMatchObject({
+    const json: unknown = await res.json();
+    expect(json).toMatchObject({
       object: "chat.completion",
       model: "m1",
       choices: [{ index: 0, message: { role: "assistant", content: "Hi there" }, finish_reason: "stop" }],
       usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) },
     });
+    const body = completionSchema.parse(json);
     expect(body.id).toMatch(/^chatcmpl-/);
-    expect(body.choices[0].message.tool_calls).toBeUndefined();
+    expect(body.choices[0]?.message.tool_calls).toBeUndefined();
   });
 
   it("encodes tool calls with ids and JSON-string arguments", async () => {
@@ -42,9 +58,9 @@ describe("fake OpenAI server", () => {
       content: null,
       toolCalls: [{ name: "send_dtmf", arguments: { digits: "12#" } }],
     }));
-    const body = await (await post(s, hello)).json();
-    expect(body.choices[0].finish_reason).toBe("tool_calls");
-    expect(body.choices[0].message.tool_calls).toEqual([
+    const body = await completionOf(await post(s, hello));
+    expect(body.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(body.choices[0]?.message.tool_calls).toEqual([
       {
         id: expect.stringMatching(/^call_/),
         type: "function",
@@ -62,7 +78,7 @@ describe("fake OpenAI server", () => {
     });
     const none = await fetch(`${s.baseUrl}/models`);
     expect(none.status).toBe(401);
-    expect((await none.json()).error.message).toMatch(/didn't provide an API key/);
+    expect(await errorMessageOf(none)).toMatch(/didn't provide an API key/);
     expect(s.chatRequests()).toEqual([]);
   });
 
@@ -70,7 +86,7 @@ describe("fake OpenAI server", () => {
     const s = await start();
     const res = await post(s, { model: "m1", messages: [{ role: "caller", content: "x" }] });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toMatch(/messages\.0\.role/);
+    expect(await errorMessageOf(res)).toMatch(/messages\.0\.role/);
     const extra = await post(s, { ...hello, bogus: 1 });
     expect(extra.status).toBe(400);
   });
@@ -79,7 +95,7 @@ describe("fake OpenAI server", () => {
     const s = await start();
     const res = await post(s, { ...hello, response_format: { type: "json_object" } });
     expect(res.status).toBe(400);
-    expect((await res.json()).error.message).toMatch(/must contain the word 'json'/);
+    expect(await errorMessageOf(res)).toMatch(/must contain the word 'json'/);
   });
 
   it("lists models", async () => {
