@@ -186,7 +186,11 @@ async function judge(criterion: string, outcome: RunOutcome, deps: AssertionDeps
     return {
       kind: "judge",
       passed: false,
-      detail: `could not judge ${quoteText(criterion)}: ${(e as Error).message}`,
+      detail: `could not judge ${quoteText(criterion)}: ${errorMessage(e)}`,
     };
   }
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }

@@ -75,7 +75,7 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
     } catch (e) {
       if (signal.aborted) throw signal.reason ?? e;
       if (timedOut) return { kind: "fatal", error: fail(`no complete response within ${timeoutMs} ms`, e) };
-      return { kind: "retry", error: fail(`network error: ${(e as Error).message}`, e) };
+      return { kind: "retry", error: fail(`network error: ${errorMessage(e)}`, e) };
     } finally {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
@@ -207,4 +207,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
