@@ -1,7 +1,7 @@
 import { dispose, type Room } from "@livekit/rtc-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MediaDevServer, startMediaDevServer } from "../netns/media-dev-server.ts";
-import { joinRoom, recordTrack, TonePublisher, waitForTrack } from "./testing/rtc-participant.ts";
+import { joinRoom, recordTone, TonePublisher, waitForTrack } from "./testing/rtc-participant.ts";
 import { estimateFrequency, rms } from "./testing/tone.ts";
 
 let server: MediaDevServer;
@@ -31,8 +31,8 @@ describe("audio through the dev server (real rtc-node)", () => {
     bobTone.play(660, 0.3);
     const [fromAlice, fromBob] = await Promise.all([waitForTrack(bob, "alice"), waitForTrack(alice, "bob")]);
     const [heardByBob, heardByAlice] = await Promise.all([
-      recordTrack(fromAlice, 1000, 500),
-      recordTrack(fromBob, 1000, 500),
+      recordTone(fromAlice, 1000),
+      recordTone(fromBob, 1000),
     ]);
     await Promise.all([aliceTone.close(), bobTone.close()]);
     expect(Math.abs(estimateFrequency(heardByBob, 48000) - 440)).toBeLessThan(5);

@@ -11,7 +11,7 @@ import {
   TrackSource,
 } from "@livekit/rtc-node";
 import { AccessToken, type VideoGrant } from "livekit-server-sdk";
-import { sineFrame } from "./tone.ts";
+import { rms, sineFrame } from "./tone.ts";
 
 /** Test-side access to a dev server (see startMediaDevServer). */
 export interface ServerAccess {
@@ -156,6 +156,49 @@ export async function recordTrack(track: RemoteTrack, durationMs: number, skipMs
     reader.releaseLock();
   }
   return out.subarray(Math.round((skipMs * SAMPLE_RATE) / 1000), filled);
+}
+
+/**
+ * Waits until audio is audible on the track (rtc-node needs ~1 s from the first captured frame
+ * to the first RTP packet), skips `settleMs`, then records `durationMs`.
+ */
+export async function recordTone(
+  track: RemoteTrack,
+  durationMs: number,
+  settleMs = 200,
+  timeoutMs = 10_000,
+): Promise<Int16Array> {
+  const stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 });
+  const reader = stream.getReader();
+  const wanted = Math.round((durationMs * SAMPLE_RATE) / 1000);
+  const out = new Int16Array(wanted);
+  let filled = 0;
+  let skip = -1;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (filled < wanted) {
+      if (Date.now() > deadline) throw new Error(`no audible audio within ${timeoutMs} ms`);
+      const { value, done } = await reader.read();
+      if (done || !value) break;
+      if (skip < 0) {
+        if (rms(value.data) < 0.02) continue;
+        skip = Math.round((settleMs * SAMPLE_RATE) / 1000);
+      }
+      let data = value.data;
+      if (skip > 0) {
+        const drop = Math.min(skip, data.length);
+        skip -= drop;
+        data = data.subarray(drop);
+      }
+      const take = Math.min(data.length, wanted - filled);
+      out.set(data.subarray(0, take), filled);
+      filled += take;
+    }
+  } finally {
+    await reader.cancel();
+    reader.releaseLock();
+  }
+  return out.subarray(0, filled);
 }
 
 /** Resolves when `event` fires with arguments accepted by `match`. */
