@@ -146,4 +146,21 @@ describe("chat client", () => {
     );
     expect(server.requests[0]?.authorization).toBeUndefined();
   });
+
+  it("retries a refused connection and then reports it as a network error", async () => {
+    const gone = await startFakeOpenAI({ apiKey: KEY, respond: () => ({ content: "x" }) });
+    const baseUrl = gone.baseUrl;
+    await gone.close();
+    const sleeps: number[] = [];
+    const client = createChatClient({
+      llm: { base_url: baseUrl, model: "m", api_key: KEY },
+      maxRetries: 1,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    const e = await failure(client.complete(ask, signal()));
+    expect(e.message).toMatch(/failed: network error: .* \(after 2 attempts\)$/);
+    expect(sleeps).toEqual([500]);
+  });
 });

@@ -94,7 +94,9 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
         if (outcome.kind === "ok") return decode(outcome.text, fail);
         if (outcome.kind === "fatal" || n >= maxRetries) {
           if (n > 0 && outcome.kind === "retry") {
-            throw new AppError("upstream_failed", `${outcome.error.message} (after ${n + 1} attempts)`);
+            throw new AppError("upstream_failed", `${outcome.error.message} (after ${n + 1} attempts)`, {
+              cause: outcome.error.cause,
+            });
           }
           throw outcome.error;
         }
