@@ -7,3 +7,5 @@ export * from "./quote.ts";
 export * from "./run.ts";
 export * from "./suite.ts";
 export * from "./text-frames.ts";
+export * from "./voice-job.ts";
+export * from "./voice-metrics.ts";

@@ -4,7 +4,7 @@
  * decisions live in the core; this file only does I/O.
  */
 import type { CallerBrain } from "@spar/caller";
-import { MAX_AGENT_FRAME_BYTES } from "@spar/protocol";
+import { MAX_AGENT_FRAME_BYTES, type TranscriptEntry } from "@spar/protocol";
 import WebSocket from "ws";
 import { initialState, step } from "../../text-session/session-core.ts";
 import type {
@@ -145,7 +145,7 @@ export function runTextSession(opts: TextSessionOptions): Promise<SessionResult>
       });
     };
 
-    const askCaller = (transcript: SessionResult["transcript"], replies: readonly string[]): void => {
+    const askCaller = (transcript: readonly TranscriptEntry[], replies: readonly string[]): void => {
       opts.caller.next({ transcript, repliesSinceLastCaller: replies }, callerAbort.signal).then(
         (move) => dispatch({ type: "caller_move", at: now(), move }),
         (e: unknown) => dispatch({ type: "caller_failed", at: now(), detail: message(e) }),

@@ -1,0 +1,143 @@
+/**
+ * `spar probe URL --secret S`: connects exactly as the platform does (same headers, same
+ * session core), sends the turns, prints every frame with its timing and what it was read as,
+ * and exits non-zero on the first violation, timeout or rejected secret, naming the rule.
+ */
+import { parseArgs } from "node:util";
+import { createScriptedCaller } from "@spar/caller";
+import { newId, runTextSession, type SessionEvent } from "@spar/gateway";
+import { checkForwardedHeaders, decodeAgentFrame, quoteFrame, rubricHeaders } from "@spar/protocol";
+import type { CliContext } from "../cli-context.ts";
+import { UsageError } from "../usage-error.ts";
+
+const RULES: Record<string, string> = {
+  connection_failed:
+    "the agent must accept the WebSocket upgrade and the secret (text-protocol.md § Handshake headers)",
+  agent_timeout: "the agent must reply to each caller message within the per-turn timeout",
+  protocol_error:
+    "every agent frame must be one of the accepted shapes (text-protocol.md § Frames: agent → platform)",
+  connection_lost: "the agent must not drop the socket mid-conversation; end with end_call or a clean close",
+  max_duration: "the conversation must end within max_duration_s",
+  internal_error: "the probe itself failed",
+};
+
+export async function probeCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parse(argv);
+  const url = positionals[0];
+  if (!url || positionals.length > 1)
+    throw new UsageError("spar probe: give exactly one agent URL (ws:// or wss://)");
+  if (!/^wss?:\/\/\S+$/i.test(url) || !URL.canParse(url))
+    throw new UsageError(`spar probe: "${url}" is not a ws:// or wss:// URL`);
+  if (!values.secret)
+    throw new UsageError("spar probe: --secret is required (the X-RUBRIC-SECRET your agent checks)");
+  const timeoutS = values["timeout-s"] === undefined ? 10 : Number(values["timeout-s"]);
+  if (!(timeoutS > 0 && timeoutS <= 3600))
+    throw new UsageError("spar probe: --timeout-s must be a number of seconds, 0 < N ≤ 3600");
+  const firstSpeaker = values["first-speaker"] ?? "caller";
+  if (firstSpeaker !== "caller" && firstSpeaker !== "agent") {
+    throw new UsageError("spar probe: --first-speaker must be caller or agent");
+  }
+  const extra: Record<string, string> = {};
+  for (const h of values.header ?? []) {
+    const eq = h.indexOf("=");
+    if (eq <= 0) throw new UsageError(`spar probe: --header "${h}" must look like X-Name=value`);
+    extra[h.slice(0, eq)] = h.slice(eq + 1);
+  }
+  const violations = checkForwardedHeaders(extra);
+  const notForwarded = Object.keys(extra).filter((k) => !/^x-/i.test(k));
+  if (violations.length > 0 || notForwarded.length > 0) {
+    const first = violations[0];
+    throw new UsageError(
+      first
+        ? `spar probe: --header ${first.field} ${first.message}`
+        : `spar probe: only X-* headers can be sent (${notForwarded[0]})`,
+    );
+  }
+  const says = values.say?.length ? values.say : ["Hello, this is a probe from Spar. Can you hear me?"];
+  const runId = newId("run");
+  const out = ctx.stdout;
+  const started = performance.now();
+  const stamp = (at: number) => `+${(at - started).toFixed(1).padStart(8)} ms`;
+  out.write(`probing ${url} (run ${runId})\n`);
+
+  const result = await runTextSession({
+    url,
+    headers: {
+      ...extra,
+      ...rubricHeaders({
+        secret: values.secret,
+        agentId: values["agent-id"] ?? "probe",
+        scenarioId: "probe",
+        runId,
+        batchId: newId("batch"),
+      }),
+    },
+    config: {
+      perTurnTimeoutMs: timeoutS * 1000,
+      maxDurationMs: Math.max(60_000, (says.length + 2) * timeoutS * 1000),
+      firstSpeaker,
+      settleMs: 300,
+      connectTimeoutMs: 10_000,
+      closeGraceMs: 5_000,
+    },
+    caller: createScriptedCaller(says.map((say) => ({ say }))),
+    signal: ctx.signal,
+    onEvent: (e: SessionEvent) => out.write(describeEvent(e, stamp)),
+  });
+
+  if (result.status === "completed") {
+    const replies = result.transcript.filter((t) => t.role === "agent").length;
+    out.write(
+      `ok: ${replies} repl${replies === 1 ? "y" : "ies"}, ended ${result.endedReason}; every frame follows the protocol\n`,
+    );
+    return 0;
+  }
+  out.write(`FAIL ${result.endedReason}: ${result.error ?? ""}\n`);
+  out.write(`rule: ${RULES[result.endedReason] ?? result.endedReason}\n`);
+  return 1;
+}
+
+function describeEvent(e: SessionEvent, stamp: (at: number) => string): string {
+  switch (e.type) {
+    case "connected":
+      return `${stamp(e.at)}  connected\n`;
+    case "caller_move":
+      if (e.move.kind === "say")
+        return `${stamp(e.at)}  → ${JSON.stringify({ type: "message", content: e.move.text })}\n`;
+      if (e.move.kind === "end") return `${stamp(e.at)}  → {"type":"end_call"}\n`;
+      return "";
+    case "frame": {
+      const decoded = decodeAgentFrame(e.data);
+      const as = decoded.ok
+        ? `ok (${decoded.event.kind})`
+        : `VIOLATION: ${decoded.error.split("; frame:")[0]}`;
+      return `${stamp(e.at)}  ← ${quoteFrame(e.data, 300)}   ${as}\n`;
+    }
+    case "closed":
+      return `${stamp(e.at)}  closed ${e.code}${e.reason ? ` "${e.reason}"` : ""}\n`;
+    case "connect_failed":
+      return `${stamp(e.at)}  could not connect: ${e.detail}\n`;
+    default:
+      return "";
+  }
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        secret: { type: "string" },
+        "agent-id": { type: "string" },
+        header: { type: "string", multiple: true },
+        say: { type: "string", multiple: true },
+        "first-speaker": { type: "string" },
+        "timeout-s": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`spar probe: ${(e as Error).message}`);
+  }
+}

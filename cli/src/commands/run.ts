@@ -1,0 +1,130 @@
+/** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2. */
+import { parseArgs } from "node:util";
+import { newId, type PlannedRun, planBatch, runBatch, runTextScenario } from "@spar/gateway";
+import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
+import type { CliContext } from "../cli-context.ts";
+import { loadSuite } from "../load-suite.ts";
+import { writeJsonReport } from "../report/json-report.ts";
+import { writeJunit } from "../report/junit.ts";
+import { createPlainProgress } from "../report/plain-progress.ts";
+import { renderSummaryTable } from "../report/summary-table.ts";
+import { createTtyProgress } from "../report/tty-progress.ts";
+import { UsageError } from "../usage-error.ts";
+
+const MAX_CONCURRENCY = 1000;
+
+export async function runCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseArgsOrUsage(argv);
+  if (values.gateway !== undefined || values["api-key"] !== undefined) {
+    throw new UsageError(
+      "--gateway is not available yet: this build runs suites embedded only. Omit --gateway.",
+    );
+  }
+  const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new UsageError(
+      `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got "${values.concurrency}"`,
+    );
+  }
+  const channel = values.channel === undefined ? undefined : channelSchema.safeParse(values.channel);
+  if (channel && !channel.success)
+    throw new UsageError(`--channel must be text or voice, got "${values.channel}"`);
+  if (values["agent-url"] !== undefined && !/^wss?:\/\/\S+$/i.test(values["agent-url"])) {
+    throw new UsageError(`--agent-url must be a ws:// or wss:// URL, got "${values["agent-url"]}"`);
+  }
+
+  const files = positionals.length > 0 ? positionals : ["spar.yaml"];
+  const suites: { name: string; suite: Suite }[] = [];
+  for (const file of files) {
+    const suite = await loadSuite(file, ctx.env);
+    suites.push({ name: file, suite: applyOverrides(suite, values["agent-url"], values.secret) });
+  }
+  const plan = planBatch(suites, {
+    ...(values.tag ? { tags: values.tag } : {}),
+    ...(values.only ? { only: values.only } : {}),
+    ...(channel?.success ? { channel: channel.data } : {}),
+  });
+  if (plan.length === 0) throw new UsageError("no scenario matches the --tag/--only filters");
+  const voice = plan.find((r) => r.channel === "voice");
+  if (voice) {
+    throw new UsageError(
+      `scenario ${voice.scenario.id} runs on the voice channel, which this build cannot run yet; use --channel text or --tag to select text scenarios`,
+    );
+  }
+
+  const batchId = newId("batch");
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const progress = ctx.interactive
+    ? createTtyProgress(ctx.stdout, plan.length, { color: ctx.color })
+    : createPlainProgress(ctx.stdout);
+  const runs = await runBatch(
+    plan,
+    concurrency,
+    (run: PlannedRun): Promise<RunReport> =>
+      runTextScenario(
+        { suite: run.suite, scenario: run.scenario, attempt: run.attempt, runId: run.runId, batchId },
+        { signal: ctx.signal },
+      ),
+    {
+      runStarted: (run) => progress.runStarted(run.runId, run.scenario.id, run.attempt),
+      runFinished: (_run, report) => progress.runFinished(report),
+    },
+  );
+  progress.done();
+  const passed = runs.filter((r) => r.passed).length;
+  const report: SuiteReport = {
+    suite: files.join(","),
+    batch_id: batchId,
+    started_at: startedAt.toISOString(),
+    duration_ms: Math.round(performance.now() - t0),
+    summary: {
+      total: runs.length,
+      passed,
+      failed: runs.length - passed,
+      pass_rate: Math.round((passed / runs.length) * 1000) / 10,
+    },
+    runs,
+  };
+  ctx.stdout.write(`${renderSummaryTable(report, { color: ctx.color })}\n`);
+  if (values["report-json"]) {
+    await writeJsonReport(values["report-json"], report);
+    ctx.stdout.write(`JSON report: ${values["report-json"]}\n`);
+  }
+  if (values.junit) {
+    await writeJunit(values.junit, report);
+    ctx.stdout.write(`JUnit report: ${values.junit}\n`);
+  }
+  return report.summary.failed === 0 ? 0 : 1;
+}
+
+function applyOverrides(suite: Suite, url: string | undefined, secret: string | undefined): Suite {
+  if (url === undefined && secret === undefined) return suite;
+  if (!suite.agent.text) throw new UsageError("--agent-url/--secret need a suite with agent.text");
+  const text = { ...suite.agent.text, ...(url ? { url } : {}), ...(secret ? { secret } : {}) };
+  return { ...suite, agent: { ...suite.agent, text } };
+}
+
+function parseArgsOrUsage(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        "agent-url": { type: "string" },
+        secret: { type: "string" },
+        channel: { type: "string" },
+        tag: { type: "string", multiple: true },
+        only: { type: "string", multiple: true },
+        concurrency: { type: "string" },
+        "report-json": { type: "string" },
+        junit: { type: "string" },
+        gateway: { type: "string" },
+        "api-key": { type: "string" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError(`spar run: ${(e as Error).message}`);
+  }
+}

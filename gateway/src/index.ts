@@ -1,0 +1,3 @@
+export { runTextSession, type TextSessionOptions } from "./runtime/node/ws-text-session.ts";
+export * from "./text-run/index.ts";
+export * from "./text-session/index.ts";
