@@ -1,0 +1,45 @@
+/**
+ * The `--junit` file: one `<testcase>` per run (classname = suite, name = `scenario_id#attempt`),
+ * so CI systems show each attempt of a repeated scenario on its own line.
+ */
+import type { RunReport, SuiteReport } from "@spar/protocol";
+import { writeFileAtomic } from "./atomic-write.ts";
+import { failureLines, runLabel } from "./run-text.ts";
+import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-escape.ts";
+
+const seconds = (ms: number) => (ms / 1000).toFixed(3);
+
+export function renderJunit(report: SuiteReport): string {
+  const failures = report.runs.filter((r) => !r.passed).length;
+  const counts = `tests="${report.runs.length}" failures="${failures}" errors="0" skipped="0"`;
+  const time = `time="${seconds(report.duration_ms)}"`;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="spar" ${counts} ${time}>`,
+    `  <testsuite name="${attr(report.suite)}" ${counts} ${time} timestamp="${attr(report.started_at)}">`,
+    `    <properties><property name="batch_id" value="${attr(report.batch_id)}"/></properties>`,
+    ...report.runs.map((run) => testcase(report.suite, run)),
+    "  </testsuite>",
+    "</testsuites>",
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function testcase(suite: string, run: RunReport): string {
+  const open = `    <testcase classname="${attr(suite)}" name="${attr(runLabel(run))}" time="${seconds(run.duration_ms)}"`;
+  if (run.passed) return `${open}/>`;
+  const [message = "run did not pass", ...details] = failureLines(run);
+  const type = run.status === "failed" ? run.ended_reason : "assertion_failed";
+  const body = [message, ...details].join("\n");
+  const transcript = run.transcript.map((e) => `[${e.at_ms} ms] ${e.role}: ${e.content}`).join("\n");
+  return [
+    `${open}>`,
+    `      <failure message="${attr(message)}" type="${attr(type)}">${text(body)}</failure>`,
+    ...(transcript ? [`      <system-out>${text(transcript)}</system-out>`] : []),
+    "    </testcase>",
+  ].join("\n");
+}
+
+export async function writeJunit(path: string, report: SuiteReport): Promise<void> {
+  await writeFileAtomic(path, renderJunit(report));
+}

@@ -1,0 +1,38 @@
+/** How one run reads as text; shared by the table, the progress lines and JUnit so they agree. */
+import type { RunReport } from "@spar/protocol";
+
+/** `scenario_id#attempt`, the run's name everywhere a person reads it. */
+export function runLabel(run: RunReport): string {
+  return `${run.scenario_id}#${run.attempt}`;
+}
+
+/** Why a run did not pass: its error first, then each failed assertion. Empty when it passed. */
+export function failureLines(run: RunReport): string[] {
+  if (run.passed) return [];
+  const assertions = run.assertions.filter((a) => !a.passed).map((a) => `✗ ${a.kind}: ${a.detail}`);
+  const error = run.error ?? (assertions.length === 0 ? `${run.status} / ${run.ended_reason}` : undefined);
+  return error === undefined ? assertions : [error, ...assertions];
+}
+
+/** `812 ms` under a second, `12.3 s` above. */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** First line of `text`, cut to `max` characters: for one-line-per-run output. */
+export function oneLine(text: string, max = 160): string {
+  const first = text.split(/\r?\n/, 1)[0] ?? "";
+  return first.length > max ? `${first.slice(0, max - 1)}…` : first;
+}
+
+/**
+ * Agent text quoted in an error can carry escape sequences; printed raw they would repaint the
+ * user's terminal. Control characters (but tab and line breaks) become visible `\uXXXX`.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}`,
+  );
+}

@@ -1,0 +1,42 @@
+/** Runs grouped per scenario, in the order scenarios first appear in the report. */
+import type { RunReport } from "@spar/protocol";
+
+export interface ScenarioRollup {
+  scenarioId: string;
+  runs: RunReport[];
+  passedRuns: number;
+  /** A scenario passes when every one of its runs passed (spec/suite-file.md § Pass / fail). */
+  passed: boolean;
+  /** Median agent-turn latency over all its runs' transcripts; null when no agent turn had one. */
+  p50LatencyMs: number | null;
+}
+
+export function rollUpScenarios(runs: readonly RunReport[]): ScenarioRollup[] {
+  const byScenario = new Map<string, RunReport[]>();
+  for (const run of runs) {
+    const list = byScenario.get(run.scenario_id);
+    if (list) list.push(run);
+    else byScenario.set(run.scenario_id, [run]);
+  }
+  return [...byScenario].map(([scenarioId, list]) => {
+    const passedRuns = list.filter((r) => r.passed).length;
+    // Pooled turn latencies, not a median of per-run medians, so short runs do not weigh extra.
+    const latencies = list.flatMap((r) =>
+      r.transcript.flatMap((e) => (e.role === "agent" && e.latency_ms !== undefined ? [e.latency_ms] : [])),
+    );
+    return {
+      scenarioId,
+      runs: list,
+      passedRuns,
+      passed: passedRuns === list.length,
+      p50LatencyMs: median(latencies),
+    };
+  });
+}
+
+/** Nearest-rank median (the same rank rule as the run metrics' p50). */
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1] ?? null;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { sampleSuiteReport } from "./sample-suite-report.ts";
+import { renderSummaryTable } from "./summary-table.ts";
+
+describe("renderSummaryTable", () => {
+  it("renders one row per scenario, totals and the failed runs with why", () => {
+    expect(renderSummaryTable(sampleSuiteReport, { color: false })).toBe(
+      [
+        "SCENARIO      RUNS  P50    STATUS",
+        "pay-bill      2/2   36 ms  PASS",
+        "angry-refund  0/1   -      FAIL",
+        "escape        0/1   5 ms   FAIL",
+        "",
+        "2/4 runs passed (50%), 2 of 3 scenarios failed, in 812 ms",
+        "",
+        "Failed runs:",
+        "  angry-refund#1  failed / agent_timeout",
+        "    agent did not reply within 1 s",
+        "    ✗ agent_said: not evaluated: the run failed",
+        "  escape#1  completed / agent_ended",
+        "    expectation failed: expected /confirm/i, agent said a<b & \"c\" 'd'\\u0001\\u001B[31mred",
+        "    second line",
+        "    ✗ agent_never_said: agent said a<b & \"c\" 'd'\\u0001\\u001B[31mred",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("colors statuses only when asked, without changing the layout", () => {
+    const colored = renderSummaryTable(sampleSuiteReport, { color: true });
+    expect(colored).toContain("\u001B[32mPASS\u001B[0m");
+    expect(colored).toContain("\u001B[31mFAIL\u001B[0m");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing the color codes
+    expect(colored.replace(/\u001B\[\d+m/g, "")).toBe(
+      renderSummaryTable(sampleSuiteReport, { color: false }),
+    );
+  });
+
+  it("shows a decimal pass rate and a dash when no turn has a latency", () => {
+    const [first] = sampleSuiteReport.runs;
+    if (!first) throw new Error("fixture has runs");
+    const report = {
+      ...sampleSuiteReport,
+      duration_ms: 2500,
+      summary: { total: 3, passed: 2, failed: 1, pass_rate: 66.666 },
+      runs: [{ ...first, transcript: [] }],
+    };
+    const text = renderSummaryTable(report, { color: false });
+    expect(text).toContain("pay-bill  1/1   -    PASS");
+    expect(text).toContain("2/3 runs passed (66.7%), 0 of 1 scenario failed, in 2.5 s");
+    expect(text).not.toContain("Failed runs:");
+  });
+});
