@@ -1,17 +1,24 @@
 import {
+  type AvailabilityRequest,
   AvailabilityResponse,
+  type JobAssignment,
+  type JobTermination,
   JobType,
   RegisterWorkerRequest,
+  type RegisterWorkerResponse,
   ServerMessage,
   UpdateWorkerStatus,
   WorkerMessage,
   WorkerPing,
+  type WorkerPong,
   WorkerStatus,
 } from "@livekit/protocol";
 import { AccessToken, AgentDispatchClient, RoomServiceClient, TokenVerifier } from "livekit-server-sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { type ApiTestServer, startApiTestServer, TEST_KEY, TEST_SECRET } from "../twirp/test-api-server.ts";
+
+type ServerCase = NonNullable<ServerMessage["message"]["case"]>;
 
 /** A hand-driven worker speaking the same frames as agents-js, to test each protocol step. */
 class RawWorker {
@@ -59,18 +66,17 @@ class RawWorker {
   }
 
   /** Waits for the next server message of a kind (earlier ones of other kinds are kept). */
-  async next<K extends NonNullable<ServerMessage["message"]["case"]>>(
-    kind: K,
-    timeoutMs = 3000,
-  ): Promise<Extract<ServerMessage["message"], { case: K }>["value"]> {
+  next(kind: "register", timeoutMs?: number): Promise<RegisterWorkerResponse>;
+  next(kind: "availability", timeoutMs?: number): Promise<AvailabilityRequest>;
+  next(kind: "assignment", timeoutMs?: number): Promise<JobAssignment>;
+  next(kind: "termination", timeoutMs?: number): Promise<JobTermination>;
+  next(kind: "pong", timeoutMs?: number): Promise<WorkerPong>;
+  async next(kind: ServerCase, timeoutMs = 3000): Promise<ServerMessage["message"]["value"]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.inbox.findIndex((m) => m.message.case === kind);
-      if (i >= 0) {
-        const [m] = this.inbox.splice(i, 1);
-        const msg = m?.message;
-        if (msg?.case === kind) return msg.value as Extract<ServerMessage["message"], { case: K }>["value"];
-      }
+      const found = i >= 0 ? this.inbox.splice(i, 1)[0] : undefined;
+      if (found) return found.message.value;
       if (Date.now() > deadline) throw new Error(`no ${kind} message within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
