@@ -13,7 +13,7 @@ interface XmlElement {
 }
 
 const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-function unescape(text: string): string {
+function decodeEntities(text: string): string {
   return text.replace(/&(#\d+|[a-z]+);/g, (_m, e: string) =>
     e.startsWith("#") ? String.fromCharCode(Number(e.slice(1))) : (ENTITIES[e] ?? `&${e};`),
   );
@@ -31,14 +31,14 @@ function parseXml(xml: string): XmlElement {
     const [, closing, name, attrs, selfClosing, text] = m;
     if (text !== undefined) {
       if (/&(?!(#\d+|amp|lt|gt|quot|apos);)/.test(text)) throw new Error(`bare & in ${text}`);
-      top.text += unescape(text);
+      top.text += decodeEntities(text);
     } else if (closing) {
       if (top.name !== name) throw new Error(`</${name}> closes <${top.name}>`);
       stack.pop();
     } else {
       const attributes: Record<string, string> = {};
       for (const a of (attrs ?? "").matchAll(/([\w-]+)="([^"]*)"/g))
-        attributes[a[1] ?? ""] = unescape(a[2] ?? "");
+        attributes[a[1] ?? ""] = decodeEntities(a[2] ?? "");
       const element: XmlElement = { name: name ?? "", attributes, text: "", children: [] };
       top.children.push(element);
       if (!selfClosing) stack.push(element);

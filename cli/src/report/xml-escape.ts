@@ -7,6 +7,7 @@
 
 // C0 controls except tab/LF/CR, U+FFFE/U+FFFF, and UTF-16 surrogates that are not in a pair.
 const NOT_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding forbidden characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 function replaceInvalid(text: string): string {

@@ -1,0 +1,62 @@
+/** Drives the real `spar` dispatcher in-process with captured output, or the real bin as a child. */
+import { spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type CliContext, main } from "@spar/cli";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function capture() {
+  let text = "";
+  return {
+    stream: {
+      write: (chunk: string | Uint8Array) => ((text += String(chunk)), true),
+    } as unknown as NodeJS.WritableStream,
+    text: () => text,
+  };
+}
+
+export async function spar(argv: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const out = capture();
+  const err = capture();
+  const ctx: CliContext = {
+    env,
+    stdout: out.stream,
+    stderr: err.stream,
+    interactive: false,
+    color: false,
+    signal: new AbortController().signal,
+  };
+  const code = await main(argv, ctx);
+  return { code, stdout: out.text(), stderr: err.text() };
+}
+
+const BIN = new URL("../../cli/bin/spar.mjs", import.meta.url).pathname;
+
+/** The installed command, as CI runs it: a child process with its own exit code. */
+export function sparBin(argv: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, CI: "1", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "spar-cli-"));
+}
+
+export async function writeSuite(dir: string, name: string, yaml: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, yaml);
+  return path;
+}

@@ -1,0 +1,189 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
+import { suiteReportSchema } from "@spar/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
+import { spar, sparBin, tempDir, writeSuite } from "./cli-harness.ts";
+
+const SECRET = "cli-secret";
+let agent: ReferenceTextAgent;
+let dir: string;
+beforeAll(async () => {
+  agent = await startReferenceTextAgent({ port: 0, secret: SECRET });
+  dir = await tempDir();
+});
+afterAll(async () => {
+  await agent.close();
+});
+
+const env = () => ({ AGENT_URL: `${agent.url}/echo`, AGENT_SECRET: SECRET });
+
+const suite = (scenarios: string, text = "") => `version: 1
+agent:
+  id: echo-bot
+  text:
+    url: \${AGENT_URL}
+    secret: \${AGENT_SECRET}
+    per_turn_timeout_s: 1
+    settle_ms: 20${text}
+scenarios:
+${scenarios}`;
+
+const passing = `  - id: greet
+    tags: [smoke]
+    script:
+      - say: hello
+      - expect: "/said: hello/"
+        end: true
+    assertions:
+      - ended_by: caller
+      - agent_said: hello
+`;
+const failing = `  - id: silent-agent
+    metadata: { X-Spar-Behavior: silent }
+    script:
+      - say: anyone?
+`;
+
+describe("spar run", () => {
+  it("exits 0 when every scenario passes and writes the JSON and JUnit reports", async () => {
+    const path = await writeSuite(dir, "pass.yaml", suite(passing));
+    const json = join(dir, "out", "report.json");
+    const junit = join(dir, "out", "junit.xml");
+    const r = await sparBin(["run", path, "--report-json", json, "--junit", junit], env());
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("PASS greet#1");
+    const report = suiteReportSchema.parse(JSON.parse(await readFile(json, "utf8")));
+    expect(report.summary).toEqual({ total: 1, passed: 1, failed: 0, pass_rate: 100 });
+    expect(report.runs[0]).toMatchObject({
+      scenario_id: "greet",
+      status: "completed",
+      ended_reason: "caller_ended",
+    });
+    const xml = await readFile(junit, "utf8");
+    expect(xml).toContain(`<testcase classname="${path}" name="greet#1"`);
+    expect(xml).not.toContain("<failure");
+  });
+
+  it("exits 1 when a run fails and reports why", async () => {
+    const path = await writeSuite(dir, "fail.yaml", suite(passing + failing));
+    const junit = join(dir, "fail-junit.xml");
+    const r = await sparBin(["run", path, "--junit", junit], env());
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL silent-agent#1 .*agent_timeout: the agent did not reply within 1 s/);
+    const xml = await readFile(junit, "utf8");
+    expect(xml).toMatch(
+      /<testcase classname="[^"]+" name="silent-agent#1"[^>]*>\s*<failure message="[^"]*the agent did not reply within 1 s/,
+    );
+  });
+
+  it("exits 2 naming the field path when the suite is invalid", async () => {
+    const path = await writeSuite(
+      dir,
+      "bad.yaml",
+      suite(`  - id: a
+    script:
+      - say: hi
+      - expect: /([unclosed/
+`),
+    );
+    const r = await sparBin(["run", path], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("invalid suite");
+    expect(r.stderr).toContain("scenarios[0].script[1].expect: invalid regex /([unclosed/");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it("exits 2 when a ${VAR} is not set, naming the field and the variable", async () => {
+    const path = await writeSuite(dir, "env.yaml", suite(passing));
+    const r = await spar(["run", path], { AGENT_URL: agent.url });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("agent.text.secret: environment variable AGENT_SECRET is not set");
+  });
+
+  it("exits 2 on usage errors: unknown option, bad concurrency, missing file, YAML syntax", async () => {
+    expect((await spar(["run", "--nope"])).code).toBe(2);
+    const conc = await spar(["run", "x.yaml", "--concurrency", "0"]);
+    expect(conc).toMatchObject({ code: 2 });
+    expect(conc.stderr).toContain("--concurrency must be a whole number from 1 to 1000");
+    const missing = await spar(["run", join(dir, "missing.yaml")]);
+    expect(missing.stderr).toContain("cannot read the suite file");
+    const yamlPath = await writeSuite(dir, "syntax.yaml", "version: 1\nagent: [\n");
+    const syntax = await spar(["run", yamlPath]);
+    expect(syntax).toMatchObject({ code: 2 });
+    expect(syntax.stderr).toContain("not valid YAML/JSON");
+  });
+
+  it("runs only the scenarios selected by --tag and --only", async () => {
+    const path = await writeSuite(dir, "filter.yaml", suite(passing + failing));
+    const tagged = await spar(["run", path, "--tag", "smoke"], env());
+    expect(tagged.code).toBe(0);
+    expect(tagged.stdout).not.toContain("silent-agent");
+    const only = await spar(["run", path, "--only", "silent-agent"], env());
+    expect(only.code).toBe(1);
+    expect(only.stdout).not.toContain("greet#1");
+    const none = await spar(["run", path, "--only", "nope"], env());
+    expect(none).toMatchObject({ code: 2 });
+    expect(none.stderr).toContain("no scenario matches");
+  });
+
+  it("sends one batch id for all runs and each run's id as X-RUBRIC-RUN-ID, with X-* metadata forwarded", async () => {
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+    wss.on("connection", (ws, req) => {
+      seen.push(req.headers);
+      ws.on("message", (raw) => {
+        const frame = JSON.parse(String(raw)) as { type: string };
+        if (frame.type === "end_call") ws.close(1000);
+        else ws.send(JSON.stringify({ content: "ok" }));
+      });
+    });
+    await new Promise((r) => wss.once("listening", r));
+    const address = wss.address();
+    const port = typeof address === "object" ? address.port : 0;
+    try {
+      const path = await writeSuite(
+        dir,
+        "headers.yaml",
+        suite(`  - id: h
+    repeat: 3
+    metadata: { X-Bot-Id: billing, plain: not-a-header }
+    script: [{ say: hi }]
+`),
+      );
+      const json = join(dir, "headers.json");
+      const r = await spar(["run", path, "--concurrency", "3", "--report-json", json], {
+        AGENT_URL: `ws://127.0.0.1:${port}/ws`,
+        AGENT_SECRET: "sekrit",
+      });
+      expect(r.code).toBe(0);
+      const report = suiteReportSchema.parse(JSON.parse(await readFile(json, "utf8")));
+      expect(seen).toHaveLength(3);
+      expect(new Set(seen.map((h) => h["x-rubric-batch-id"]))).toEqual(new Set([report.batch_id]));
+      expect(new Set(seen.map((h) => h["x-rubric-run-id"]))).toEqual(
+        new Set(report.runs.map((run) => run.run_id)),
+      );
+      for (const h of seen) {
+        expect(h).toMatchObject({
+          "x-rubric-secret": "sekrit",
+          "x-rubric-agent-id": "echo-bot",
+          "x-rubric-scenario-id": "h",
+          "x-bot-id": "billing",
+        });
+        expect(h.plain).toBeUndefined();
+      }
+      expect(report.runs.map((run) => run.attempt)).toEqual([1, 2, 3]);
+    } finally {
+      await new Promise((r) => wss.close(r));
+    }
+  });
+
+  it("refuses voice scenarios honestly instead of pretending to run them", async () => {
+    const path = await writeSuite(dir, "voice.yaml", suite(passing));
+    const r = await spar(["run", path, "--channel", "voice"], env());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("runs on the voice channel, which this build cannot run yet");
+  });
+});
