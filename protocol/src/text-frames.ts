@@ -21,8 +21,14 @@ export const callerFrameSchema = z.discriminatedUnion("type", [
 ]);
 export type CallerFrame = z.infer<typeof callerFrameSchema>;
 
+/**
+ * The exact wire text of a caller frame. Built field by field: TypeScript lets a wider object
+ * through (or one with `content` first), and whatever it carries must never reach the agent.
+ */
 export function encodeCallerFrame(frame: CallerFrame): string {
-  return JSON.stringify(frame);
+  return frame.type === "message"
+    ? JSON.stringify({ type: "message", content: frame.content })
+    : JSON.stringify({ type: "end_call" });
 }
 
 /** Decodes a platform→agent frame (used by agents, the reference agent and tests). */
