@@ -96,7 +96,7 @@ describe("spar run", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it("exits 2 when a ${VAR} is not set, naming the field and the variable", async () => {
+  it("exits 2 when an environment variable is not set, naming the field and the variable", async () => {
     const path = await writeSuite(dir, "env.yaml", suite(passing));
     const r = await spar(["run", path], { AGENT_URL: agent.url });
     expect(r.code).toBe(2);
