@@ -1,7 +1,7 @@
 export type { Behavior, BehaviorParse } from "./behavior.ts";
 export { parseBehavior } from "./behavior.ts";
-export type { AgentAction, Bot, BotName, CallerMessage } from "./bot.ts";
 export { createBillingBot } from "./billing-bot.ts";
+export type { AgentAction, Bot, BotName, CallerMessage } from "./bot.ts";
 export { createEchoBot } from "./echo-bot.ts";
 export type { RoutedBy } from "./router.ts";
 export { routeBot } from "./router.ts";

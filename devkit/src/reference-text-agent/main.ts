@@ -42,7 +42,9 @@ const agent = await startReferenceTextAgent({
   ...(values.host ? { host: values.host } : {}),
   log: (line) => process.stderr.write(`${line}\n`),
 });
-process.stdout.write(`reference text agent listening on ${agent.url} (bots: ${agent.url}/billing, ${agent.url}/echo)\n`);
+process.stdout.write(
+  `reference text agent listening on ${agent.url} (bots: ${agent.url}/billing, ${agent.url}/echo)\n`,
+);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
