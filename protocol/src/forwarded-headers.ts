@@ -7,6 +7,12 @@ import { MAX_FORWARDED_HEADER_VALUE_BYTES } from "./limits.ts";
 
 /** RFC 9110 token characters. */
 const HEADER_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/**
+ * What a header value may hold once CR/LF/NUL are ruled out: tab, visible ASCII and Latin-1.
+ * Node's http (`ERR_INVALID_CHAR`) refuses other control characters, and fetch's `Headers`
+ * refuses anything beyond U+00FF, so such a value would fail every run at connect time.
+ */
+const HEADER_VALUE_CHARS = /^[\t\x20-\x7e\x80-\xff]*$/;
 const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
@@ -53,6 +59,12 @@ export function checkForwardedHeaders(metadata: Record<string, unknown>): Header
       const text = String(value);
       if (/[\r\n\0]/.test(text)) {
         out.push({ field, message: "value contains CR, LF or NUL, which would split the header" });
+      } else if (!HEADER_VALUE_CHARS.test(text)) {
+        out.push({
+          field,
+          message:
+            "value contains a control character or a character beyond U+00FF, which HTTP headers cannot carry",
+        });
       } else if (new TextEncoder().encode(text).byteLength > MAX_FORWARDED_HEADER_VALUE_BYTES) {
         out.push({ field, message: `value is over ${MAX_FORWARDED_HEADER_VALUE_BYTES} bytes` });
       }
