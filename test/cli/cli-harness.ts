@@ -15,9 +15,12 @@ export interface CliResult {
 function capture() {
   let text = "";
   return {
-    stream: {
-      write: (chunk: string | Uint8Array) => ((text += String(chunk)), true),
-    } as unknown as NodeJS.WritableStream,
+    stream: new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text += chunk.toString("utf8");
+        done();
+      },
+    }),
     text: () => text,
   };
 }
