@@ -15,6 +15,8 @@ export interface ReceivedFrame {
 export interface AgentTestConnection {
   readonly frames: readonly ReceivedFrame[];
   send(frame: CallerFrame): void;
+  /** Sends text as is, for frames the encoder would never produce. */
+  sendRaw(text: string): void;
   /** The next frame not yet taken, waiting up to `timeoutMs`; rejects when none arrives. */
   next(timeoutMs?: number): Promise<ReceivedFrame>;
   /** Resolves when no frame arrives for `ms`; rejects with the frame when one does. */
@@ -45,6 +47,7 @@ export function connectToAgent(url: string, headers: Record<string, string>): Pr
     frames,
     closed,
     send: (frame) => socket.send(encodeCallerFrame(frame)),
+    sendRaw: (text) => socket.send(text),
     elapsedMs: () => performance.now() - started,
     close: () => socket.close(1000),
     async next(timeoutMs = 2000) {

@@ -153,9 +153,11 @@ describe("reference text agent", () => {
 
   it("closes 1003 when the platform sends a frame that is not a caller frame", async () => {
     const c = await connectToAgent(`${agent.url}/echo`, headers("echo-bot"));
-    // @ts-expect-error: deliberately not a CallerFrame
-    c.send({ type: "hello" });
+    c.sendRaw('{"type":"hello"}');
     expect((await c.closed).code).toBe(1003);
+    const d = await connectToAgent(`${agent.url}/echo`, headers("echo-bot"));
+    d.sendRaw("hi there");
+    expect((await d.closed).code).toBe(1003);
   });
 
   it("counts open connections, and earlier calls have all been let go", async () => {
