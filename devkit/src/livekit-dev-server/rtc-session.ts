@@ -32,6 +32,7 @@ import type { JoinTicket } from "./join-auth.ts";
 import { participantFromTicket } from "./participant-info.ts";
 import { PublisherLink } from "./publisher-link.ts";
 import type { ParticipantSession, RoomRegistry } from "./room-registry.ts";
+import { sdpProblem } from "./sdp.ts";
 import { SignalChannel, type SignalRequestMessage } from "./signal-channel.ts";
 import { SubscriberLink } from "./subscriber-link.ts";
 
@@ -44,6 +45,16 @@ const MAX_CID_LENGTH = 256;
 const MAX_NAME_LENGTH = 256;
 const MAX_METADATA_BYTES = 64 * 1024;
 const MAX_ATTRIBUTES = 64;
+const MAX_QUEUED_REQUESTS = 256;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface SessionDeps {
   registry: RoomRegistry;
@@ -72,6 +83,7 @@ export class RtcSession implements ParticipantSession {
   readonly #midToSid = new Map<string, string>();
   #queue: Promise<void> = Promise.resolve();
   #offerId = 0;
+  #queued = 0;
   #ended = false;
 
   constructor(ws: WebSocket, ticket: JoinTicket, deps: SessionDeps) {
@@ -82,7 +94,7 @@ export class RtcSession implements ParticipantSession {
     this.#signal = new SignalChannel(
       ws,
       {
-        request: (m) => this.#enqueue(() => this.#onRequest(m)),
+        request: (m) => this.#enqueue(m),
         closed: (why) => this.#end(why),
       },
       { pingTimeoutS: PING_TIMEOUT_S },
@@ -193,10 +205,28 @@ export class RtcSession implements ParticipantSession {
     }
   }
 
-  #enqueue(task: () => Promise<void> | void): void {
-    // Signal requests are handled strictly in order; one failing never stops the next.
-    this.#queue = this.#queue.then(task).catch((err: unknown) => {
-      console.error(`[livekit-dev-server] ${this.info.identity}: request failed:`, err);
+  #enqueue(m: SignalRequestMessage): void {
+    // Keepalive and leave never wait behind a negotiation.
+    if (m.case === "ping" || m.case === "pingReq" || m.case === "leave") {
+      void this.#onRequest(m);
+      return;
+    }
+    if (++this.#queued > MAX_QUEUED_REQUESTS) {
+      this.#endWithLeave("too many signal requests queued");
+      return;
+    }
+    // Everything else is handled strictly in order. A request that fails or hangs (werift given
+    // nonsense SDP) leaves the peer connections in an unknown state: that session ends, alone.
+    this.#queue = this.#queue.then(async () => {
+      try {
+        await withTimeout(this.#onRequest(m), REQUEST_TIMEOUT_MS, `${m.case} request`);
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (m.case === "offer" || m.case === "answer") this.#endWithLeave(`invalid ${m.case}: ${why}`);
+        else console.warn(`[livekit-dev-server] ${this.info.identity}: ${m.case} ignored: ${why}`);
+      } finally {
+        this.#queued -= 1;
+      }
     });
   }
 
@@ -204,6 +234,8 @@ export class RtcSession implements ParticipantSession {
     if (this.#ended) return;
     switch (m.case) {
       case "offer": {
+        const problem = sdpProblem(m.value.sdp);
+        if (problem) throw new Error(problem);
         const sdp = await this.#publisher.answer(m.value.sdp);
         this.#signal.send({
           case: "answer",
@@ -211,8 +243,11 @@ export class RtcSession implements ParticipantSession {
         });
         return;
       }
-      case "answer":
+      case "answer": {
+        const problem = sdpProblem(m.value.sdp);
+        if (problem) throw new Error(problem);
         return this.#subscriber.applyAnswer(m.value.sdp);
+      }
       case "trickle":
         return m.value.target === SignalTarget.SUBSCRIBER
           ? this.#subscriber.addCandidate(m.value.candidateInit)

@@ -82,3 +82,21 @@ export function keepRejectedSectionsBundled(offerSdp: string, answerSdp: string)
   });
   return result.join(eol);
 }
+
+export const MAX_SDP_BYTES = 128 * 1024;
+
+/**
+ * Cheap structural check before werift sees a client SDP: werift accepts some nonsense silently
+ * and hangs on other nonsense, so anything that is not plausibly an SDP is refused up front.
+ */
+export function sdpProblem(sdp: string): string | undefined {
+  if (sdp.length > MAX_SDP_BYTES) return `SDP is longer than ${MAX_SDP_BYTES} bytes`;
+  if (!sdp.startsWith("v=0")) return "SDP must start with v=0";
+  const sections = parseMediaSections(sdp);
+  if (sections.length === 0) return "SDP has no m= section";
+  if (sections.length > 64) return "SDP has more than 64 m= sections";
+  if (sections.some((s) => s.mid === undefined)) return "every m= section needs a=mid";
+  if (!/^a=fingerprint:/m.test(sdp) || !/^a=ice-ufrag:/m.test(sdp))
+    return "SDP lacks ICE credentials or a DTLS fingerprint";
+  return undefined;
+}
