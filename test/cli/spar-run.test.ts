@@ -142,7 +142,7 @@ describe("spar run", () => {
     });
     await new Promise((r) => wss.once("listening", r));
     const address = wss.address();
-    const port = typeof address === "object" ? address.port : 0;
+    const port = typeof address === "object" && address ? address.port : 0;
     try {
       const path = await writeSuite(
         dir,
