@@ -44,6 +44,7 @@ export class JobService {
   readonly #o: JobServiceOptions;
   readonly #jobs = new Map<string, JobRecord>();
   readonly #running = new Set<Promise<void>>();
+  readonly #aborts = new Set<AbortController>();
   #active = 0;
 
   constructor(options: JobServiceOptions) {
@@ -98,6 +99,12 @@ export class JobService {
     await Promise.all([...this.#running]);
   }
 
+  /** Graceful shutdown: tells every runner to stop, then waits for their results to be committed. */
+  async abortAll(): Promise<void> {
+    for (const a of this.#aborts) a.abort();
+    await this.drain();
+  }
+
   async #statusOf(record: JobRecord): Promise<VoiceJobStatus> {
     const base = { run_id: record.job.run_id, created_at: record.createdAt };
     if (record.result === undefined) return { ...base, status: "running" };
@@ -149,6 +156,7 @@ export class JobService {
     startedAtMs: number,
   ): Promise<VoiceResult> {
     const abort = new AbortController();
+    this.#aborts.add(abort);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<VoiceResult>((resolve) => {
       timer = setTimeout(
@@ -187,6 +195,7 @@ export class JobService {
       return await Promise.race([ran, deadline]);
     } finally {
       clearTimeout(timer);
+      this.#aborts.delete(abort);
     }
   }
 
