@@ -232,6 +232,12 @@ function afterReply(st: Step, at: number): void {
   if (s.phase !== "conversing") return;
   if (s.awaiting === "agent_reply" || s.awaiting === "settle") {
     st.clearTimer("turn");
+    if (s.config.settleMs === 0) {
+      // No settle window: the caller answers the first reply at once.
+      st.clearTimer("settle");
+      st.askCaller();
+      return;
+    }
     st.await("settle");
     st.setTimer("settle", at + s.config.settleMs);
   }
