@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes `npm start` / `npm test` work on a fresh clone: installs the locked npm packages when
-// node_modules is missing or older than the lockfile. Uses only Node built-ins on purpose.
+// node_modules is missing or older than the lockfile and, with --apt, the Debian packages the
+// tests use when they are missing and we may install them (root with apt-get). Node built-ins only.
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -9,14 +10,30 @@ const root = new URL("..", import.meta.url).pathname;
 const lock = join(root, "package-lock.json");
 const installed = join(root, "node_modules", ".package-lock.json");
 
-function stale() {
+/** Debian package → a command that proves it is installed. */
+const APT = {
+  iproute2: "ip",
+  "util-linux": "unshare",
+  pocketsphinx: "pocketsphinx_continuous",
+  "pocketsphinx-en-us": null, // model files; installed together with pocketsphinx
+};
+
+function say(line) {
+  process.stderr.write(`spar: ${line}\n`);
+}
+
+function has(command) {
+  return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+function npmStale() {
   if (!existsSync(installed)) return true;
   return existsSync(lock) && statSync(lock).mtimeMs > statSync(installed).mtimeMs;
 }
 
-if (stale()) {
+if (npmStale()) {
   const cmd = existsSync(lock) ? "ci" : "install";
-  process.stderr.write(`spar: installing npm packages (npm ${cmd}) — first run only\n`);
+  say(`installing npm packages (npm ${cmd}) — first run only`);
   const env = {
     ...process.env,
     // onnxruntime-node's postinstall fetches a CUDA provider from the internet; skip it.
@@ -25,7 +42,30 @@ if (stale()) {
   };
   const r = spawnSync("npm", [cmd, "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit", env });
   if (r.status !== 0) {
-    process.stderr.write(`spar: npm ${cmd} failed (exit ${r.status}); see the output above\n`);
+    say(`npm ${cmd} failed (exit ${r.status}); see the output above`);
     process.exit(r.status ?? 1);
+  }
+}
+
+if (process.argv.includes("--apt")) {
+  const missing = Object.entries(APT)
+    .filter(([, command]) => command !== null && !has(command))
+    .map(([pkg]) => pkg);
+  if (missing.includes("pocketsphinx")) missing.push("pocketsphinx-en-us");
+  if (missing.length > 0) {
+    const root = typeof process.getuid === "function" && process.getuid() === 0;
+    if (!root || !has("apt-get")) {
+      say(`optional Debian packages missing: ${missing.join(" ")}; tests that need them will say so and skip.`);
+      say(`install them with: sudo apt-get install -y ${missing.join(" ")}`);
+    } else {
+      say(`installing Debian packages: ${missing.join(" ")} — first run only`);
+      const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+      const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
+      const inst =
+        update.status === 0
+          ? spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env })
+          : update;
+      if (inst.status !== 0) say(`apt-get failed (exit ${inst.status}); tests that need ${missing.join(" ")} will skip`);
+    }
   }
 }
