@@ -55,7 +55,9 @@ if (process.argv.includes("--apt")) {
   if (missing.length > 0) {
     const root = typeof process.getuid === "function" && process.getuid() === 0;
     if (!root || !has("apt-get")) {
-      say(`optional Debian packages missing: ${missing.join(" ")}; tests that need them will say so and skip.`);
+      say(
+        `optional Debian packages missing: ${missing.join(" ")}; tests that need them will say so and skip.`,
+      );
       say(`install them with: sudo apt-get install -y ${missing.join(" ")}`);
     } else {
       say(`installing Debian packages: ${missing.join(" ")} — first run only`);
@@ -63,9 +65,13 @@ if (process.argv.includes("--apt")) {
       const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
       const inst =
         update.status === 0
-          ? spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { stdio: "inherit", env })
+          ? spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], {
+              stdio: "inherit",
+              env,
+            })
           : update;
-      if (inst.status !== 0) say(`apt-get failed (exit ${inst.status}); tests that need ${missing.join(" ")} will skip`);
+      if (inst.status !== 0)
+        say(`apt-get failed (exit ${inst.status}); tests that need ${missing.join(" ")} will skip`);
     }
   }
 }

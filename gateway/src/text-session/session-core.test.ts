@@ -352,7 +352,9 @@ describe("text session core", () => {
   });
 
   it("hands the turn to the caller at once when the settle window is 0", () => {
-    const { effects, state } = drive([start, connected(), say(1100, "hi"), frame(1120, { content: "yo" })], { settleMs: 0 });
+    const { effects, state } = drive([start, connected(), say(1100, "hi"), frame(1120, { content: "yo" })], {
+      settleMs: 0,
+    });
     expect(effects.some((e) => e.type === "set_timer" && e.timer === "settle")).toBe(false);
     expect(effects.at(-1)).toMatchObject({ type: "ask_caller", repliesSinceLastCaller: ["yo"] });
     expect(state.awaiting).toBe("caller");
