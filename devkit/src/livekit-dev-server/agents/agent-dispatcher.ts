@@ -185,7 +185,14 @@ export class AgentDispatcher {
     statusChanged: (w: Worker) => {
       if (w.isAvailable) this.#offerPending();
     },
-    availability: (w: Worker, answer: AvailabilityResponse) => void this.#onAvailability(w, answer),
+    availability: (w: Worker, answer: AvailabilityResponse) => {
+      this.#onAvailability(w, answer).catch((err: unknown) => {
+        // Never an unhandled rejection (it would end the process): log and offer the job elsewhere.
+        console.error("[livekit-dev-server] job assignment failed:", err);
+        const entry = this.#jobs.get(answer.jobId);
+        if (entry && !entry.assignedTo) this.#declined(entry, w);
+      });
+    },
     jobUpdated: (w: Worker, update: UpdateJobStatus) => this.#onJobUpdate(w, update),
     closed: (w: Worker) => this.#onWorkerClosed(w),
   };
@@ -269,13 +276,13 @@ export class AgentDispatcher {
       this.#declined(entry, worker);
       return;
     }
+    // Stays offered to this worker while the token is signed, so no one else is offered it meanwhile.
     clearTimeout(entry.offerTimer);
-    entry.offeredTo = undefined;
     entry.offerTimer = undefined;
     const room = entry.job.room?.name ?? "";
     const identity = answer.participantIdentity || `agent-${entry.job.id}`;
     const secret = this.#deps.keys.get(worker.apiKey);
-    if (secret === undefined || !this.#jobs.has(entry.job.id)) return;
+    if (secret === undefined) throw new Error(`worker key "${worker.apiKey}" is no longer configured`);
     const token = await mintJobToken({
       apiKey: worker.apiKey,
       apiSecret: secret,
@@ -287,10 +294,12 @@ export class AgentDispatcher {
       permissions: worker.permissions,
     });
     // The job may have ended (room finished, dispatch deleted) or the worker left while signing.
-    if (!this.#jobs.has(entry.job.id) || !worker.isOpen) {
-      if (this.#jobs.has(entry.job.id)) this.#declined(entry, worker);
+    if (!this.#jobs.has(entry.job.id) || entry.offeredTo !== worker) return;
+    if (!worker.isOpen) {
+      this.#declined(entry, worker);
       return;
     }
+    entry.offeredTo = undefined;
     entry.assignedTo = worker;
     entry.job.state = new JobState({
       status: JobStatus.JS_RUNNING,

@@ -17,6 +17,7 @@ import { TwirpError } from "./twirp-error.ts";
 import { method, type TwirpMethod } from "./twirp-method.ts";
 
 const MAX_LISTED_NAMES = 1000;
+const MAX_ROOM_AGENTS = 16;
 
 /** livekit.RoomService, with the grant checks of livekit-server's roomservice.go. */
 export function roomService(deps: {
