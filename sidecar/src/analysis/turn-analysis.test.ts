@@ -1,6 +1,5 @@
-import { describe, expect, it } from "vitest";
 // Until protocol/src/index.ts re-exports voice-metrics.ts (the integrator's step) the schema is read from its file.
-import { VoiceMetricsSchema } from "../../../protocol/src/voice-metrics.ts";
+import { describe, expect, it } from "vitest";
 import type { CallTimeline } from "./call-timeline.ts";
 import { analyzeTurns } from "./turn-analysis.ts";
 

@@ -1,12 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { AppError, type ErrorCode, httpStatusOf } from "@spar/protocol";
+import {
+  AppError,
+  type ErrorCode,
+  httpStatusOf,
+  MAX_VOICE_JOB_BODY_BYTES,
+  voiceJobSchema,
+} from "@spar/protocol";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { streamSSE } from "hono/streaming";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { bearerTokenMatches } from "./bearer-auth.ts";
 import type { JobService } from "./job-service.ts";
-import { MAX_VOICE_JOB_BODY_BYTES, voiceJobSchema } from "./voice-job-protocol.ts";
 
 export interface JobApiOptions {
   service: JobService;

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
+import { type VoiceJob, type VoiceRunEvent, voiceJobStatusSchema, voiceRunEventSchema } from "@spar/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { type OpenedOutboxDatabase, openOutboxDatabase } from "../outbox/database.ts";
@@ -14,12 +15,6 @@ import { noopTelemetry } from "../telemetry/noop-telemetry.ts";
 import { createJobApi } from "./app.ts";
 import { JobService } from "./job-service.ts";
 import { resultFor, ScriptedRunner } from "./scripted-runner.fixture.ts";
-import {
-  type VoiceJob,
-  type VoiceRunEvent,
-  voiceJobStatusSchema,
-  voiceRunEventSchema,
-} from "./voice-job-protocol.ts";
 
 const TOKEN = "s3cret-token-for-tests";
 const errorSchema = z.object({

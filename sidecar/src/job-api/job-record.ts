@@ -1,4 +1,4 @@
-import type { VoiceJob, VoiceResult, VoiceRunEvent, VoiceRunEventBody } from "./voice-job-protocol.ts";
+import type { VoiceJob, VoiceResult, VoiceRunEvent, VoiceRunEventBody } from "@spar/protocol";
 
 /** Events kept per job for SSE replay; a call has a few hundred, this bounds a runaway runner. */
 export const MAX_EVENTS_PER_JOB = 10_000;

@@ -1,9 +1,3 @@
-import type { OutboxDeliverer } from "../outbox/deliverer.ts";
-import type { OutboxStore } from "../outbox/outbox-store.ts";
-import { recordRunEvent } from "../telemetry/run-event-telemetry.ts";
-import type { Telemetry } from "../telemetry/telemetry.ts";
-import { JobRecord } from "./job-record.ts";
-import type { VoiceCallRunner } from "./voice-call-runner.ts";
 import {
   type VoiceJob,
   type VoiceJobStatus,
@@ -11,7 +5,13 @@ import {
   type VoiceRunEventBody,
   voiceResultIdempotencyKey,
   voiceResultSchema,
-} from "./voice-job-protocol.ts";
+} from "@spar/protocol";
+import type { OutboxDeliverer } from "../outbox/deliverer.ts";
+import type { OutboxStore } from "../outbox/outbox-store.ts";
+import { recordRunEvent } from "../telemetry/run-event-telemetry.ts";
+import type { Telemetry } from "../telemetry/telemetry.ts";
+import { JobRecord } from "./job-record.ts";
+import type { VoiceCallRunner } from "./voice-call-runner.ts";
 
 export interface JobServiceOptions {
   runner: VoiceCallRunner;

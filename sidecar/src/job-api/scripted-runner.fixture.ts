@@ -2,8 +2,9 @@
  * A hand-written `VoiceCallRunner` for job API tests: each call waits until the test emits
  * events and finishes it, so tests drive a "call" step by step without a LiveKit room.
  */
+
+import type { VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 import type { VoiceCallRunner } from "./voice-call-runner.ts";
-import type { VoiceJob, VoiceResult, VoiceRunEventBody } from "./voice-job-protocol.ts";
 
 export interface ScriptedCall {
   job: VoiceJob;

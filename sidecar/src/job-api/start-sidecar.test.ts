@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { voiceJobStatusSchema } from "@spar/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ResultReceiver, startResultReceiver } from "../outbox/result-receiver.fixture.ts";
 import { noopTelemetry } from "../telemetry/noop-telemetry.ts";
 import { resultFor, ScriptedRunner } from "./scripted-runner.fixture.ts";
 import { sidecarConfigFromEnv } from "./sidecar-config.ts";
 import { startSidecar } from "./start-sidecar.ts";
-import { voiceJobStatusSchema } from "./voice-job-protocol.ts";
 
 const TOKEN = "0123456789abcdef-test";
 let dir: string;

@@ -1,4 +1,4 @@
-import type { VoiceJob, VoiceResult, VoiceRunEventBody } from "./voice-job-protocol.ts";
+import type { VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 
 /**
  * The port a voice call is executed through. The real runner joins a LiveKit room; tests and

@@ -11,8 +11,7 @@ import {
   type UpDownCounter,
   ValueType,
 } from "@opentelemetry/api";
-import type { EndedReason } from "@spar/protocol";
-import type { VoiceStage } from "../job-api/voice-job-protocol.ts";
+import type { EndedReason, VoiceStage } from "@spar/protocol";
 import {
   ATTR_AGENT_ID,
   ATTR_CONNECTION_MODE,

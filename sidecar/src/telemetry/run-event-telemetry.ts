@@ -1,4 +1,4 @@
-import type { VoiceRunEventBody } from "../job-api/voice-job-protocol.ts";
+import type { VoiceRunEventBody } from "@spar/protocol";
 import type { RunTrace, Telemetry } from "./telemetry.ts";
 
 /**

@@ -1,5 +1,4 @@
-import type { EndedReason } from "@spar/protocol";
-import type { VoiceConnection, VoiceStage } from "../job-api/voice-job-protocol.ts";
+import type { EndedReason, VoiceConnection, VoiceStage } from "@spar/protocol";
 
 /**
  * What the sidecar reports about calls. Typed methods instead of raw spans and meters so call
