@@ -1,4 +1,4 @@
-// Until protocol/src/index.ts re-exports voice-metrics.ts (the integrator's step) the schema is read from its file.
+import { VoiceMetricsSchema } from "@spar/protocol";
 import { describe, expect, it } from "vitest";
 import type { CallTimeline } from "./call-timeline.ts";
 import { analyzeTurns } from "./turn-analysis.ts";
