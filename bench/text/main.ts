@@ -11,13 +11,12 @@ import { createScriptedCaller } from "@spar/caller";
 import {
   DEFAULT_SESSION_CONFIG,
   newId,
-  percentile,
   planBatch,
   runBatch,
   runTextScenario,
   runTextSession,
 } from "@spar/gateway";
-import { parseSuite } from "@spar/protocol";
+import { parseSuite, percentile } from "@spar/protocol";
 import WebSocket from "ws";
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 2000);
@@ -35,8 +34,7 @@ async function startAgent(): Promise<{ url: string; child: ChildProcess }> {
 
 const fmt = (x: number) => x.toFixed(3);
 function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  return { p50: percentile(s, 50), p99: percentile(s, 99), n: s.length };
+  return { p50: percentile(xs, 50), p99: percentile(xs, 99), n: xs.length };
 }
 
 /** Baseline: the cheapest possible caller, a bare ws client sending the next message on each reply. */

@@ -5,6 +5,7 @@ export * from "./limits.ts";
 export * from "./pattern.ts";
 export * from "./quote.ts";
 export * from "./run.ts";
+export * from "./stats.ts";
 export * from "./suite.ts";
 export * from "./text-frames.ts";
 export * from "./voice-job.ts";

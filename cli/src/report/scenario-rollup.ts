@@ -1,5 +1,5 @@
 /** Runs grouped per scenario, in the order scenarios first appear in the report. */
-import type { RunReport } from "@spar/protocol";
+import { percentile, type RunReport } from "@spar/protocol";
 
 export interface ScenarioRollup {
   scenarioId: string;
@@ -29,14 +29,7 @@ export function rollUpScenarios(runs: readonly RunReport[]): ScenarioRollup[] {
       runs: list,
       passedRuns,
       passed: passedRuns === list.length,
-      p50LatencyMs: median(latencies),
+      p50LatencyMs: latencies.length > 0 ? percentile(latencies, 50) : null,
     };
   });
-}
-
-/** Nearest-rank median (the same rank rule as the run metrics' p50). */
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(sorted.length / 2) - 1] ?? null;
 }

@@ -7,7 +7,7 @@ describe("renderSummaryTable", () => {
     expect(renderSummaryTable(sampleSuiteReport, { color: false })).toBe(
       [
         "SCENARIO      RUNS  P50    STATUS",
-        "pay-bill      2/2   36 ms  PASS",
+        "pay-bill      2/2   39 ms  PASS",
         "angry-refund  0/1   -      FAIL",
         "escape        0/1   5 ms   FAIL",
         "",

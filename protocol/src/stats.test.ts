@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mean, percentile } from "./percentile.ts";
+import { mean, percentile } from "./stats.ts";
 
 describe("percentile", () => {
   it("interpolates between closest ranks", () => {
