@@ -3,11 +3,17 @@
  * session core), sends the turns, prints every frame with its timing and what it was read as,
  * and exits non-zero on the first violation, timeout or rejected secret, naming the rule.
  */
-import { parseArgs } from "node:util";
 import { createScriptedCaller } from "@spar/caller";
 import { newId, runTextSession, type SessionEvent } from "@spar/gateway";
-import { checkForwardedHeaders, decodeAgentFrame, quoteFrame, rubricHeaders } from "@spar/protocol";
+import {
+  checkForwardedHeaders,
+  decodeAgentFrame,
+  encodeCallerFrame,
+  quoteFrame,
+  rubricHeaders,
+} from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
+import { parseCommandArgs } from "../parse-command-args.ts";
 import { UsageError } from "../usage-error.ts";
 
 const RULES: Record<string, string> = {
@@ -21,8 +27,17 @@ const RULES: Record<string, string> = {
   internal_error: "the probe itself failed",
 };
 
+const OPTIONS = {
+  secret: { type: "string" },
+  "agent-id": { type: "string" },
+  header: { type: "string", multiple: true },
+  say: { type: "string", multiple: true },
+  "first-speaker": { type: "string" },
+  "timeout-s": { type: "string" },
+} as const;
+
 export async function probeCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parse(argv);
+  const { values, positionals } = parseCommandArgs("probe", argv, OPTIONS);
   const url = positionals[0];
   if (!url || positionals.length > 1)
     throw new UsageError("spar probe: give exactly one agent URL (ws:// or wss://)");
@@ -103,8 +118,8 @@ function describeEvent(e: SessionEvent, stamp: (at: number) => string): string {
       return `${stamp(e.at)}  connected\n`;
     case "caller_move":
       if (e.move.kind === "say")
-        return `${stamp(e.at)}  → ${JSON.stringify({ type: "message", content: e.move.text })}\n`;
-      if (e.move.kind === "end") return `${stamp(e.at)}  → {"type":"end_call"}\n`;
+        return `${stamp(e.at)}  → ${encodeCallerFrame({ type: "message", content: e.move.text })}\n`;
+      if (e.move.kind === "end") return `${stamp(e.at)}  → ${encodeCallerFrame({ type: "end_call" })}\n`;
       return "";
     case "frame": {
       const decoded = decodeAgentFrame(e.data);
@@ -119,25 +134,5 @@ function describeEvent(e: SessionEvent, stamp: (at: number) => string): string {
       return `${stamp(e.at)}  could not connect: ${e.detail}\n`;
     default:
       return "";
-  }
-}
-
-function parse(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        secret: { type: "string" },
-        "agent-id": { type: "string" },
-        header: { type: "string", multiple: true },
-        say: { type: "string", multiple: true },
-        "first-speaker": { type: "string" },
-        "timeout-s": { type: "string" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`spar probe: ${(e as Error).message}`);
   }
 }

@@ -1,9 +1,9 @@
 /** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2. */
-import { parseArgs } from "node:util";
 import { newId, type PlannedRun, planBatch, runBatch, runTextScenario } from "@spar/gateway";
 import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { loadSuite } from "../load-suite.ts";
+import { parseCommandArgs } from "../parse-command-args.ts";
 import { writeJsonReport } from "../report/json-report.ts";
 import { writeJunit } from "../report/junit.ts";
 import { createPlainProgress } from "../report/plain-progress.ts";
@@ -13,8 +13,21 @@ import { UsageError } from "../usage-error.ts";
 
 const MAX_CONCURRENCY = 1000;
 
+const OPTIONS = {
+  "agent-url": { type: "string" },
+  secret: { type: "string" },
+  channel: { type: "string" },
+  tag: { type: "string", multiple: true },
+  only: { type: "string", multiple: true },
+  concurrency: { type: "string" },
+  "report-json": { type: "string" },
+  junit: { type: "string" },
+  gateway: { type: "string" },
+  "api-key": { type: "string" },
+} as const;
+
 export async function runCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseArgsOrUsage(argv);
+  const { values, positionals } = parseCommandArgs("run", argv, OPTIONS);
   if (values.gateway !== undefined || values["api-key"] !== undefined) {
     throw new UsageError(
       "--gateway is not available yet: this build runs suites embedded only. Omit --gateway.",
@@ -103,28 +116,4 @@ function applyOverrides(suite: Suite, url: string | undefined, secret: string | 
   if (!suite.agent.text) throw new UsageError("--agent-url/--secret need a suite with agent.text");
   const text = { ...suite.agent.text, ...(url ? { url } : {}), ...(secret ? { secret } : {}) };
   return { ...suite, agent: { ...suite.agent, text } };
-}
-
-function parseArgsOrUsage(argv: readonly string[]) {
-  try {
-    return parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        "agent-url": { type: "string" },
-        secret: { type: "string" },
-        channel: { type: "string" },
-        tag: { type: "string", multiple: true },
-        only: { type: "string", multiple: true },
-        concurrency: { type: "string" },
-        "report-json": { type: "string" },
-        junit: { type: "string" },
-        gateway: { type: "string" },
-        "api-key": { type: "string" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError(`spar run: ${(e as Error).message}`);
-  }
 }
