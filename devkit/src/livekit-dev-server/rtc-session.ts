@@ -423,6 +423,8 @@ export class RtcSession implements ParticipantSession {
   }
 
   #endWithLeave(why: string): void {
+    if (!this.#ended)
+      console.warn(`[livekit-dev-server] ${this.#room}/${this.info.identity}: ending session: ${why}`);
     this.#signal.send({
       case: "leave",
       value: new LeaveRequest({ canReconnect: false, action: LeaveRequest_Action.DISCONNECT }),

@@ -64,6 +64,27 @@ describe("sdp helpers", () => {
     expect(fixed).toContain("a=recvonly");
   });
 
+  it("adds a=inactive to a revived section that had no direction line", () => {
+    const answer = [
+      "v=0",
+      "a=group:BUNDLE 0",
+      "m=application 9 X",
+      "a=mid:0",
+      "m=audio 9 X 111",
+      "a=mid:1",
+      "m=video 0 X 96",
+      "a=mid:2",
+      "",
+    ].join("\r\n");
+    const fixed = keepRejectedSectionsBundled(OFFER, answer).split("\r\n");
+    expect(fixed.slice(fixed.indexOf("m=video 9 X 96"))).toEqual([
+      "m=video 9 X 96",
+      "a=mid:2",
+      "a=inactive",
+      "",
+    ]);
+  });
+
   it("refuses text that is not plausibly an SDP, naming the rule", () => {
     expect(sdpProblem(OFFER)).toBeUndefined();
     expect(sdpProblem("hello")).toBe("SDP must start with v=0");

@@ -56,12 +56,15 @@ export function keepRejectedSectionsBundled(offerSdp: string, answerSdp: string)
   const revived: string[] = [];
   let index = -1;
   let reviving = false;
+  let sawDirection = true;
   for (const line of lines) {
     if (line.startsWith("m=")) {
+      if (reviving && !sawDirection) out.push("a=inactive");
       index += 1;
       const parts = line.split(" ");
       const offer = offered[index];
       reviving = parts[1] === "0" && offer !== undefined && offer.port !== 0;
+      sawDirection = false;
       if (reviving) {
         parts[1] = "9";
         if (offer?.mid !== undefined) revived.push(offer.mid);
@@ -69,11 +72,17 @@ export function keepRejectedSectionsBundled(offerSdp: string, answerSdp: string)
         continue;
       }
     } else if (reviving && line.startsWith("a=") && DIRECTIONS.has(line.slice(2))) {
+      sawDirection = true;
       out.push("a=inactive");
       continue;
+    } else if (reviving && line === "" && !sawDirection) {
+      // End of the SDP: the revived section had no direction line; make it explicit.
+      sawDirection = true;
+      out.push("a=inactive");
     }
     out.push(line);
   }
+  if (reviving && !sawDirection) out.push("a=inactive");
   const result = out.map((line) => {
     if (!line.startsWith("a=group:BUNDLE")) return line;
     const mids = line.split(" ").slice(1);

@@ -124,7 +124,15 @@ export function waitForTrack(room: Room, identity: string, timeoutMs = 15_000): 
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       room.off(RoomEvent.TrackSubscribed, onTrack);
-      reject(new Error(`no track from ${identity} within ${timeoutMs} ms`));
+      const known = [...room.remoteParticipants.values()].map(
+        (p) =>
+          `${p.identity}[${[...p.trackPublications.values()].map((t) => `${t.sid}:${t.track ? "subscribed" : "unsubscribed"}`).join(",")}]`,
+      );
+      reject(
+        new Error(
+          `${room.localParticipant?.identity} got no track from ${identity} within ${timeoutMs} ms; it knows ${known.join(" ")}`,
+        ),
+      );
     }, timeoutMs);
     const onTrack = (track: RemoteTrack, _pub: unknown, participant: { identity: string }) => {
       if (participant.identity !== identity) return;

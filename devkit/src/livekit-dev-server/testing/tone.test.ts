@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateFrequency, onsetIndex, rms, sineFrame } from "./tone.ts";
+import { estimateFrequency, medianFrequency, onsetIndex, rms, sineFrame } from "./tone.ts";
 
 describe("tone helpers", () => {
   it("measures the frequency of a generated sine to within 0.5 Hz", () => {
@@ -58,5 +58,21 @@ describe("tone helpers", () => {
     const s = new Int16Array(4800);
     expect(estimateFrequency(s, 48000)).toBe(0);
     expect(onsetIndex(s, 48000, 0.01)).toBe(-1);
+  });
+
+  it("takes the median over windows so one damaged window does not move the estimate", () => {
+    const s = sineFrame({
+      frequencyHz: 600,
+      amplitude: 0.5,
+      sampleRate: 48000,
+      startSample: 0,
+      samples: 48000,
+    });
+    s.set(
+      sineFrame({ frequencyHz: 1500, amplitude: 0.5, sampleRate: 48000, startSample: 0, samples: 4800 }),
+      9600,
+    );
+    expect(Math.abs(medianFrequency(s, 48000) - 600)).toBeLessThan(2);
+    expect(Math.abs(estimateFrequency(s, 48000) - 600)).toBeGreaterThan(50);
   });
 });

@@ -54,3 +54,17 @@ export function onsetIndex(samples: Int16Array, sampleRate: number, threshold: n
   }
   return -1;
 }
+
+/**
+ * Median of per-window frequency estimates: a jitter-buffer stretch or a concealed packet on a
+ * loaded machine bends one window, not the median.
+ */
+export function medianFrequency(samples: Int16Array, sampleRate: number, windowMs = 100): number {
+  const win = Math.round((sampleRate * windowMs) / 1000);
+  const estimates: number[] = [];
+  for (let start = 0; start + win <= samples.length; start += win) {
+    estimates.push(estimateFrequency(samples.subarray(start, start + win), sampleRate));
+  }
+  estimates.sort((a, b) => a - b);
+  return estimates[Math.floor(estimates.length / 2)] ?? 0;
+}
