@@ -1,0 +1,94 @@
+import { parseDtmf, stripDtmf } from "@spar/protocol";
+import { StreamingResampler } from "../media/audio/resampler.ts";
+import { speechBounds } from "../media/audio/speech-bounds.ts";
+import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
+import type { CallRoom } from "../room/call-room.ts";
+import { dtmfTones } from "../room/dtmf-signal.ts";
+import type { MicrophonePlayout } from "./microphone-playout.ts";
+
+type Part = { kind: "speech"; samples: Int16Array } | { kind: "dtmf"; digits: string; samples: Int16Array };
+
+/** A caller line ready to play: synthesized, resampled to the microphone rate, DTMF tones made. */
+export interface PreparedLine {
+  text: string;
+  parts: Part[];
+  /** Silence before the first audible sample: a barge-in is scheduled so speech, not silence, lands on time. */
+  leadMs: number;
+}
+
+/** When the caller's speech (or tones) began and ended: first and last audible sample, on the playout clock. */
+export interface SpokenLine {
+  text: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface DtmfToneSettings {
+  toneMs: number;
+  gapMs: number;
+}
+
+/**
+ * The caller's mouth: turns a line (text with optional `<dtmf digits="…"/>` tags) into speech and
+ * DTMF — SIP DTMF data packets plus in-band dual tones — on the microphone, and publishes the
+ * line's words as the caller's `lk.transcription`.
+ */
+export class CallerVoice {
+  private segment = 0;
+
+  constructor(
+    private readonly room: CallRoom,
+    private readonly playout: MicrophonePlayout,
+    private readonly tts: TextToSpeech,
+    private readonly dtmf: DtmfToneSettings = { toneMs: 100, gapMs: 100 },
+  ) {}
+
+  async prepare(text: string, signal: AbortSignal): Promise<PreparedLine> {
+    const parts: Part[] = [];
+    let at = 0;
+    for (const tag of parseDtmf(text)) {
+      await this.pushSpeech(parts, text.slice(at, tag.index), signal);
+      parts.push({
+        kind: "dtmf",
+        digits: tag.digits,
+        samples: dtmfTones(tag.digits, { sampleRate: this.room.sampleRate, ...this.dtmf }),
+      });
+      at = tag.index + tag.tag.length;
+    }
+    await this.pushSpeech(parts, text.slice(at), signal);
+    const first = parts[0];
+    const lead = first ? (speechBounds(first.samples)?.first ?? 0) : 0;
+    return { text, parts, leadMs: (lead * 1000) / this.room.sampleRate };
+  }
+
+  /** Plays a prepared line; `notBeforeMs` puts its first audible sample at that clock time. */
+  async speak(line: PreparedLine, options: { notBeforeMs?: number } = {}): Promise<SpokenLine> {
+    const words = stripDtmf(line.text);
+    const segmentId = `caller-${++this.segment}`;
+    // The caller's words go out as it starts speaking; a lost text stream must not stop the call.
+    if (words) this.room.publishTranscription(words, segmentId).catch(() => undefined);
+    const rate = this.room.sampleRate;
+    let startMs: number | undefined;
+    let endMs = 0;
+    for (const [i, part] of line.parts.entries()) {
+      if (part.kind === "dtmf") for (const digit of part.digits) await this.room.sendDtmf(digit);
+      const notBefore =
+        i === 0 && options.notBeforeMs !== undefined
+          ? { notBeforeMs: options.notBeforeMs - line.leadMs }
+          : {};
+      const played = await this.playout.play(part.samples, notBefore);
+      const bounds = speechBounds(part.samples);
+      if (!bounds) continue;
+      startMs ??= played.startMs + (bounds.first * 1000) / rate;
+      endMs = played.startMs + ((bounds.last + 1) * 1000) / rate;
+    }
+    return { text: line.text, startMs: startMs ?? endMs, endMs };
+  }
+
+  private async pushSpeech(parts: Part[], text: string, signal: AbortSignal): Promise<void> {
+    if (!text.trim()) return;
+    const audio = await this.tts.synthesize(text, { signal });
+    const samples = new StreamingResampler(audio.sampleRate, this.room.sampleRate).push(audio.samples);
+    parts.push({ kind: "speech", samples });
+  }
+}

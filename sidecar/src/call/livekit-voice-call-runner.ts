@@ -1,0 +1,163 @@
+/**
+ * The sidecar's real VoiceCallRunner: decodes the job, joins its LiveKit room as the caller
+ * (manual mode: URL + token), runs the call and returns the `VoiceResult` with the transcript,
+ * metrics and the recordings as sha256-checked artifacts.
+ */
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { VoiceArtifact, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
+import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
+import { type Clock, monotonicClock } from "../media/clock.ts";
+import { FliteWasiTextToSpeech } from "../media/tts/flite-wasi-text-to-speech.ts";
+import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
+import { sha256File } from "../outbox/file-digest.ts";
+import type { WrittenRecording } from "../recording/call-recorder.ts";
+import type { CallRoomConnector } from "../room/call-room.ts";
+import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
+import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
+import { type CallReport, runCall } from "./call-session.ts";
+import { brainFor, decodeCallerConfig } from "./caller-config.ts";
+import { InterruptPlan } from "./interrupt-plan.ts";
+import { type SttEngine, sttFactory, type VadEngine, vadFactory } from "./speech-engines.ts";
+
+export interface LiveKitRunnerOptions {
+  /** Each run's WAVs go to `<recordingsDir>/<run_id>/`. */
+  recordingsDir: string;
+  vad?: VadEngine;
+  stt?: SttEngine;
+  tts?: TextToSpeech;
+  clock?: Clock;
+  wallNow?: () => number;
+  connector?: CallRoomConnector;
+  fetch?: typeof fetch;
+  /** Overrides of the spec's stage limits (tests shorten them). */
+  limits?: Partial<CallLimits>;
+}
+
+export class LiveKitVoiceCallRunner implements VoiceCallRunner {
+  private readonly tts: TextToSpeech;
+  private readonly clock: Clock;
+  private readonly connector: CallRoomConnector;
+
+  constructor(private readonly options: LiveKitRunnerOptions) {
+    this.tts = options.tts ?? new FliteWasiTextToSpeech("rms");
+    this.clock = options.clock ?? monotonicClock;
+    this.connector = options.connector ?? new LiveKitCallRoomConnector({ clock: this.clock });
+  }
+
+  async run(
+    job: VoiceJob,
+    events: (event: VoiceRunEventBody) => void,
+    signal: AbortSignal,
+  ): Promise<VoiceResult> {
+    const wallNow = this.options.wallNow ?? Date.now;
+    const startedAt = wallNow();
+    const early = (message: string): VoiceResult => failedResult(job, startedAt, wallNow(), message);
+    if (job.connection.mode !== "manual") {
+      return early(
+        `connection mode "${job.connection.mode}" is not implemented by this sidecar yet; use mode "manual" (livekit_room_url + access_token)`,
+      );
+    }
+    let config: ReturnType<typeof decodeCallerConfig>;
+    try {
+      config = decodeCallerConfig(job.caller);
+    } catch (cause) {
+      return early(cause instanceof Error ? cause.message : String(cause));
+    }
+    const brain = brainFor(
+      config,
+      { scenarioId: job.scenario.id, agentId: job.agent_id ?? "agent" },
+      this.options.fetch ? { fetch: this.options.fetch } : {},
+    );
+    const limits: CallLimits = {
+      ...DEFAULT_CALL_LIMITS,
+      ...this.options.limits,
+      maxDurationMs: job.max_duration_s * 1000,
+      ...(job.turn_timeout_ms === undefined ? {} : { turnTimeoutMs: job.turn_timeout_ms }),
+      ...(config.endpointing_ms === undefined ? {} : { endpointingMs: config.endpointing_ms }),
+      ...(config.greeting_wait_ms === undefined ? {} : { greetingWaitMs: config.greeting_wait_ms }),
+    };
+    const makeStt = sttFactory(this.options.stt ?? "pocketsphinx");
+    const report = await runCall(
+      {
+        url: job.connection.livekit_room_url,
+        token: job.connection.access_token,
+        brain,
+        ...(config.script ? { interrupts: new InterruptPlan(config.script) } : {}),
+        ...(config.agent_identity === undefined ? {} : { agentIdentity: config.agent_identity }),
+        limits,
+        recordingDir: join(this.options.recordingsDir, job.run_id),
+      },
+      {
+        connector: this.connector,
+        tts: this.tts,
+        makeVad: vadFactory(this.options.vad ?? "energy"),
+        ...(makeStt ? { makeStt } : {}),
+        clock: this.clock,
+        wallNow,
+        emit: events,
+        signal,
+      },
+    );
+    return voiceResultOf(job.run_id, report, await artifactsOf(report.recording));
+  }
+}
+
+export function voiceResultOf(runId: string, report: CallReport, artifacts: VoiceArtifact[]): VoiceResult {
+  const { end, recording } = report;
+  return {
+    run_id: runId,
+    status: end.status,
+    ended_reason: end.reason,
+    ...(end.detail === undefined ? {} : { error_message: end.detail.slice(0, 4096) }),
+    started_at: new Date(report.startedAtWallMs).toISOString(),
+    ended_at: new Date(report.endedAtWallMs).toISOString(),
+    duration_ms: report.durationMs,
+    ...(report.roomName ? { room_name: report.roomName } : {}),
+    transcript: report.transcript,
+    recording: recording
+      ? {
+          sample_rate_hz: recording.sampleRateHz,
+          stereo_path: recording.stereoPath,
+          participants: recording.participants,
+          duration_ms: Math.round(recording.durationMs * 10) / 10,
+        }
+      : null,
+    metrics: report.metrics,
+    artifacts,
+  };
+}
+
+/** One artifact per WAV: the stereo mix and each participant's track, with size and sha256. */
+export async function artifactsOf(recording: WrittenRecording | null): Promise<VoiceArtifact[]> {
+  if (!recording) return [];
+  const files = [
+    { part: "recording_stereo", path: recording.stereoPath },
+    ...recording.participants.map((p) => ({ part: `recording_${p.role}`, path: p.path })),
+  ];
+  return Promise.all(
+    files.map(async (f) => ({
+      part: f.part,
+      path: f.path,
+      content_type: "audio/wav",
+      bytes: (await stat(f.path)).size,
+      sha256: await sha256File(f.path),
+    })),
+  );
+}
+
+function failedResult(job: VoiceJob, startedAt: number, endedAt: number, message: string): VoiceResult {
+  return {
+    run_id: job.run_id,
+    status: "failed",
+    ended_reason: "internal_error",
+    error_message: message.slice(0, 4096),
+    started_at: new Date(startedAt).toISOString(),
+    ended_at: new Date(endedAt).toISOString(),
+    duration_ms: endedAt - startedAt,
+    transcript: [],
+    recording: null,
+    metrics: null,
+    artifacts: [],
+  };
+}

@@ -1,0 +1,214 @@
+/**
+ * The CallRoom port over @livekit/rtc-node: connects with URL + token, publishes a microphone
+ * fed frame by frame, reads every remote audio track as 48 kHz mono, and turns remote
+ * `lk.transcription` text streams into events. The only file that touches rtc-node's room API.
+ */
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  type RemoteParticipant,
+  type RemoteTrack,
+  Room,
+  RoomEvent,
+  type TextStreamReader,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+} from "@livekit/rtc-node";
+import type { Clock } from "../media/clock.ts";
+import type { CallRoom, CallRoomConnectOptions, CallRoomConnector, CallRoomEvent } from "./call-room.ts";
+import { dtmfEventCode } from "./dtmf-signal.ts";
+
+export const LIVEKIT_SAMPLE_RATE = 48_000;
+/**
+ * Outgoing queue of the microphone. captureFrame resolves once the queue has room, so the
+ * caller runs this far ahead of what is sent; measured: the frame captured at k·10 ms − 40 ms
+ * leaves at k·10 ms. Big enough that an event-loop hiccup of < 40 ms never starves the track.
+ */
+export const MICROPHONE_QUEUE_MS = 50;
+export const TRANSCRIPTION_TOPIC = "lk.transcription";
+const MAX_TRANSCRIPTION_CHARS = 20_000;
+
+export interface LiveKitCallRoomOptions {
+  clock: Clock;
+  /** Name of the published microphone track. */
+  trackName?: string;
+}
+
+export class LiveKitCallRoomConnector implements CallRoomConnector {
+  constructor(private readonly options: LiveKitCallRoomOptions) {}
+
+  async connect(options: CallRoomConnectOptions): Promise<CallRoom> {
+    const room = new LiveKitCallRoom(this.options, options.onEvent);
+    try {
+      await room.open(options.url, options.token, options.signal);
+      return room;
+    } catch (cause) {
+      await room.leave();
+      throw cause;
+    }
+  }
+}
+
+class LiveKitCallRoom implements CallRoom {
+  readonly sampleRate = LIVEKIT_SAMPLE_RATE;
+  microphoneTrackSid = "";
+  private readonly room = new Room();
+  private readonly source = new AudioSource(LIVEKIT_SAMPLE_RATE, 1, MICROPHONE_QUEUE_MS);
+  private readonly track: LocalAudioTrack;
+  private readonly readers = new Set<ReadableStreamDefaultReader<AudioFrame>>();
+  private readonly readingTracks = new Set<string>();
+  private left = false;
+  private leaving: Promise<void> | undefined;
+
+  constructor(
+    private readonly options: LiveKitCallRoomOptions,
+    private readonly onEvent: (event: CallRoomEvent) => void,
+  ) {
+    this.track = LocalAudioTrack.createAudioTrack(options.trackName ?? "caller-microphone", this.source);
+  }
+
+  get roomName(): string {
+    return this.room.name ?? "";
+  }
+
+  get localIdentity(): string {
+    return this.room.localParticipant?.identity ?? "";
+  }
+
+  remoteIdentities(): string[] {
+    return [...this.room.remoteParticipants.values()].map((p) => p.identity);
+  }
+
+  async open(url: string, token: string, signal: AbortSignal): Promise<void> {
+    this.listen();
+    const aborted = new Promise<never>((_, reject) => {
+      const fail = () => reject(new Error("aborted while connecting"));
+      if (signal.aborted) fail();
+      else signal.addEventListener("abort", fail, { once: true });
+    });
+    // rtc-node's connect cannot be cancelled: on abort we stop waiting and leave() cleans up.
+    const connected = this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
+    connected.catch(() => undefined);
+    await Promise.race([connected, aborted]);
+    const local = this.room.localParticipant;
+    if (!local) throw new Error("connected without a local participant");
+    for (const p of this.room.remoteParticipants.values()) {
+      this.emit({ type: "participant_joined", identity: p.identity });
+      for (const pub of p.trackPublications.values()) if (pub.track) this.read(pub.track, p);
+    }
+    const publication = await Promise.race([
+      local.publishTrack(this.track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE })),
+      aborted,
+    ]);
+    this.microphoneTrackSid = publication.sid ?? "";
+  }
+
+  captureFrame(samples: Int16Array): Promise<void> {
+    if (this.left) return Promise.reject(new Error("the caller left the room"));
+    return this.source.captureFrame(new AudioFrame(samples, LIVEKIT_SAMPLE_RATE, 1, samples.length));
+  }
+
+  async sendDtmf(digit: string): Promise<void> {
+    await this.local().publishDtmf(dtmfEventCode(digit), digit);
+  }
+
+  async publishTranscription(text: string, segmentId: string): Promise<void> {
+    await this.local().sendText(text, {
+      topic: TRANSCRIPTION_TOPIC,
+      attributes: {
+        "lk.transcribed_track_id": this.microphoneTrackSid,
+        "lk.segment_id": segmentId,
+        "lk.transcription_final": "true",
+      },
+    });
+  }
+
+  leave(): Promise<void> {
+    this.leaving ??= this.close();
+    return this.leaving;
+  }
+
+  private async close(): Promise<void> {
+    this.left = true;
+    for (const r of this.readers) await r.cancel().catch(() => undefined);
+    this.readers.clear();
+    await this.room.disconnect().catch(() => undefined);
+    await this.track.close().catch(() => undefined);
+    await this.source.close().catch(() => undefined);
+  }
+
+  private local() {
+    const local = this.room.localParticipant;
+    if (!local || this.left) throw new Error("the caller is not in the room");
+    return local;
+  }
+
+  private emit(event: CallRoomEvent): void {
+    if (this.left) return;
+    try {
+      this.onEvent(event);
+    } catch {
+      // A listener fault must not unwind into rtc-node's event dispatch; the runner reports its own errors.
+    }
+  }
+
+  private listen(): void {
+    this.room
+      .on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) =>
+        this.emit({ type: "participant_joined", identity: p.identity }),
+      )
+      .on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) =>
+        this.emit({ type: "participant_left", identity: p.identity }),
+      )
+      .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => this.read(track, p))
+      .on(RoomEvent.Disconnected, (reason) => this.emit({ type: "disconnected", reason: String(reason) }));
+    this.room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
+      this.readTranscription(reader, from.identity).catch(() => undefined);
+    });
+  }
+
+  private async readTranscription(reader: TextStreamReader, identity: string): Promise<void> {
+    const attributes = reader.info.attributes ?? {};
+    // Agents also publish what they heard the caller say (transcribed_track_id = our track): not agent words.
+    if (this.microphoneTrackSid && attributes["lk.transcribed_track_id"] === this.microphoneTrackSid) return;
+    const segmentId = attributes["lk.segment_id"] ?? reader.info.streamId;
+    let length = 0;
+    for await (const delta of reader) {
+      length += delta.length;
+      if (length > MAX_TRANSCRIPTION_CHARS) break;
+      this.emit({ type: "transcription", identity, segmentId, delta });
+    }
+    this.emit({ type: "transcription_end", identity, segmentId });
+  }
+
+  private read(track: RemoteTrack, participant: RemoteParticipant): void {
+    const sid = track.sid ?? "";
+    if (track.kind !== TrackKind.KIND_AUDIO || this.readingTracks.has(sid) || this.left) return;
+    this.readingTracks.add(sid);
+    const reader = new AudioStream(track, { sampleRate: LIVEKIT_SAMPLE_RATE, numChannels: 1 }).getReader();
+    this.readers.add(reader);
+    const identity = participant.identity;
+    const pump = async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || !value) return;
+        this.emit({
+          type: "audio",
+          identity,
+          // Copied: the recorder keeps chunks past this callback.
+          audio: { samples: value.data.slice(), sampleRate: value.sampleRate },
+          receivedAtMs: this.options.clock.now(),
+        });
+      }
+    };
+    pump()
+      .catch(() => undefined)
+      .finally(() => {
+        this.readers.delete(reader);
+        this.readingTracks.delete(sid);
+      });
+  }
+}
