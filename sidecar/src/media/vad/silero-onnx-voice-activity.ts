@@ -1,0 +1,102 @@
+import type { PcmAudio } from "../audio/pcm.ts";
+import { DEFAULT_EDGE_REFINER, EdgeRefiner, type EdgeRefinerOptions } from "./edge-refiner.ts";
+import { SILERO_SAMPLE_RATE, SILERO_WINDOW_SAMPLES, SileroV5Model } from "./silero-onnx-model.ts";
+import { SpeechHysteresis } from "./speech-hysteresis.ts";
+import { To16kFloat } from "./to-16k-float.ts";
+import {
+  DEFAULT_HYSTERESIS,
+  type HysteresisSettings,
+  type VoiceActivity,
+  type VoiceActivityEvent,
+} from "./voice-activity.ts";
+
+const WINDOW_MS = (SILERO_WINDOW_SAMPLES / SILERO_SAMPLE_RATE) * 1000;
+
+export interface SileroOnnxVadOptions {
+  hysteresis?: HysteresisSettings;
+  /** Energy edge refinement; `false` reports the raw 32 ms frame edges. */
+  edges?: Partial<Omit<EdgeRefinerOptions, "sampleRate" | "blockSamples"> & { blockMs: number }> | false;
+}
+
+/**
+ * Silero v5 run per 32 ms window by onnxruntime-node, its probabilities fed to the same
+ * `SpeechHysteresis` as every engine (onset 0.5 / offset 0.35, min speech 100 ms, min silence
+ * 500 ms). The model decides speech vs non-speech; an `EdgeRefiner` then moves each segment's start
+ * and end to the nearest energy block (4 ms) inside a bounded window around the first and last
+ * speech frame, because the model's frame grid and recurrent lag leave edges tens of ms off
+ * (offsets especially: the probability decays for a few frames after speech stops).
+ * Audio at any rate is resampled to 16 kHz. Synchronous: every event is returned by the `push`
+ * (or `flush`) whose audio decided it.
+ */
+export class SileroOnnxVoiceActivity implements VoiceActivity {
+  readonly engine: string;
+  readonly frameMs: number;
+  private readonly model = new SileroV5Model();
+  private readonly hysteresis: SpeechHysteresis;
+  private readonly refiner: EdgeRefiner | undefined;
+  private readonly offsetThreshold: number;
+  private converter: To16kFloat | undefined;
+  private readonly window = new Float32Array(SILERO_WINDOW_SAMPLES);
+  private filled = 0;
+  /** Refined start of the open segment, keyed by its raw frame start. */
+  private openStart: { rawMs: number; ms: number } | undefined;
+
+  /** Throws MissingEngineError (saying how to install) when onnxruntime-node or the model is absent. */
+  constructor(options: SileroOnnxVadOptions = {}) {
+    const settings = options.hysteresis ?? DEFAULT_HYSTERESIS;
+    this.hysteresis = new SpeechHysteresis(WINDOW_MS, settings);
+    this.offsetThreshold = settings.offset;
+    if (options.edges === false) {
+      this.refiner = undefined;
+      this.frameMs = WINDOW_MS;
+      this.engine = "silero-v5/onnxruntime";
+    } else {
+      const { blockMs, ...rest } = { ...DEFAULT_EDGE_REFINER, ...options.edges };
+      const blockSamples = Math.round((blockMs * SILERO_SAMPLE_RATE) / 1000);
+      if (SILERO_WINDOW_SAMPLES % blockSamples !== 0)
+        throw new Error(`silero VAD: edge block ${blockMs} ms must divide the 32 ms window`);
+      this.refiner = new EdgeRefiner({ ...rest, blockSamples, sampleRate: SILERO_SAMPLE_RATE });
+      this.frameMs = this.refiner.blockMs;
+      this.engine = "silero-v5/onnxruntime+energy-edges";
+    }
+  }
+
+  push(audio: PcmAudio): VoiceActivityEvent[] {
+    this.converter ??= new To16kFloat(audio.sampleRate);
+    if (audio.sampleRate !== this.converter.inRate)
+      throw new Error("silero VAD: the sample rate changed mid-stream");
+    const samples = this.converter.push(audio.samples);
+    const events: VoiceActivityEvent[] = [];
+    for (let i = 0; i < samples.length; i++) {
+      this.window[this.filled++] = samples[i] ?? 0;
+      if (this.filled === SILERO_WINDOW_SAMPLES) {
+        this.filled = 0;
+        this.refiner?.push(this.window);
+        const p = this.model.next(this.window);
+        if (p < this.offsetThreshold) this.refiner?.markBackground(WINDOW_MS);
+        for (const e of this.hysteresis.next(p)) events.push(this.refine(e));
+      }
+    }
+    return events;
+  }
+
+  /** A partial last window (< 32 ms) is dropped: the model only takes whole windows. */
+  flush(): VoiceActivityEvent[] {
+    this.filled = 0;
+    return this.hysteresis.flush().map((e) => this.refine(e));
+  }
+
+  private refine(e: VoiceActivityEvent): VoiceActivityEvent {
+    if (!this.refiner) return e;
+    if (e.type === "speech_started") {
+      this.openStart = { rawMs: e.startMs, ms: this.refiner.onsetMs(e.startMs) };
+      return { type: "speech_started", startMs: this.openStart.ms };
+    }
+    const { startMs: rawStart, endMs: rawEnd } = e.segment;
+    const startMs = this.openStart?.rawMs === rawStart ? this.openStart.ms : this.refiner.onsetMs(rawStart);
+    this.openStart = undefined;
+    // A refined end never precedes the refined start (a very short, quiet segment).
+    const endMs = Math.max(this.refiner.offsetMs(rawEnd), startMs + this.frameMs);
+    return { type: "speech_ended", segment: { startMs, endMs } };
+  }
+}
