@@ -19,7 +19,6 @@ import {
   percentile,
   resample,
   SileroOnnxVoiceActivity,
-  SileroVoiceActivity,
   type VoiceActivity,
 } from "@spar/sidecar";
 import { addNoise, buildSpeechFixture } from "../../sidecar/src/media/vad/speech-fixture.ts";
@@ -42,7 +41,6 @@ const ENGINES: Record<string, () => VoiceActivity> = {
   energy: () => new EnergyVoiceActivity(),
   "silero-onnx-raw": () => new SileroOnnxVoiceActivity({ edges: false }),
   silero: () => createVoiceActivity({ engine: "silero" }),
-  sherpa: () => new SileroVoiceActivity(),
 };
 
 interface Row {
