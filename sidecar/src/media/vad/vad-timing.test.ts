@@ -7,7 +7,7 @@ import { createVoiceActivity } from "./create-voice-activity.ts";
 import { EnergyVoiceActivity } from "./energy-voice-activity.ts";
 import { addNoise, buildSpeechFixture, type SpeechFixture } from "./speech-fixture.ts";
 import { measureTiming, runVad } from "./vad-timing.ts";
-import { speechSegments } from "./voice-activity.ts";
+import { speechSegments, type VoiceActivityEvent } from "./voice-activity.ts";
 
 /** Silences of known length at known offsets, fed as 48 kHz 10 ms frames like a LiveKit track. */
 const UTTERANCES = [
@@ -79,5 +79,21 @@ describe("VAD timing on synthesized speech with known silences", () => {
     expect(speechSegments(events)).toEqual(by10);
     const starts = events.flatMap((e) => (e.type === "speech_started" ? [e.startMs] : []));
     expect(starts).toEqual(by10.map((s) => s.startMs));
+  });
+
+  it("Silero streams share one model session without sharing state", () => {
+    const clean = at48k(fixture.audio);
+    const noisy = at48k(addNoise(fixture, 20));
+    const [a, b] = [silero(), silero()];
+    const events: { a: VoiceActivityEvent[]; b: VoiceActivityEvent[] } = { a: [], b: [] };
+    const step = 480;
+    for (let at = 0; at < clean.samples.length; at += step) {
+      events.a.push(...a.push({ samples: clean.samples.subarray(at, at + step), sampleRate: 48_000 }));
+      events.b.push(...b.push({ samples: noisy.samples.subarray(at, at + step), sampleRate: 48_000 }));
+    }
+    events.a.push(...a.flush());
+    events.b.push(...b.flush());
+    expect(speechSegments(events.a)).toEqual(runVad(silero(), clean));
+    expect(speechSegments(events.b)).toEqual(runVad(silero(), noisy));
   });
 });
