@@ -1,0 +1,11 @@
+export {
+  type BargeInPolicy,
+  BOT_VAD_HYSTERESIS,
+  DEFAULT_LINES,
+  type ReferenceVoiceBotOptions,
+} from "./bot-options.ts";
+export { checkLatencyPlan, type LatencyPlan, latencyForTurn } from "./latency-plan.ts";
+export { ReceiveClock } from "./receive-clock.ts";
+export { type ReferenceVoiceBot, startReferenceVoiceBot } from "./reference-voice-bot.ts";
+export { TRANSCRIPTION_TOPIC } from "./transcription-writer.ts";
+export type { CallerSpeechTruth, UtteranceTruth } from "./truth.ts";
