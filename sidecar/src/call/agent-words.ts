@@ -1,19 +1,22 @@
 import type { PcmAudio } from "../media/audio/pcm.ts";
-import type { Clock } from "../media/clock.ts";
 import type { AudioSpeechToTextStream, TranscriptSegment } from "../media/stt/speech-to-text.ts";
-import { TextStreamTranscript } from "../media/stt/text-stream-transcript.ts";
 
 /** Audio kept while it is unknown whether the agent publishes its words (then STT never runs). */
 const MAX_BUFFERED_MS = 120_000;
+
+/** Longest text kept per segment; an agent's sentence is far shorter. */
+const MAX_SEGMENT_CHARS = 20_000;
 
 /**
  * What the agent said, in words: its own `lk.transcription` text when it publishes one (exact),
  * else an offline speech-to-text stream over its received audio (low fidelity). The choice is
  * made at the end of the agent's first turn; audio until then is buffered so STT misses nothing.
+ * Text is taken per turn as it stands, open streams included (a stream's first packets can lag
+ * its audio by a second while the agent's data channel opens), and never taken twice.
  */
 export class AgentWords {
-  private readonly text: TextStreamTranscript;
-  private readonly textQueue: TranscriptSegment[] = [];
+  /** Segment id → text so far and how much of it earlier turns took, in arrival order. */
+  private readonly segments = new Map<string, { text: string; taken: number; done: boolean }>();
   private readonly sttQueue: TranscriptSegment[] = [];
   private sawText = false;
   private stt: AudioSpeechToTextStream | undefined;
@@ -23,21 +26,34 @@ export class AgentWords {
   private sttBaseMs = 0;
   private words = 0;
 
-  constructor(
-    clock: Clock,
-    private readonly makeStt?: () => AudioSpeechToTextStream | undefined,
-  ) {
-    this.text = new TextStreamTranscript(clock);
-    this.text.onSegment((s) => this.textQueue.push(s));
-  }
+  constructor(private readonly makeStt?: () => AudioSpeechToTextStream | undefined) {}
 
   onTranscription(segmentId: string, delta: string): void {
     this.sawText = true;
-    this.text.append(segmentId, delta);
+    const seg = this.segments.get(segmentId) ?? { text: "", taken: 0, done: false };
+    seg.text = (seg.text + delta).slice(0, MAX_SEGMENT_CHARS);
+    this.segments.set(segmentId, seg);
   }
 
   onTranscriptionEnd(segmentId: string): void {
-    this.text.finish(segmentId);
+    const seg = this.segments.get(segmentId);
+    if (seg) seg.done = true;
+  }
+
+  /** Whether the agent has published text no turn has taken yet. */
+  get hasNewText(): boolean {
+    for (const seg of this.segments.values()) if (seg.text.length > seg.taken) return true;
+    return false;
+  }
+
+  /** Whether words are known to come from the agent's text (else STT, or nothing). */
+  get publishesText(): boolean {
+    return this.sawText;
+  }
+
+  /** Whether STT runs (or the choice is still open): then a turn's words may trail its audio. */
+  get undecided(): boolean {
+    return !this.sawText && this.buffered !== undefined && !this.sttFailed;
   }
 
   /** Every sample the VAD hears, at its clock position (the AgentListener tap). */
@@ -62,30 +78,48 @@ export class AgentWords {
       return;
     }
     const stt = this.startStt();
-    if (!stt) return;
+    if (!stt) {
+      this.buffered = undefined;
+      return;
+    }
     const first = this.buffered[0];
     this.sttBaseMs = first?.atMs ?? 0;
     for (const b of this.buffered) stt.write(b.audio);
     this.buffered = undefined;
   }
 
-  /** Whether the words of speech ending at `speechEndMs` can be taken now. */
-  caughtUp(speechEndMs: number): boolean {
-    if (this.sawText || !this.stt) return true;
-    const last = this.sttQueue.at(-1);
-    return last !== undefined && this.sttBaseMs + last.endMs >= speechEndMs - 300;
+  /**
+   * Whether the words of agent speech ending at `speechEndMs` can be taken now: its text has
+   * arrived, or STT has transcribed up to there. Undecided (no text seen yet, STT not started)
+   * waits: a publishing agent's first text can trail its audio.
+   */
+  ready(speechEndMs: number): boolean {
+    if (this.sawText) return this.hasNewText;
+    if (this.stt) {
+      const last = this.sttQueue.at(-1);
+      return last !== undefined && this.sttBaseMs + last.endMs >= speechEndMs - 300;
+    }
+    return !this.undecided;
+  }
+
+  get sttRunning(): boolean {
+    return this.stt !== undefined;
   }
 
   /** The words that arrived since the last take, as one turn's text. */
   take(): string {
-    const segments = this.sawText ? this.textQueue : this.sttQueue;
-    const text = segments
-      .splice(0)
-      .map((s) => s.text)
-      .join(" ")
-      .trim();
-    if (this.sawText) this.sttQueue.splice(0);
-    this.words += text.split(/\s+/).filter(Boolean).length;
+    const stt = this.sttQueue.splice(0).map((s) => s.text);
+    let parts = stt;
+    if (this.sawText) {
+      parts = [];
+      for (const [id, seg] of this.segments) {
+        parts.push(seg.text.slice(seg.taken));
+        seg.taken = seg.text.length;
+        if (seg.done) this.segments.delete(id);
+      }
+    }
+    const text = parts.join(" ").replace(/\s+/g, " ").trim();
+    this.words += text.split(" ").filter(Boolean).length;
     return text;
   }
 
@@ -94,13 +128,13 @@ export class AgentWords {
   }
 
   source(): { engine: string; fidelity: "exact" | "provider" | "low_fidelity" } | null {
-    if (this.sawText) return { engine: this.text.name, fidelity: this.text.fidelity };
+    if (this.sawText) return { engine: "lk.transcription", fidelity: "exact" };
     if (this.stt) return { engine: this.stt.name, fidelity: this.stt.fidelity };
     return null;
   }
 
+  /** Drains the STT engine (its last utterance) before the final take. */
   async end(): Promise<void> {
-    await this.text.end();
     if (this.stt) await this.stt.end().catch(() => undefined);
   }
 

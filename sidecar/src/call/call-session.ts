@@ -112,7 +112,7 @@ class CallSession {
     });
     this.speech = new AgentSpeech(plan.limits.endpointingMs);
     this.vad = deps.makeVad();
-    this.words = new AgentWords(deps.clock, deps.makeStt);
+    this.words = new AgentWords(deps.makeStt);
     this.ended = new Promise<never>((_, reject) => {
       this.rejectEnded = reject;
     });
@@ -464,8 +464,10 @@ class CallSession {
     const segments = this.speech.intervals(now).filter((s) => s.endMs > from && s.startMs >= after);
     const first = segments[0];
     const last = segments.at(-1);
+    if (last) await this.until(() => this.words.ready(last.endMs), WORDS_GRACE_MS).catch(() => false);
     this.words.decide();
-    if (last) await this.until(() => this.words.caughtUp(last.endMs), WORDS_GRACE_MS).catch(() => false);
+    if (last && this.words.sttRunning)
+      await this.until(() => this.words.ready(last.endMs), WORDS_GRACE_MS).catch(() => false);
     const text = this.words.take();
     if (!first || !last) {
       if (text) this.addEntry("agent", text, now, now, undefined);

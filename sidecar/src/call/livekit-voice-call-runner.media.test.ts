@@ -1,0 +1,365 @@
+/**
+ * The LiveKit call runner against the real dev server with real rtc-node participants: a tone
+ * agent (tone-agent.fixture.ts) answers with known delays; every timing bound below is stated
+ * with its reason. One call per test; runs inside the media network namespace.
+ */
+import { createHash } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dispose } from "@livekit/rtc-node";
+import { type VoiceJob, type VoiceResult, type VoiceRunEventBody, voiceResultSchema } from "@spar/protocol";
+import { AccessToken } from "livekit-server-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeWav } from "../media/audio/wav.ts";
+import { type DevServerProcess, startDevServerProcess } from "./dev-server-process.fixture.ts";
+import { LiveKitVoiceCallRunner } from "./livekit-voice-call-runner.ts";
+import { ToneAgent } from "./tone-agent.fixture.ts";
+
+let server: DevServerProcess;
+let dir: string;
+let roomCounter = 0;
+
+beforeAll(async () => {
+  server = await startDevServerProcess();
+  dir = await mkdtemp(join(tmpdir(), "spar-voice-call-"));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+  await dispose();
+});
+
+async function token(identity: string, room: string, secret = server.apiSecret): Promise<string> {
+  const at = new AccessToken(server.apiKey, secret, { identity, ttl: "10m" });
+  at.addGrant({ roomJoin: true, room });
+  return at.toJwt();
+}
+
+async function job(
+  room: string,
+  caller: Record<string, unknown>,
+  extra: Partial<VoiceJob> = {},
+): Promise<VoiceJob> {
+  return {
+    run_id: `run-${room}`,
+    scenario: { id: "scn", name: "media test" },
+    connection: {
+      mode: "manual",
+      livekit_room_url: server.url,
+      access_token: await token("rubric-test-caller", room),
+    },
+    caller: { greeting_wait_ms: 300, ...caller },
+    max_duration_s: 60,
+    turn_timeout_ms: 5_000,
+    ...extra,
+  };
+}
+
+/** Wall time tied to performance.now, so `started_at` maps result times onto the agent's clock (±1 ms). */
+const WALL_OFFSET_MS = Date.now() - performance.now();
+const perfAt = (iso: string) => Date.parse(iso) - WALL_OFFSET_MS;
+
+function runner(limits: Record<string, number> = {}): LiveKitVoiceCallRunner {
+  return new LiveKitVoiceCallRunner({
+    recordingsDir: dir,
+    stt: "none",
+    limits,
+    wallNow: () => performance.now() + WALL_OFFSET_MS,
+  });
+}
+
+async function run(
+  r: LiveKitVoiceCallRunner,
+  j: VoiceJob,
+): Promise<{ result: VoiceResult; events: VoiceRunEventBody[] }> {
+  const events: VoiceRunEventBody[] = [];
+  const result = voiceResultSchema.parse(await r.run(j, (e) => events.push(e), new AbortController().signal));
+  return { result, events };
+}
+
+const nextRoom = () => `room-${++roomCounter}-${process.pid}`;
+
+/** RMS of one channel of an interleaved WAV between two times. */
+function rmsOf(
+  samples: Int16Array,
+  channels: number,
+  channel: number,
+  rate: number,
+  fromMs: number,
+  toMs: number,
+) {
+  const a = Math.max(0, Math.floor((fromMs * rate) / 1000));
+  const b = Math.min(samples.length / channels, Math.floor((toMs * rate) / 1000));
+  let sum = 0;
+  for (let i = a; i < b; i++) sum += (samples[i * channels + channel] ?? 0) ** 2;
+  return b > a ? Math.sqrt(sum / (b - a)) : 0;
+}
+
+describe("LiveKit call runner (real rtc-node, real dev server)", () => {
+  it("runs a 3-turn scripted call: transcript, DTMF, caller transcription, recordings, metrics vs a known delay", async () => {
+    const room = nextRoom();
+    const delay = 500;
+    const agent = await ToneAgent.join({
+      url: server.url,
+      token: await token("agent", room),
+      replyDelayMs: delay,
+      replyMs: 700,
+    });
+    try {
+      const { result, events } = await run(
+        runner(),
+        await job(room, {
+          script: [
+            { say: "Hello, I would like to pay my bill." },
+            { expect: "reply 1", say: 'My account is <dtmf digits="12#"/>' },
+            { expect: "reply 2", say: "Yes, go ahead please." },
+            { expect: "/reply 3/" },
+            { end: true },
+          ],
+        }),
+      );
+      expect(result).toMatchObject({ status: "completed", ended_reason: "caller_ended" });
+      expect(result.error_message).toBeUndefined();
+      expect(result.transcript.map((t) => [t.role, t.content])).toEqual([
+        ["user", "Hello, I would like to pay my bill."],
+        ["agent", "reply 1"],
+        ["user", 'My account is <dtmf digits="12#"/>'],
+        ["agent", "reply 2"],
+        ["user", "Yes, go ahead please."],
+        ["agent", "reply 3"],
+      ]);
+      for (const t of result.transcript) expect(t.end_ms).toBeGreaterThan(t.start_ms);
+
+      // DTMF as SIP data packets, in order, with RFC 4733 codes.
+      expect(agent.dtmf).toEqual([
+        { code: 1, digit: "1" },
+        { code: 2, digit: "2" },
+        { code: 11, digit: "#" },
+      ]);
+      // The caller's words on lk.transcription, DTMF tags stripped, tied to its track.
+      expect(agent.callerTranscripts.map((t) => t.text)).toEqual([
+        "Hello, I would like to pay my bill.",
+        "My account is",
+        "Yes, go ahead please.",
+      ]);
+      expect(agent.callerTranscripts[0]?.attributes["lk.transcription_final"]).toBe("true");
+      expect(agent.callerTranscripts[0]?.attributes["lk.transcribed_track_id"]).toMatch(/^TR_/);
+
+      // Latency: caller end of speech (playout) → agent's first speech frame (VAD on the received
+      // track). The agent answered `delay` ms after it HEARD the end, so each turn is delay plus
+      // transit both ways, the agent's hearing granularity and the VAD frame: bound [delay, delay + 400].
+      const latency = result.metrics?.latency_ms;
+      expect(latency?.turns.map((t) => t.turn)).toEqual([1, 2, 3]);
+      for (const t of latency?.turns ?? []) {
+        expect(t.latency_ms).toBeGreaterThanOrEqual(delay);
+        expect(t.latency_ms).toBeLessThanOrEqual(delay + 400);
+      }
+      // Against ground truth on the shared clock: reply first sample (agent playout) vs the
+      // caller's measured agent onset = agent→caller transit + VAD onset error (≤ 150 ms).
+      const user = result.transcript.filter((t) => t.role === "user");
+      const agentTurns = result.transcript.filter((t) => t.role === "agent");
+      const callStartMs = perfAt(result.started_at);
+      expect(agent.replies).toHaveLength(3);
+      const latencyErrors = (latency?.turns ?? []).map((t, i) => {
+        const reply = agent.replies[i];
+        const u = user[i];
+        return reply && u ? t.latency_ms - (reply.startMs - callStartMs - u.end_ms) : Number.NaN;
+      });
+      for (const e of latencyErrors) {
+        expect(e).toBeGreaterThanOrEqual(-5);
+        expect(e).toBeLessThanOrEqual(150);
+      }
+      console.log(
+        `latency turns ms: ${latency?.turns.map((t) => t.latency_ms).join(", ")}; error vs agent playout (transit + VAD): ${latencyErrors.map((e) => e.toFixed(1)).join(", ")}`,
+      );
+      expect(result.metrics?.measured_with.latency_ms).toMatchObject({
+        caller_source: "playout_timestamps",
+        agent_source: "vad",
+        vad: { engine: "energy", frame_ms: 10 },
+      });
+      expect(result.metrics?.measured_with.words_per_minute.stt).toEqual({
+        engine: "lk.transcription",
+        fidelity: "exact",
+      });
+      expect(result.metrics?.time_to_first_audio_ms).toBeGreaterThan(0);
+      expect(result.metrics?.talk_ratio).toBeGreaterThan(0);
+      expect(result.metrics?.talk_ratio).toBeLessThan(1);
+
+      // Recordings: rate in header and result, caller left / agent right on one clock.
+      const rec = result.recording;
+      expect(rec?.sample_rate_hz).toBe(48_000);
+      const stereo = decodeWav(new Uint8Array(await readFile(rec?.stereo_path ?? "")));
+      expect(stereo).toMatchObject({ sampleRate: 48_000, channels: 2 });
+      const u1 = user[0];
+      const a1 = agentTurns[0];
+      if (!u1 || !a1) throw new Error("missing turns");
+      expect(rmsOf(stereo.samples, 2, 0, 48_000, u1.start_ms, u1.end_ms)).toBeGreaterThan(300);
+      expect(rmsOf(stereo.samples, 2, 1, 48_000, u1.start_ms, u1.end_ms)).toBeLessThan(100);
+      expect(rmsOf(stereo.samples, 2, 1, 48_000, a1.start_ms + 50, a1.end_ms - 50)).toBeGreaterThan(3_000);
+      expect(rmsOf(stereo.samples, 2, 0, 48_000, a1.start_ms + 50, a1.end_ms - 50)).toBeLessThan(100);
+      expect(rec?.participants.map((p) => [p.identity, p.role]).sort()).toEqual([
+        ["agent", "agent"],
+        ["rubric-test-caller", "user"],
+      ]);
+      for (const p of rec?.participants ?? []) {
+        const wav = decodeWav(new Uint8Array(await readFile(p.path)));
+        expect(wav).toMatchObject({ sampleRate: 48_000, channels: 1 });
+      }
+      expect(result.artifacts.map((a) => a.part).sort()).toEqual([
+        "recording_agent",
+        "recording_stereo",
+        "recording_user",
+      ]);
+      for (const a of result.artifacts) {
+        const bytes = await readFile(a.path);
+        expect(a.bytes).toBe(bytes.length);
+        expect(a.sha256).toBe(createHash("sha256").update(bytes).digest("hex"));
+      }
+      expect(
+        events.filter((e) => e.type === "stage_finished").map((e) => e.type === "stage_finished" && e.stage),
+      ).toEqual(["connect", "agent_join"]);
+      expect(events.filter((e) => e.type === "turn")).toHaveLength(6);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it("fails agent_never_joined when nobody else joins, with the caller's audio still recorded", async () => {
+    const { result, events } = await run(
+      runner({ agentJoinMs: 1_500 }),
+      await job(nextRoom(), { script: [{ say: "hi" }] }),
+    );
+    expect(result).toMatchObject({ status: "failed", ended_reason: "agent_never_joined" });
+    expect(result.error_message).toBe("no agent joined the room within 1.5 s");
+    expect(result.metrics).toBeNull();
+    expect(result.recording?.participants.map((p) => p.role)).toEqual(["user"]);
+    expect(events).toContainEqual({
+      type: "stage_finished",
+      stage: "agent_join",
+      ok: false,
+      reason: "agent_never_joined",
+    });
+  });
+
+  it("fails connection_failed when the token is signed with the wrong secret", async () => {
+    const room = nextRoom();
+    const j = await job(room, { script: [{ say: "hi" }] });
+    const bad = {
+      ...j,
+      connection: {
+        mode: "manual" as const,
+        livekit_room_url: server.url,
+        access_token: await token("rubric-test-caller", room, "not-the-secret-0123456789abcdef"),
+      },
+    };
+    const { result } = await run(runner(), bad);
+    expect(result).toMatchObject({
+      status: "failed",
+      ended_reason: "connection_failed",
+      recording: null,
+      metrics: null,
+    });
+    expect(result.error_message).toMatch(/^could not connect to the room/);
+  });
+
+  it("fails agent_timeout when the agent never answers the caller", async () => {
+    const room = nextRoom();
+    const agent = await ToneAgent.join({
+      url: server.url,
+      token: await token("agent", room),
+      replyDelayMs: 0,
+      replyMs: 0,
+      mute: true,
+    });
+    try {
+      const { result } = await run(
+        runner(),
+        await job(room, { script: [{ say: "Hello there." }] }, { turn_timeout_ms: 1_500 }),
+      );
+      expect(result).toMatchObject({ status: "failed", ended_reason: "agent_timeout" });
+      expect(result.error_message).toBe("the agent did not start speaking within 1.5 s of the caller's turn");
+      expect(result.transcript.map((t) => t.role)).toEqual(["user"]);
+      expect(result.metrics?.latency_ms).toBeNull();
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it("ends agent_ended (completed) when the agent leaves mid-call", async () => {
+    const room = nextRoom();
+    const agent = await ToneAgent.join({
+      url: server.url,
+      token: await token("agent", room),
+      replyDelayMs: 300,
+      replyMs: 500,
+      leaveAfterReplies: 1,
+      // Past the caller's endpointing (700 ms) and the dev server's ~1 s delay on the first
+      // text stream to a new subscriber, so the reply's words are in before the agent goes.
+      leaveAfterMs: 1_500,
+    });
+    try {
+      const { result } = await run(
+        runner(),
+        await job(room, {
+          script: [{ say: "Hello there." }, { say: "Are you still there?" }, { say: "Hello?" }],
+        }),
+      );
+      expect(result).toMatchObject({
+        status: "completed",
+        ended_reason: "agent_ended",
+        error_message: "the agent left the room",
+      });
+      expect(result.transcript.slice(0, 2).map((t) => [t.role, t.content])).toEqual([
+        ["user", "Hello there."],
+        ["agent", "reply 1"],
+      ]);
+    } finally {
+      await agent.close();
+    }
+  });
+
+  it("barges in interrupt_after_ms after the agent's onset; the agent stops and the interruption is measured", async () => {
+    const room = nextRoom();
+    const agent = await ToneAgent.join({
+      url: server.url,
+      token: await token("agent", room),
+      replyDelayMs: 300,
+      replyMs: 4_000,
+      stopOnBargeIn: true,
+    });
+    try {
+      const { result } = await run(
+        runner(),
+        await job(room, {
+          script: [
+            { say: "Tell me everything." },
+            { say: "Stop, that is enough.", interrupt_after_ms: 800 },
+            { end: true },
+          ],
+        }),
+      );
+      expect(result).toMatchObject({ status: "completed", ended_reason: "caller_ended" });
+      const [u1, a1, u2] = result.transcript;
+      expect([u1?.role, a1?.role, u2?.role]).toEqual(["user", "agent", "user"]);
+      // Scheduled on the caller's clock: first barge-in speech sample = measured agent onset + 800, to 0.1 ms rounding.
+      expect(Math.abs((u2?.start_ms ?? 0) - (a1?.start_ms ?? 0) - 800)).toBeLessThanOrEqual(0.2);
+      // The agent stopped (it heard the barge-in): its turn is far shorter than the 4 s tone.
+      expect((a1?.end_ms ?? 0) - (a1?.start_ms ?? 0)).toBeLessThan(2_000);
+      const reply = agent.replies[0];
+      expect(reply?.bargeInHeardAtMs).toBeDefined();
+      const interruptions = result.metrics?.user_interruptions;
+      expect(interruptions?.count).toBe(1);
+      const stop = result.metrics?.stop_time_after_interruption.events[0]?.stop_time_ms ?? -1;
+      // Stop time = caller transit + agent hearing (≥ 1 frame) + its 20 ms chunking + queue + return transit: bound 30..500 ms.
+      expect(stop).toBeGreaterThan(30);
+      expect(stop).toBeLessThan(500);
+      console.log(
+        `barge-in: agent onset ${a1?.start_ms} ms, caller barge-in ${u2?.start_ms} ms, stop time ${stop} ms`,
+      );
+    } finally {
+      await agent.close();
+    }
+  });
+});
