@@ -3,6 +3,7 @@
  * telemetry, the durable outbox (resuming pending deliveries) and the job API, with the
  * voice call runner chosen by SPAR_RUNNER.
  */
+import { livekitRunnerFromEnv } from "./call/livekit-runner-config.ts";
 import { sidecarConfigFromEnv } from "./job-api/sidecar-config.ts";
 import { startSidecar } from "./job-api/start-sidecar.ts";
 import type { VoiceCallRunner } from "./job-api/voice-call-runner.ts";
@@ -11,11 +12,13 @@ import { telemetryFromEnv } from "./telemetry/telemetry-from-env.ts";
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Runners this build can run calls with, by SPAR_RUNNER name. The LiveKit room-joining runner
- * is registered here when it lands (issue 4 integration); until then the sidecar refuses to
- * start rather than accept jobs it cannot run.
+ * Runners this build can run calls with, by SPAR_RUNNER name. An unknown name refuses to start
+ * rather than accept jobs it cannot run. `livekit` joins the job's room as the caller
+ * (SPAR_RECORDINGS_DIR, SPAR_VAD, SPAR_STT configure it).
  */
-const RUNNERS: Readonly<Record<string, (env: Env) => VoiceCallRunner>> = {};
+const RUNNERS: Readonly<Record<string, (env: Env) => VoiceCallRunner>> = {
+  livekit: livekitRunnerFromEnv,
+};
 
 function log(event: string, fields: Record<string, string | number>): void {
   process.stdout.write(`${JSON.stringify({ at: new Date().toISOString(), event, ...fields })}\n`);
