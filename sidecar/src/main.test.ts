@@ -14,9 +14,10 @@ function runMain(env: Record<string, string>) {
 
 describe("sidecar main", { timeout: 60_000 }, () => {
   it("refuses to start without a runner instead of accepting jobs it cannot run", () => {
-    const r = runMain({ SPAR_SIDECAR_TOKEN: "0123456789abcdef0123" });
+    const r = runMain({ SPAR_SIDECAR_TOKEN: "0123456789abcdef0123", SPAR_RUNNER: "no-such-runner" });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('no voice call runner named "livekit" is plugged into this build');
+    expect(r.stderr).toContain('no voice call runner named "no-such-runner" is plugged into this build');
+    expect(r.stderr).toContain("(available: livekit)");
   });
 
   it("names each invalid variable and the rule without echoing secrets", () => {
