@@ -1,0 +1,95 @@
+/**
+ * The embedded CLI's entry for voice runs: a suite scenario (manual mode, the caller's token
+ * minted from api_key/api_secret + room) played against a tone agent and evaluated.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dispose } from "@livekit/rtc-node";
+import { parseSuite, runReportSchema } from "@spar/protocol";
+import { AccessToken } from "livekit-server-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DevServerProcess, startDevServerProcess } from "./dev-server-process.fixture.ts";
+import { runVoiceScenario } from "./run-voice-scenario.ts";
+import { ToneAgent } from "./tone-agent.fixture.ts";
+
+let server: DevServerProcess;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startDevServerProcess();
+  dir = await mkdtemp(join(tmpdir(), "spar-voice-scenario-"));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+  await dispose();
+});
+
+describe("runVoiceScenario (embedded voice run)", () => {
+  it("mints the caller's token, runs the script and evaluates assertions into a RunReport", async () => {
+    const at = new AccessToken(server.apiKey, server.apiSecret, { identity: "agent" });
+    at.addGrant({ roomJoin: true, room: "cli-room" });
+    const agent = await ToneAgent.join({
+      url: server.url,
+      token: await at.toJwt(),
+      replyDelayMs: 300,
+      replyMs: 500,
+    });
+    try {
+      const parsed = parseSuite({
+        version: 1,
+        agent: {
+          id: "bot",
+          voice: {
+            livekit: {
+              mode: "manual",
+              url: server.url,
+              api_key: server.apiKey,
+              api_secret: server.apiSecret,
+              room: "cli-room",
+            },
+          },
+        },
+        defaults: { channel: "voice" },
+        scenarios: [
+          {
+            id: "hello",
+            script: [{ say: "Hello there." }, { expect: "reply 1", end: true }],
+            assertions: [{ agent_said: "/reply 1/" }, { max_latency_ms: 2_000 }, { ended_by: "caller" }],
+          },
+        ],
+      });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      const scenario = parsed.suite.scenarios[0];
+      if (!scenario) throw new Error("no scenario");
+      const report = runReportSchema.parse(
+        await runVoiceScenario(
+          { suite: parsed.suite, scenario, attempt: 1, runId: "cli-run-1", batchId: "b1" },
+          { recordingsDir: dir, stt: "none", limits: { greetingWaitMs: 300 } },
+        ),
+      );
+      expect(report).toMatchObject({
+        channel: "voice",
+        status: "completed",
+        ended_reason: "caller_ended",
+        ended_by: "caller",
+        passed: true,
+        error: null,
+      });
+      expect(report.transcript.map((t) => [t.role, t.content])).toEqual([
+        ["user", "Hello there."],
+        ["agent", "reply 1"],
+      ]);
+      expect(report.assertions.map((a) => [a.kind, a.passed])).toEqual([
+        ["agent_said", true],
+        ["max_latency_ms", true],
+        ["ended_by", true],
+      ]);
+      expect(report.metadata).toMatchObject({ room_name: "cli-room", recording: { sample_rate_hz: 48_000 } });
+    } finally {
+      await agent.close();
+    }
+  });
+});
