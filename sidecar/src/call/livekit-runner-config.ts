@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
+import { VAD_ENGINES } from "../media/vad/create-voice-activity.ts";
 import { LiveKitVoiceCallRunner } from "./livekit-voice-call-runner.ts";
-import { STT_ENGINES, VAD_ENGINES } from "./speech-engines.ts";
+import { STT_ENGINES } from "./speech-engines.ts";
 
 /** The LiveKit runner's part of the sidecar environment (read only by main.ts, passed in here). */
 export const livekitRunnerEnvSchema = z.object({

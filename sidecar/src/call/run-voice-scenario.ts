@@ -10,12 +10,13 @@ import { AccessToken } from "livekit-server-sdk";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { FliteWasiTextToSpeech } from "../media/tts/flite-wasi-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
+import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
 import { InterruptPlan } from "./interrupt-plan.ts";
-import { type SttEngine, sttFactory, type VadEngine, vadFactory } from "./speech-engines.ts";
+import { type SttEngine, sttFactory, vadFactory } from "./speech-engines.ts";
 
 export interface VoiceRunInput {
   suite: Suite;

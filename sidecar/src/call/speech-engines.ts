@@ -1,18 +1,15 @@
 /** Picks the VAD and fallback STT engines a call uses; selectable so a deployment can trade CPU for accuracy. */
 import { PocketsphinxSpeechToText, pocketsphinxAvailable } from "../media/stt/pocketsphinx-speech-to-text.ts";
 import type { AudioSpeechToTextStream } from "../media/stt/speech-to-text.ts";
-import { EnergyVoiceActivity } from "../media/vad/energy-voice-activity.ts";
-import { SileroVoiceActivity } from "../media/vad/silero-voice-activity.ts";
+import { createVoiceActivity, type VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { VoiceActivity } from "../media/vad/voice-activity.ts";
 
-export const VAD_ENGINES = ["energy", "silero"] as const;
-export type VadEngine = (typeof VAD_ENGINES)[number];
 export const STT_ENGINES = ["pocketsphinx", "none"] as const;
 export type SttEngine = (typeof STT_ENGINES)[number];
 
 /** A fresh detector per call (each keeps per-track state). */
 export function vadFactory(engine: VadEngine): () => VoiceActivity {
-  return engine === "silero" ? () => new SileroVoiceActivity() : () => new EnergyVoiceActivity();
+  return () => createVoiceActivity({ engine });
 }
 
 /**
