@@ -5,7 +5,22 @@ export {
   type ReferenceVoiceBotOptions,
 } from "./bot-options.ts";
 export { checkLatencyPlan, type LatencyPlan, latencyForTurn } from "./latency-plan.ts";
+export {
+  type EventMatch,
+  interruptionErrors,
+  type LatencyError,
+  latencyErrors,
+  matchEvents,
+  stopTimeErrors,
+} from "./metric-errors.ts";
 export { ReceiveClock } from "./receive-clock.ts";
+export {
+  findReceivedSpeech,
+  matchTransit,
+  type OracleOptions,
+  type ReceivedSpeech,
+  type TransitMatch,
+} from "./received-speech.ts";
 export { type ReferenceVoiceBot, startReferenceVoiceBot } from "./reference-voice-bot.ts";
 export { TRANSCRIPTION_TOPIC } from "./transcription-writer.ts";
 export type { CallerSpeechTruth, UtteranceTruth } from "./truth.ts";

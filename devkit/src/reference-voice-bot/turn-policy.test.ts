@@ -40,7 +40,7 @@ describe("TurnPolicy", () => {
     ]);
   });
 
-  it("interrupts the caller in a listed turn and does not reply to it again", () => {
+  it("interrupts the caller in a listed turn, then still answers it when the caller finishes", () => {
     const p = policy({ interruptCaller: [{ turn: 2, afterMs: 700 }] });
     p.on({ type: "caller_started", atMs: 0 });
     speakAll(p, p.on({ type: "caller_ended", atMs: 1000 }), 800);
@@ -49,10 +49,31 @@ describe("TurnPolicy", () => {
       { type: "speak", id: "bot-2", turn: 2, kind: "interruption", callerMarkMs: 3000, startAtMs: 3700 },
     ]);
     p.on({ type: "bot_started", id: "bot-2", atMs: 3700 });
-    expect(p.on({ type: "caller_ended", atMs: 4500 })).toEqual([]);
+    // The caller ends while the interruption still plays: the reply is planned and queued behind it.
+    expect(p.on({ type: "caller_ended", atMs: 4500 })).toEqual([
+      { type: "speak", id: "bot-3", turn: 2, kind: "reply", callerMarkMs: 4500, startAtMs: 5000 },
+    ]);
     p.on({ type: "bot_ended", id: "bot-2", atMs: 5000 });
-    expect(p.on({ type: "caller_started", atMs: 6000 })).toEqual([]);
+    p.on({ type: "bot_started", id: "bot-3", atMs: 5000 });
+    p.on({ type: "bot_ended", id: "bot-3", atMs: 6000 });
+    // A pause and resume inside the same turn never interrupts twice.
+    expect(p.on({ type: "caller_started", atMs: 7000 })).toEqual([]);
     expect(p.currentTurn).toBe(3);
+  });
+
+  it("interrupts a turn only once even when the caller pauses in it", () => {
+    const p = policy({ interruptCaller: [{ turn: 1, afterMs: 300 }] });
+    p.on({ type: "caller_started", atMs: 0 });
+    p.on({ type: "bot_started", id: "bot-1", atMs: 300 });
+    p.on({ type: "bot_ended", id: "bot-1", atMs: 800 });
+    const reply = p.on({ type: "caller_ended", atMs: 1000 });
+    expect(reply).toEqual([
+      { type: "speak", id: "bot-2", turn: 1, kind: "reply", callerMarkMs: 1000, startAtMs: 1500 },
+    ]);
+    expect(p.on({ type: "caller_started", atMs: 1200 })).toEqual([{ type: "cancel", id: "bot-2" }]);
+    expect(p.on({ type: "caller_ended", atMs: 2000 })).toEqual([
+      { type: "speak", id: "bot-3", turn: 1, kind: "reply", callerMarkMs: 2000, startAtMs: 2500 },
+    ]);
   });
 
   it("replies normally when the caller stops before the planned interruption", () => {

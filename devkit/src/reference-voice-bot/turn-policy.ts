@@ -30,9 +30,10 @@ interface Planned {
 
 /**
  * When the bot speaks (pure; the shell feeds it VAD and output events and carries out actions).
- * - Every caller turn gets one utterance: a reply `latency(turn)` after the caller's end of
- *   speech, or, for a turn listed in `interruptCaller`, an interruption `afterMs` after the caller
- *   started (if the caller stops first, a normal reply instead).
+ * - Every caller turn gets a reply `latency(turn)` after the caller's end of speech. A turn listed
+ *   in `interruptCaller` first gets an interruption `afterMs` after the caller started (dropped if
+ *   the caller stops first); the reply still follows the caller's end, queued behind the
+ *   interruption if that is still playing (a caller waits for an answer either way).
  * - Caller speech that resumes before the reply started continues the same turn (a pause, not a
  *   turn end); the reply is re-planned from the new end.
  * - Caller speech that starts while the bot talks is a barge-in and a new turn: with
@@ -42,6 +43,7 @@ interface Planned {
 export class TurnPolicy {
   private turn = 0;
   private readonly answered = new Set<number>();
+  private readonly interrupted = new Set<number>();
   private pending: Planned | undefined;
   private speaking: (Planned & { cut: boolean }) | undefined;
   private count = 0;
@@ -73,7 +75,7 @@ export class TurnPolicy {
       case "bot_started":
         if (this.pending?.id === input.id) {
           this.speaking = { ...this.pending, cut: false };
-          this.answered.add(this.pending.turn);
+          (this.pending.kind === "reply" ? this.answered : this.interrupted).add(this.pending.turn);
           this.pending = undefined;
         }
         return [];
@@ -109,7 +111,7 @@ export class TurnPolicy {
     }
     if (this.turn === 0 || this.answered.has(this.turn)) this.turn++;
     const interrupt = this.options.interruptCaller.find((i) => i.turn === this.turn);
-    if (interrupt && !this.answered.has(this.turn)) {
+    if (interrupt && !this.answered.has(this.turn) && !this.interrupted.has(this.turn)) {
       actions.push(this.plan("interruption", atMs, atMs + interrupt.afterMs));
     }
     return actions;
@@ -122,7 +124,7 @@ export class TurnPolicy {
       actions.push({ type: "cancel", id: this.pending.id });
       this.pending = undefined;
     }
-    const free = !this.speaking || this.speaking.cut;
+    const free = !this.speaking || this.speaking.cut || this.speaking.kind === "interruption";
     if (this.turn > 0 && !this.answered.has(this.turn) && !this.pending && free) {
       actions.push(this.plan("reply", atMs, atMs + latencyForTurn(this.options.latencyMs, this.turn)));
     }

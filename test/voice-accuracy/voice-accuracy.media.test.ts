@@ -1,0 +1,80 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dispose } from "@livekit/rtc-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CallMeasurement, runAccuracyCall } from "./accuracy-call.ts";
+import { formatSummary, stats, summarize } from "./accuracy-summary.ts";
+import { type DevServerProcess, startDevServerProcess } from "./dev-server-process.ts";
+import { conversation } from "./scenarios.ts";
+
+let server: DevServerProcess;
+let dir: string;
+
+beforeAll(async () => {
+  server = await startDevServerProcess();
+  dir = await mkdtemp(join(tmpdir(), "spar-voice-accuracy-"));
+});
+
+afterAll(async () => {
+  await server?.close();
+  await rm(dir, { recursive: true, force: true });
+  await dispose();
+});
+
+describe("turn-taking accuracy against the reference bot (real WebRTC through the dev server)", () => {
+  let call: CallMeasurement;
+
+  it("runs a call with five answered turns, a caller barge-in and a bot interruption", async () => {
+    call = await runAccuracyCall(
+      server,
+      conversation("accuracy", { latencyMs: [600, 900, 700, 800, 500] }),
+      dir,
+    );
+    console.log(`${formatSummary(summarize([call]))}\n`);
+    // The bot did what it was told: 5 utterances, the third cut by the barge-in, the fifth an interruption.
+    expect(call.bot.map((u) => [u.turn, u.kind, u.reason])).toEqual([
+      [1, "reply", "finished"],
+      [2, "reply", "finished"],
+      [3, "reply", "barge_in"],
+      [4, "reply", "finished"],
+      [5, "interruption", "finished"],
+      [5, "reply", "finished"],
+    ]);
+    // Every utterance arrived, and the oracle sees exactly what the bot injected.
+    expect(call.unmatchedBotUtterances).toEqual([]);
+    expect(call.oracleMetrics.user_interruptions.count).toBe(1);
+    expect(call.oracleMetrics.ai_interruptions.count).toBe(1);
+  }, 120_000);
+
+  it("finds every injected interruption and invents none", () => {
+    const s = summarize([call]);
+    expect(s.userInterruptions).toEqual({ truth: 1, detected: 1, missed: 0, invented: 0 });
+    expect(s.aiInterruptions).toEqual({ truth: 1, detected: 1, missed: 0, invented: 0 });
+    expect(s.latencyTurns).toEqual({ truth: 5, missed: 0, invented: 0 });
+  });
+
+  it("measures each turn's latency within 20 ms of the oracle, 10 ms on average", () => {
+    const st = stats(summarize([call]).vsOracle.latency);
+    expect(st.n).toBe(5);
+    expect(st.maxAbsMs).toBeLessThanOrEqual(20);
+    expect(st.meanAbsMs).toBeLessThanOrEqual(10);
+  });
+
+  it("measures interruption times and the stop time within 40 ms of the oracle", () => {
+    const s = summarize([call]);
+    for (const e of [...s.vsOracle.userInterruptionAt, ...s.vsOracle.aiInterruptionAt])
+      expect(Math.abs(e)).toBeLessThanOrEqual(40);
+    expect(s.vsOracle.stopTime).toHaveLength(1);
+    expect(Math.abs(s.vsOracle.stopTime[0] ?? Number.NaN)).toBeLessThanOrEqual(40);
+  });
+
+  it("puts the bot's own log before the arrival by a positive, bounded transit", () => {
+    const s = summarize([call]);
+    expect(s.transit.startMs).toHaveLength(6);
+    for (const t of [...s.transit.startMs, ...s.transit.endMs]) {
+      expect(t).toBeGreaterThan(0);
+      expect(t).toBeLessThan(400);
+    }
+  });
+});
