@@ -23,10 +23,14 @@ import {
   type VoiceResult,
   voiceResultSchema,
 } from "@spar/protocol";
-import { analyzeTurns, type CallTimeline, decodeWav, type SpeechInterval } from "@spar/sidecar";
+import {
+  analyzeTurns,
+  type CallTimeline,
+  decodeWav,
+  LiveKitVoiceCallRunner,
+  type SpeechInterval,
+} from "@spar/sidecar";
 import { AccessToken } from "livekit-server-sdk";
-// The runner is not exported from @spar/sidecar yet (voice-caller is wiring it); see the README note.
-import { LiveKitVoiceCallRunner } from "../../sidecar/src/call/livekit-voice-call-runner.ts";
 import type { DevServerProcess } from "./dev-server-process.ts";
 
 export type BotBehaviour = Omit<ReferenceVoiceBotOptions, "url" | "token" | "clock" | "onUtterance">;

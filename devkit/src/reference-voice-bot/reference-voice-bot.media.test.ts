@@ -178,22 +178,23 @@ describe("reference voice bot (real rtc-node through the dev server)", () => {
     expect(bot.heardCaller().map((h) => h.bargeIn)).toEqual([false, true]);
   });
 
-  it("keeps talking through a barge-in it is told to ignore", async () => {
+  it("keeps talking through a barge-in it is told to ignore, then answers it", async () => {
     const { bot, caller } = await meet("ignore", {
       latencyMs: 500,
       bargeIn: "ignore",
       lines: [
         "Let me read you our full returns policy, which covers clothing, shoes, accessories and gift cards.",
+        "Yes, that is fine.",
       ],
     });
     const first = await caller.say(line(0).samples);
     const heardBot = await caller.heardAbove(300, first.endMs);
     await caller.say(line(1).samples, heardBot + 800);
-    await until(() => bot.truth().length === 1, "the whole utterance");
-    await sleep(1500);
-    const truth = bot.truth();
-    expect(truth).toHaveLength(1);
-    expect(truth[0]).toMatchObject({ reason: "finished", cutShort: false, bargeIn: null });
+    await until(() => bot.truth().length === 2, "the whole utterance and the reply");
+    const [whole, reply] = bot.truth();
+    expect(whole).toMatchObject({ reason: "finished", cutShort: false, bargeIn: null });
+    expect(reply).toMatchObject({ turn: 2, kind: "reply", reason: "finished" });
+    expect(reply!.startMs).toBeGreaterThanOrEqual(whole!.endMs);
     expect(bot.heardCaller().map((h) => h.bargeIn)).toEqual([false, true]);
   });
 });

@@ -101,17 +101,15 @@ describe("TurnPolicy", () => {
     ]);
   });
 
-  it("keeps talking through a barge-in when told to ignore it, and leaves that turn unanswered", () => {
+  it("keeps talking through a barge-in when told to ignore it, and answers that turn afterwards", () => {
     const p = policy({ bargeIn: "ignore" });
     p.on({ type: "caller_started", atMs: 0 });
     p.on({ type: "caller_ended", atMs: 1000 });
     p.on({ type: "bot_started", id: "bot-1", atMs: 1500 });
     expect(p.on({ type: "caller_started", atMs: 2000 })).toEqual([]);
-    expect(p.on({ type: "caller_ended", atMs: 2500 })).toEqual([]);
-    p.on({ type: "bot_ended", id: "bot-1", atMs: 3000 });
-    p.on({ type: "caller_started", atMs: 4000 });
-    expect(p.on({ type: "caller_ended", atMs: 5000 })).toEqual([
-      { type: "speak", id: "bot-2", turn: 3, kind: "reply", callerMarkMs: 5000, startAtMs: 5500 },
+    expect(p.currentTurn).toBe(2);
+    expect(p.on({ type: "caller_ended", atMs: 2500 })).toEqual([
+      { type: "speak", id: "bot-2", turn: 2, kind: "reply", callerMarkMs: 2500, startAtMs: 3000 },
     ]);
   });
 });

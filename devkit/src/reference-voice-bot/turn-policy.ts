@@ -37,8 +37,9 @@ interface Planned {
  * - Caller speech that resumes before the reply started continues the same turn (a pause, not a
  *   turn end); the reply is re-planned from the new end.
  * - Caller speech that starts while the bot talks is a barge-in and a new turn: with
- *   `{stopWithinMs}` the bot stops that long after the caller started and answers the turn
- *   normally; with "ignore" it keeps talking and leaves that turn unanswered.
+ *   `{stopWithinMs}` the bot stops that long after the caller started; with "ignore" it finishes
+ *   its utterance. Either way it answers that turn after the caller's end (behind the utterance
+ *   still playing, if any).
  */
 export class TurnPolicy {
   private turn = 0;
@@ -90,9 +91,7 @@ export class TurnPolicy {
     if (this.speaking) {
       this.turn++;
       const b = this.options.bargeIn;
-      if (b === "ignore") {
-        this.answered.add(this.turn);
-      } else if (!this.speaking.cut) {
+      if (b !== "ignore" && !this.speaking.cut) {
         this.speaking.cut = true;
         actions.push({
           type: "cut",
@@ -124,7 +123,12 @@ export class TurnPolicy {
       actions.push({ type: "cancel", id: this.pending.id });
       this.pending = undefined;
     }
-    const free = !this.speaking || this.speaking.cut || this.speaking.kind === "interruption";
+    // A reply may queue behind an utterance that is being cut, is an interruption, or ignores the caller.
+    const free =
+      !this.speaking ||
+      this.speaking.cut ||
+      this.speaking.kind === "interruption" ||
+      this.options.bargeIn === "ignore";
     if (this.turn > 0 && !this.answered.has(this.turn) && !this.pending && free) {
       actions.push(this.plan("reply", atMs, atMs + latencyForTurn(this.options.latencyMs, this.turn)));
     }
