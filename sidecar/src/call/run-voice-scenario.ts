@@ -8,8 +8,9 @@ import { callerFor, evaluateAssertions } from "@spar/caller";
 import type { RunReport, Scenario, Suite } from "@spar/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import { type Clock, monotonicClock } from "../media/clock.ts";
-import { FliteWasiTextToSpeech } from "../media/tts/flite-wasi-text-to-speech.ts";
+
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
+import { WorkerTextToSpeech } from "../media/tts/worker-text-to-speech.ts";
 import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
@@ -71,6 +72,13 @@ export async function manualRoomAccess(
   return { url: livekit.url, token: await at.toJwt() };
 }
 
+let sharedTts: TextToSpeech | undefined;
+/** One TTS worker thread for every embedded run in this process (it is unref'd: never keeps it alive). */
+function offlineTts(): TextToSpeech {
+  sharedTts ??= new WorkerTextToSpeech("rms");
+  return sharedTts;
+}
+
 export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps = {}): Promise<RunReport> {
   const { suite, scenario } = input;
   const signal = deps.signal ?? new AbortController().signal;
@@ -101,7 +109,7 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
     },
     {
       connector: deps.connector ?? new LiveKitCallRoomConnector({ clock }),
-      tts: deps.tts ?? new FliteWasiTextToSpeech("rms"),
+      tts: deps.tts ?? offlineTts(),
       makeVad: vadFactory(deps.vad ?? "energy"),
       ...(makeStt ? { makeStt } : {}),
       clock,

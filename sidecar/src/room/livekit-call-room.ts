@@ -24,10 +24,15 @@ import { dtmfEventCode } from "./dtmf-signal.ts";
 export const LIVEKIT_SAMPLE_RATE = 48_000;
 /**
  * Outgoing queue of the microphone. captureFrame resolves once the queue has room, so the
- * caller runs this far ahead of what is sent; measured: the frame captured at k·10 ms − 40 ms
- * leaves at k·10 ms. Big enough that an event-loop hiccup of < 40 ms never starves the track.
+ * caller runs this far ahead of what is sent (measured with 20 ms frames: ~40 ms ahead). Big
+ * enough that an event-loop hiccup of < 40 ms never starves the track.
  */
-export const MICROPHONE_QUEUE_MS = 50;
+export const MICROPHONE_QUEUE_MS = 60;
+/**
+ * Received audio comes in 20 ms frames (Opus packet size): half the FFI events of 10 ms frames;
+ * every timestamp is still sample-exact.
+ */
+const RECEIVE_FRAME_MS = 20;
 export const TRANSCRIPTION_TOPIC = "lk.transcription";
 const MAX_TRANSCRIPTION_CHARS = 20_000;
 
@@ -188,7 +193,11 @@ class LiveKitCallRoom implements CallRoom {
     const sid = track.sid ?? "";
     if (track.kind !== TrackKind.KIND_AUDIO || this.readingTracks.has(sid) || this.left) return;
     this.readingTracks.add(sid);
-    const reader = new AudioStream(track, { sampleRate: LIVEKIT_SAMPLE_RATE, numChannels: 1 }).getReader();
+    const reader = new AudioStream(track, {
+      sampleRate: LIVEKIT_SAMPLE_RATE,
+      numChannels: 1,
+      frameSizeMs: RECEIVE_FRAME_MS,
+    }).getReader();
     this.readers.add(reader);
     const identity = participant.identity;
     const pump = async () => {
