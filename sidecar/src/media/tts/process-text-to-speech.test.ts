@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { speechBounds } from "../audio/speech-bounds.ts";
-import { WorkerTextToSpeech } from "./worker-text-to-speech.ts";
+import { ProcessTextToSpeech } from "./process-text-to-speech.ts";
 
-describe("WorkerTextToSpeech", () => {
-  it("synthesizes on a worker thread while the main thread keeps ticking", async () => {
-    const tts = new WorkerTextToSpeech("rms");
+describe("ProcessTextToSpeech", () => {
+  it("synthesizes in a child process while this event loop keeps ticking", async () => {
+    const tts = new ProcessTextToSpeech("rms");
     try {
       let ticks = 0;
       const timer = setInterval(() => ticks++, 5);
@@ -14,6 +14,7 @@ describe("WorkerTextToSpeech", () => {
       ]);
       clearInterval(timer);
       expect(a.sampleRate).toBe(16_000);
+      expect(a.samples).toBeInstanceOf(Int16Array);
       expect(a.samples.length).toBeGreaterThan(b.samples.length);
       expect(speechBounds(a.samples)).toBeDefined();
       expect(ticks).toBeGreaterThan(0);
