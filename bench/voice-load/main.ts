@@ -3,6 +3,7 @@
 // the dev server and the counterpart agents run in their own processes.
 // Run: npx tsx bench/voice-load/main.ts [N...]   (re-executes itself inside the network namespace; needs root)
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,7 +18,8 @@ import { type CallReport, runCall } from "../../sidecar/src/call/call-session.ts
 import { startDevServerProcess } from "../../sidecar/src/call/dev-server-process.fixture.ts";
 import { vadFactory } from "../../sidecar/src/call/speech-engines.ts";
 import { monotonicClock } from "../../sidecar/src/media/clock.ts";
-import { WorkerTextToSpeech } from "../../sidecar/src/media/tts/worker-text-to-speech.ts";
+import { FliteWasiTextToSpeech } from "../../sidecar/src/media/tts/flite-wasi-text-to-speech.ts";
+import { ProcessTextToSpeech } from "../../sidecar/src/media/tts/process-text-to-speech.ts";
 import { LiveKitCallRoomConnector } from "../../sidecar/src/room/livekit-call-room.ts";
 
 if (!insideMediaNamespace()) {
@@ -34,8 +36,18 @@ const LINES = [
 
 const server = await startDevServerProcess();
 const dir = await mkdtemp(join(tmpdir(), "spar-voice-load-"));
-const tts = new WorkerTextToSpeech("rms");
+// `--main-thread-tts` runs flite on the event loop, to measure what the TTS child process saves.
+const mainThreadTts = process.argv.includes("--main-thread-tts");
+const tts = mainThreadTts ? new FliteWasiTextToSpeech("rms") : new ProcessTextToSpeech("rms");
 const connector = new LiveKitCallRoomConnector({ clock: monotonicClock });
+
+/** CPU ms used so far by another process (utime + stime at 100 Hz ticks). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+let agentsPid = 0;
 
 async function startAgents(count: number): Promise<() => Promise<void>> {
   const child = spawn(
@@ -51,6 +63,7 @@ async function startAgents(count: number): Promise<() => Promise<void>> {
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
+  agentsPid = child.pid ?? 0;
   await new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout }).once("line", () => resolve());
     child.once("exit", (code) => reject(new Error(`agents exited early (${code})`)));
@@ -82,6 +95,10 @@ interface LevelResult {
   loopP99Ms: number;
   loopMaxMs: number;
   latencyP50Ms: number;
+  /** CPU of the other processes meanwhile, in cores: the SFU (dev server) and the agents. */
+  serverCores: number;
+  agentsCores: number;
+  reasons: Record<string, number>;
 }
 
 async function level(calls: number): Promise<LevelResult> {
@@ -90,6 +107,8 @@ async function level(calls: number): Promise<LevelResult> {
   process.stderr.write(`voice-load: ${calls} calls: agents ready, calling\n`);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   const cpu0 = process.cpuUsage();
+  const server0 = cpuMsOf(server.pid);
+  const agents0 = cpuMsOf(agentsPid);
   const t0 = performance.now();
   loop.enable();
   const reports: CallReport[] = await Promise.all(
@@ -118,7 +137,13 @@ async function level(calls: number): Promise<LevelResult> {
   const wallS = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
   const cpuS = (used.user + used.system) / 1e6;
+  const serverCores = (cpuMsOf(server.pid) - server0) / 1000 / wallS;
+  const agentsCores = (cpuMsOf(agentsPid) - agents0) / 1000 / wallS;
   await stopAgents();
+  const reasons: Record<string, number> = {};
+  for (const r of reports) reasons[r.end.reason] = (reasons[r.end.reason] ?? 0) + 1;
+  for (const r of reports)
+    if (r.end.status === "failed") process.stderr.write(`voice-load: call failed: ${r.end.reason}: ${r.end.detail}\n`);
   const audioS = reports.reduce((s, r) => s + r.durationMs / 1000, 0);
   const latencies = reports
     .flatMap((r) => r.metrics?.latency_ms?.turns.map((t) => t.latency_ms) ?? [])
@@ -137,6 +162,9 @@ async function level(calls: number): Promise<LevelResult> {
     loopP99Ms: loop.percentile(99) / 1e6,
     loopMaxMs: loop.max / 1e6,
     latencyP50Ms: latencies[Math.floor(latencies.length / 2)] ?? Number.NaN,
+    serverCores,
+    agentsCores,
+    reasons,
   };
 }
 
@@ -162,6 +190,6 @@ console.log(
 );
 for (const r of results) {
   console.log(
-    `${r.calls} | ${r.completed}/${r.calls} | ${f(r.cpuPerCallPct)} % | ${f(r.rtf, 3)} | ${r.underruns}, ${f(r.underrunMs)} ms, ${f(r.maxLateMs)} ms | ${f(r.loopP99Ms)}/${f(r.loopMaxMs)} ms | ${f(r.latencyP50Ms)} ms`,
+    `${r.calls} | ${r.completed}/${r.calls} | ${f(r.cpuPerCallPct)} % | ${f(r.rtf, 3)} | ${r.underruns}, ${f(r.underrunMs)} ms, ${f(r.maxLateMs)} ms | ${f(r.loopP99Ms)}/${f(r.loopMaxMs)} ms | ${f(r.latencyP50Ms)} ms | ${f(r.serverCores, 2)} / ${f(r.agentsCores, 2)}`,
   );
 }

@@ -8,9 +8,8 @@ import { join } from "node:path";
 import type { VoiceArtifact, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
 import { type Clock, monotonicClock } from "../media/clock.ts";
-
+import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
-import { WorkerTextToSpeech } from "../media/tts/worker-text-to-speech.ts";
 import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import { sha256File } from "../outbox/file-digest.ts";
 import type { WrittenRecording } from "../recording/call-recorder.ts";
@@ -42,7 +41,7 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
   private readonly connector: CallRoomConnector;
 
   constructor(private readonly options: LiveKitRunnerOptions) {
-    this.tts = options.tts ?? new WorkerTextToSpeech("rms");
+    this.tts = options.tts ?? new ProcessTextToSpeech("rms");
     this.clock = options.clock ?? monotonicClock;
     this.connector = options.connector ?? new LiveKitCallRoomConnector({ clock: this.clock });
   }

@@ -8,9 +8,8 @@ import { callerFor, evaluateAssertions } from "@spar/caller";
 import type { RunReport, Scenario, Suite } from "@spar/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import { type Clock, monotonicClock } from "../media/clock.ts";
-
+import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
-import { WorkerTextToSpeech } from "../media/tts/worker-text-to-speech.ts";
 import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
@@ -75,7 +74,7 @@ export async function manualRoomAccess(
 let sharedTts: TextToSpeech | undefined;
 /** One TTS worker thread for every embedded run in this process (it is unref'd: never keeps it alive). */
 function offlineTts(): TextToSpeech {
-  sharedTts ??= new WorkerTextToSpeech("rms");
+  sharedTts ??= new ProcessTextToSpeech("rms");
   return sharedTts;
 }
 
