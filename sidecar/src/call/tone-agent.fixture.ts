@@ -40,6 +40,8 @@ export interface ToneAgentOptions {
   mute?: boolean;
   /** Stop the reply when the caller speaks over it. */
   stopOnBargeIn?: boolean;
+  /** Say this (48 kHz mono) instead of a tone burst, and publish no transcription (the STT path). */
+  speech?: Int16Array;
 }
 
 export interface ToneReply {
@@ -139,7 +141,8 @@ export class ToneAgent {
   private async reply(heardEndAtMs: number): Promise<void> {
     const n = this.replies.length + 1;
     const chunkSamples = (RATE * CHUNK_MS) / 1000;
-    const chunks = Math.ceil(this.o.replyMs / CHUNK_MS);
+    const speech = this.o.speech;
+    const chunks = speech ? Math.ceil(speech.length / chunkSamples) : Math.ceil(this.o.replyMs / CHUNK_MS);
     const freq = this.o.toneHz ?? 440;
     const reply: ToneReply = { heardEndAtMs, startMs: 0, endMs: 0 };
     this.replying = reply;
@@ -147,26 +150,29 @@ export class ToneAgent {
     for (let c = 0; c < chunks; c++) {
       if (reply.bargeInHeardAtMs !== undefined) break;
       const samples = new Int16Array(chunkSamples);
-      for (let i = 0; i < chunkSamples; i++) {
-        const t = (c * chunkSamples + i) / RATE;
-        samples[i] = Math.round(0.3 * 32767 * Math.sin(2 * Math.PI * freq * t));
-      }
+      if (speech) samples.set(speech.subarray(c * chunkSamples, (c + 1) * chunkSamples));
+      else
+        for (let i = 0; i < chunkSamples; i++) {
+          const t = (c * chunkSamples + i) / RATE;
+          samples[i] = Math.round(0.3 * 32767 * Math.sin(2 * Math.PI * freq * t));
+        }
       const played = await this.playout.play(
         samples,
         c === 0 ? { notBeforeMs: heardEndAtMs + this.o.replyDelayMs } : {},
       );
       if (c === 0) {
         reply.startMs = played.startMs;
-        this.room.localParticipant
-          ?.sendText(`reply ${n}`, {
-            topic: "lk.transcription",
-            attributes: {
-              "lk.segment_id": `agent-${n}`,
-              "lk.transcription_final": "true",
-              "lk.transcribed_track_id": this.trackSid,
-            },
-          })
-          .catch(() => undefined);
+        if (!speech)
+          this.room.localParticipant
+            ?.sendText(`reply ${n}`, {
+              topic: "lk.transcription",
+              attributes: {
+                "lk.segment_id": `agent-${n}`,
+                "lk.transcription_final": "true",
+                "lk.transcribed_track_id": this.trackSid,
+              },
+            })
+            .catch(() => undefined);
       }
       reply.endMs = played.endMs;
     }
