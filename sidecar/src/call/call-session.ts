@@ -72,8 +72,10 @@ const POLL_MS = 20;
  * measured 78 ms CPU per second of audio with 10 ms frames, 52 ms with 20 ms.
  */
 const MICROPHONE_FRAME_MS = 20;
-/** How long an agent turn's words may trail its audio (offline STT finishing an utterance). */
+/** How long an agent turn's words may trail its audio: published text (a stream's first packets lag). */
 const WORDS_GRACE_MS = 2_000;
+/** Offline STT starts at the agent's first turn (model load ~1 s) and then transcribes what was buffered. */
+const STT_GRACE_MS = 6_000;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -473,7 +475,7 @@ class CallSession {
     if (last) await this.until(() => this.words.ready(last.endMs), WORDS_GRACE_MS).catch(() => false);
     this.words.decide();
     if (last && this.words.sttRunning)
-      await this.until(() => this.words.ready(last.endMs), WORDS_GRACE_MS).catch(() => false);
+      await this.until(() => this.words.ready(last.endMs), STT_GRACE_MS).catch(() => false);
     const text = this.words.take();
     if (!first || !last) {
       if (text) this.addEntry("agent", text, now, now, undefined);
