@@ -38,3 +38,4 @@ export * from "./recording/call-recorder.ts";
 export * from "./room/call-room.ts";
 export * from "./room/dtmf-signal.ts";
 export * from "./room/livekit-call-room.ts";
+export * from "./room/media-runtime.ts";
