@@ -1,19 +1,26 @@
 /**
- * `npm start`: starts the bundled reference agents on free loopback ports and runs the example
- * suite against them with the real `spar run`, printing the verdict table and the report path.
+ * `npm start`: the example suites against the bundled reference agents, with the real `spar run`.
+ *  1. text: the reference X-RUBRIC agent on a free loopback port, examples/quickstart.yaml;
+ *  2. voice: the LiveKit dev server and the reference voice bot inside a private network
+ *     namespace (libwebrtc ignores loopback), examples/quickstart-voice.yaml.
+ * Prints the verdict tables and where the JSON reports are. `--text-only` skips the voice half.
  */
+
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { main } from "@spar/cli";
+import { runInMediaNamespace } from "@spar/devkit/netns";
 import { startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
-
-const secret = randomBytes(16).toString("hex");
-const textAgent = await startReferenceTextAgent({ port: 0, secret });
-process.stdout.write(`reference text agent listening on ${textAgent.url}\n`);
 
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted (Ctrl-C)")));
 const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
-const code = await main(
+
+process.stdout.write("── text: examples/quickstart.yaml ──\n");
+const secret = randomBytes(16).toString("hex");
+const textAgent = await startReferenceTextAgent({ port: 0, secret });
+process.stdout.write(`reference text agent listening on ${textAgent.url}\n`);
+const textCode = await main(
   ["run", "examples/quickstart.yaml", "--report-json", ".spar/quickstart-report.json"],
   {
     env: { ...process.env, SPAR_REFERENCE_TEXT_URL: textAgent.url, SPAR_REFERENCE_TEXT_SECRET: secret },
@@ -21,8 +28,37 @@ const code = await main(
     stderr: process.stderr,
     interactive,
     color: interactive && !process.env.NO_COLOR,
+    outputDir: ".spar",
+    atExit: () => undefined, // a text-only suite acquires no process-wide resources
     signal: abort.signal,
   },
 );
 await textAgent.close();
-process.exitCode = code;
+
+let voiceCode = 0;
+if (process.argv.includes("--text-only")) {
+  process.stdout.write("\nvoice quickstart skipped (--text-only)\n");
+} else {
+  process.stdout.write("\n── voice: examples/quickstart-voice.yaml ──\n");
+  const missing = voicePrerequisites();
+  if (missing) {
+    process.stdout.write(`voice quickstart skipped: ${missing}\n`);
+  } else {
+    voiceCode = await runInMediaNamespace("npx", ["--no-install", "tsx", "scripts/quickstart-voice.ts"]);
+  }
+}
+process.exitCode = Math.max(textCode, voiceCode);
+
+/** Why the voice half cannot run here, or null. It needs a network namespace: root, unshare and ip. */
+function voicePrerequisites(): string | null {
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot) {
+    return "it runs the LiveKit dev server in a private network namespace, which needs root (libwebrtc ignores loopback). Run `sudo npm start`, or `npm start -- --text-only`.";
+  }
+  for (const tool of ["unshare", "ip"]) {
+    if (spawnSync("sh", ["-c", `command -v ${tool}`], { stdio: "ignore" }).status !== 0) {
+      return `\`${tool}\` is missing: apt-get install -y util-linux iproute2`;
+    }
+  }
+  return null;
+}

@@ -6,6 +6,10 @@ export interface CliContext {
   /** A terminal a human watches: live progress; otherwise plain lines (CI). */
   interactive: boolean;
   color: boolean;
+  /** Where runs write artifacts such as recordings (`.spar` in the working directory). */
+  outputDir: string;
+  /** Registers a process-wide resource to release after the command, when the process is done with it. */
+  atExit(release: () => Promise<void>): void;
   /** Aborted on Ctrl-C: running sessions end and reports are still written. */
   signal: AbortSignal;
 }

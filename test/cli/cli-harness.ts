@@ -25,7 +25,11 @@ function capture() {
   };
 }
 
-export async function spar(argv: string[], env: Record<string, string> = {}): Promise<CliResult> {
+export async function spar(
+  argv: string[],
+  env: Record<string, string> = {},
+  overrides: Partial<Pick<CliContext, "outputDir" | "atExit">> = {},
+): Promise<CliResult> {
   const out = capture();
   const err = capture();
   const ctx: CliContext = {
@@ -34,7 +38,10 @@ export async function spar(argv: string[], env: Record<string, string> = {}): Pr
     stderr: err.stream,
     interactive: false,
     color: false,
+    outputDir: ".spar",
+    atExit: () => undefined,
     signal: new AbortController().signal,
+    ...overrides,
   };
   const code = await main(argv, ctx);
   return { code, stdout: out.text(), stderr: err.text() };

@@ -1,4 +1,6 @@
 /** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2. */
+
+import { join } from "node:path";
 import { newId, type PlannedRun, planBatch, runBatch, runTextScenario } from "@spar/gateway";
 import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
@@ -58,12 +60,22 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
     ...(channel?.success ? { channel: channel.data } : {}),
   });
   if (plan.length === 0) throw new UsageError("no scenario matches the --tag/--only filters");
-  const voice = plan.find((r) => r.channel === "voice");
-  if (voice) {
-    throw new UsageError(
-      `scenario ${voice.scenario.id} runs on the voice channel, which this build cannot run yet; use --channel text or --tag to select text scenarios`,
-    );
+  for (const run of plan) {
+    if (run.channel === "voice" && !run.suite.agent.voice) {
+      throw new UsageError(
+        `${run.suiteName}: scenario ${run.scenario.id} runs on the voice channel but agent.voice is not configured`,
+      );
+    }
+    if (run.channel === "text" && !run.suite.agent.text) {
+      throw new UsageError(
+        `${run.suiteName}: scenario ${run.scenario.id} runs on the text channel but agent.text is not configured`,
+      );
+    }
   }
+  // The voice stack (rtc-node, speech engines) loads only when a voice run is planned.
+  const voice = plan.some((r) => r.channel === "voice") ? await import("@spar/sidecar") : undefined;
+  // rtc-node's native runtime is per process: the process's owner shuts it down when it is done.
+  if (voice) ctx.atExit(() => voice.disposeMediaRuntime());
 
   const batchId = newId("batch");
   const startedAt = new Date();
@@ -74,11 +86,21 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
   const runs = await runBatch(
     plan,
     concurrency,
-    (run: PlannedRun): Promise<RunReport> =>
-      runTextScenario(
-        { suite: run.suite, scenario: run.scenario, attempt: run.attempt, runId: run.runId, batchId },
-        { signal: ctx.signal },
-      ),
+    (run: PlannedRun): Promise<RunReport> => {
+      const input = {
+        suite: run.suite,
+        scenario: run.scenario,
+        attempt: run.attempt,
+        runId: run.runId,
+        batchId,
+      };
+      return run.channel === "voice" && voice
+        ? voice.runVoiceScenario(input, {
+            signal: ctx.signal,
+            recordingsDir: join(ctx.outputDir, "recordings"),
+          })
+        : runTextScenario(input, { signal: ctx.signal });
+    },
     {
       runStarted: (run) => progress.runStarted(run.runId, run.scenario.id, run.attempt),
       runFinished: (_run, report) => progress.runFinished(report),
