@@ -180,10 +180,10 @@ describe("spar run", () => {
     }
   });
 
-  it("refuses voice scenarios honestly instead of pretending to run them", async () => {
+  it("exits 2 when --channel voice meets a suite without agent.voice", async () => {
     const path = await writeSuite(dir, "voice.yaml", suite(passing));
     const r = await spar(["run", path, "--channel", "voice"], env());
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("runs on the voice channel, which this build cannot run yet");
+    expect(r.stderr).toContain("scenario greet runs on the voice channel but agent.voice is not configured");
   });
 });
