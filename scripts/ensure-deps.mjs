@@ -32,17 +32,20 @@ function npmStale() {
 }
 
 if (npmStale()) {
-  const cmd = existsSync(lock) ? "ci" : "install";
-  say(`installing npm packages (npm ${cmd}) — first run only`);
+  // `npm install --no-save` installs exactly the locked versions, like `npm ci`, but tolerates the
+  // lockfile lacking entries for optional platform packages the registry here does not serve
+  // (e.g. Biome's macOS/Windows binaries), which makes `npm ci` refuse the lockfile.
+  say("installing npm packages (locked versions) — first run only");
   const env = {
     ...process.env,
     // onnxruntime-node's postinstall fetches a CUDA provider from the internet; skip it.
     ONNXRUNTIME_NODE_INSTALL: "skip",
     ONNXRUNTIME_NODE_INSTALL_CUDA: "skip",
   };
-  const r = spawnSync("npm", [cmd, "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit", env });
+  const args = ["install", "--no-save", "--no-audit", "--no-fund"];
+  const r = spawnSync("npm", args, { cwd: root, stdio: "inherit", env });
   if (r.status !== 0) {
-    say(`npm ${cmd} failed (exit ${r.status}); see the output above`);
+    say(`npm ${args.join(" ")} failed (exit ${r.status}); see the output above`);
     process.exit(r.status ?? 1);
   }
 }
