@@ -61,7 +61,9 @@ export async function manualRoomAccess(
       "agent.voice.livekit (manual) needs `token`, or `api_key` + `api_secret` (+ `room`) to mint one",
     );
   }
-  const at = new AccessToken(livekit.api_key, livekit.api_secret, { identity: callerIdentity, ttl: "2h" });
+  // A token only has to be valid when the caller joins (and for rtc-node's reconnects): keep it
+  // short-lived, for this one identity in this one room.
+  const at = new AccessToken(livekit.api_key, livekit.api_secret, { identity: callerIdentity, ttl: "10m" });
   at.addGrant({
     roomJoin: true,
     room: livekit.room ?? `spar-${runId}`,
