@@ -13,6 +13,7 @@ export interface WavAudio {
 const HEADER_BYTES = 44;
 /** A WAV's data size is a u32: refuse what cannot be stated in the header. */
 const MAX_DATA_BYTES = 0xffff_ffff - HEADER_BYTES;
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function encodeWav(audio: WavAudio): Uint8Array {
   const { sampleRate, channels, samples } = audio;
@@ -42,7 +43,10 @@ export function encodeWav(audio: WavAudio): Uint8Array {
   v.setUint16(34, 16, true);
   ascii(36, "data");
   v.setUint32(40, dataBytes, true);
-  for (let i = 0; i < samples.length; i++) v.setInt16(HEADER_BYTES + i * 2, samples[i] ?? 0, true);
+  // WAV is little-endian like every host we run on: one memcpy. The per-sample loop took ~25 ms
+  // per minute of call, on the event loop that paces every concurrent call's microphone.
+  if (LITTLE_ENDIAN_HOST) out.set(new Uint8Array(samples.buffer, samples.byteOffset, dataBytes), HEADER_BYTES);
+  else for (let i = 0; i < samples.length; i++) v.setInt16(HEADER_BYTES + i * 2, samples[i] ?? 0, true);
   return out;
 }
 
