@@ -43,7 +43,7 @@ describe("a real @livekit/agents worker on the full dev server", () => {
     const rooms = new RoomServiceClient(server.httpUrl, server.apiKey, server.apiSecret);
     const dispatch = new AgentDispatchClient(server.httpUrl, server.apiKey, server.apiSecret);
     await dispatch.createDispatch("agent-room", "joining-bot", { metadata: "hello" });
-    const report = await worker.nextReport(60_000);
+    const report = await worker.nextReport(120_000);
     expect(report).toMatchObject({ room: "agent-room", metadata: "hello", joined: true });
     const agent = await waitUntil(
       async () => (await rooms.listParticipants("agent-room")).find((p) => p.identity === report.identity),
@@ -54,5 +54,5 @@ describe("a real @livekit/agents worker on the full dev server", () => {
     expect(agent.attributes["lk.agent.name"]).toBe("joining-bot");
     await rooms.deleteRoom("agent-room");
     expect(await rooms.listParticipants("agent-room")).toEqual([]);
-  }, 150_000);
+  }, 240_000);
 });

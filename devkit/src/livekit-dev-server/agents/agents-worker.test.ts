@@ -36,7 +36,7 @@ describe("a real @livekit/agents worker", () => {
     const created = await dispatch.createDispatch("explicit-room", "spar-test-bot", {
       metadata: '{"scenario":"refund"}',
     });
-    const report = await worker.nextReport(60_000);
+    const report = await worker.nextReport(120_000);
     expect(report).toMatchObject({
       dispatchId: created.id,
       agentName: "spar-test-bot",
@@ -47,13 +47,13 @@ describe("a real @livekit/agents worker", () => {
     const [listed] = await dispatch.listDispatch("explicit-room");
     expect(listed?.state?.jobs[0]?.id).toBe(report.jobId);
     expect(listed?.state?.jobs[0]?.state?.workerId).toBe(worker.workerId);
-  }, 150_000);
+  }, 240_000);
 
   it("without an agent name receives automatic dispatch for a new room", async () => {
     worker = await startWorker("");
     await new RoomServiceClient(server.url, TEST_KEY, TEST_SECRET).createRoom({ name: "auto-room" });
-    const report = await worker.nextReport(60_000);
+    const report = await worker.nextReport(120_000);
     expect(report.room).toBe("auto-room");
     expect(report.dispatchId).toBe("");
-  }, 150_000);
+  }, 240_000);
 });
