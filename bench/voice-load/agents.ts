@@ -1,16 +1,143 @@
-// Counterpart agents for bench/voice-load, in their own process so their CPU is not charged to
-// the caller ("sidecar") process. Usage: tsx agents.ts <ws-url> <api-key> <api-secret> <count>
+// Counterpart agents for bench/voice-load: many cheap agents in one process, so their CPU is not
+// charged to the caller ("sidecar") process and stays small next to it. Each agent hears the
+// caller in 50 ms frames (a tenth of the FFI events of 10 ms ones), answers the end of each caller
+// utterance (400 ms of silence) with a pre-rendered 1.5 s tone in 100 ms chunks, and hands rtc-node
+// nothing while silent (its audio source fills the gaps): no TTS, no VAD, no per-10-ms JavaScript.
+// rtc-node's Room awaits a lock for every FFI event of every room in the process, so fewer events
+// per agent matters twice. Usage: tsx agents.ts <ws-url> <api-key> <api-secret> <count> [join-gap-ms]
 // Prints "ready" once every agent has joined; exits on SIGTERM.
-import { dispose } from "@livekit/rtc-node";
+import {
+  AudioFrame,
+  AudioSource,
+  AudioStream,
+  dispose,
+  LocalAudioTrack,
+  type RemoteTrack,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+} from "@livekit/rtc-node";
 import { AccessToken } from "livekit-server-sdk";
-import { ToneAgent } from "../../sidecar/src/call/tone-agent.fixture.ts";
 
-const [url = "", apiKey = "", apiSecret = "", countText = "1"] = process.argv.slice(2);
-const agents: ToneAgent[] = [];
+const RATE = 48_000;
+const HEAR_FRAME_MS = 50;
+const CHUNK_MS = 100;
+const REPLY_MS = 1_500;
+const HEAR_SILENCE_MS = 400;
+const LOUD_RMS = 0.02 * 32768;
+
+/** The reply: a 440 Hz tone with 10 ms fades, rendered once, sent as 100 ms frames. */
+const REPLY: Int16Array[] = (() => {
+  const chunk = (RATE * CHUNK_MS) / 1000;
+  const total = (RATE * REPLY_MS) / 1000;
+  const fade = RATE / 100;
+  const all = new Int16Array(total);
+  for (let i = 0; i < total; i++) {
+    const gain = Math.min(1, i / fade, (total - i) / fade);
+    all[i] = Math.round(0.3 * 32767 * gain * Math.sin((2 * Math.PI * 440 * i) / RATE));
+  }
+  return Array.from({ length: total / chunk }, (_, c) => all.slice(c * chunk, (c + 1) * chunk));
+})();
+
+class LightAgent {
+  private readonly room = new Room();
+  private readonly source = new AudioSource(RATE, 1, 2 * CHUNK_MS);
+  private readonly track = LocalAudioTrack.createAudioTrack("agent-voice", this.source);
+  private reader: ReadableStreamDefaultReader<AudioFrame> | undefined;
+  private trackSid = "";
+  private lastLoudAtMs: number | undefined;
+  private replying = false;
+  private replies = 0;
+  private closed = false;
+
+  async join(url: string, token: string): Promise<void> {
+    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
+      if (track.kind === TrackKind.KIND_AUDIO && !this.reader) this.listen(track);
+    });
+    await this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
+    const pub = await this.room.localParticipant?.publishTrack(
+      this.track,
+      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
+    );
+    this.trackSid = pub?.sid ?? "";
+    // The first data a participant sends waits for its data channel: open it before the call.
+    await this.room.localParticipant?.sendText("ready", { topic: "spar.warmup" });
+  }
+
+  private listen(track: RemoteTrack): void {
+    const reader = new AudioStream(track, {
+      sampleRate: RATE,
+      numChannels: 1,
+      frameSizeMs: HEAR_FRAME_MS,
+    }).getReader();
+    this.reader = reader;
+    const pump = async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done || !value || this.closed) return;
+        const now = performance.now();
+        let sum = 0;
+        for (const s of value.data) sum += s * s;
+        if (Math.sqrt(sum / value.data.length) > LOUD_RMS) this.lastLoudAtMs = now;
+        else if (
+          this.lastLoudAtMs !== undefined &&
+          now - this.lastLoudAtMs >= HEAR_SILENCE_MS &&
+          !this.replying
+        ) {
+          this.lastLoudAtMs = undefined;
+          this.reply().catch(() => undefined);
+        }
+      }
+    };
+    pump().catch(() => undefined);
+  }
+
+  private async reply(): Promise<void> {
+    this.replying = true;
+    const n = ++this.replies;
+    this.room.localParticipant
+      ?.sendText(`reply ${n}`, {
+        topic: "lk.transcription",
+        attributes: {
+          "lk.segment_id": `agent-${n}`,
+          "lk.transcription_final": "true",
+          "lk.transcribed_track_id": this.trackSid,
+        },
+      })
+      .catch(() => undefined);
+    try {
+      for (const chunk of REPLY) {
+        if (this.closed) return;
+        await this.source.captureFrame(new AudioFrame(chunk, RATE, 1, chunk.length));
+      }
+      await this.source.waitForPlayout();
+    } finally {
+      // Our own tail must not count as the caller speaking: listen afresh from here.
+      this.lastLoudAtMs = undefined;
+      this.replying = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.reader?.cancel().catch(() => undefined);
+    await this.room.disconnect().catch(() => undefined);
+    await this.track.close().catch(() => undefined);
+    await this.source.close().catch(() => undefined);
+  }
+}
+
+const [url = "", apiKey = "", apiSecret = "", countText = "1", gapText = "100"] = process.argv.slice(2);
+const agents: LightAgent[] = [];
 for (let i = 0; i < Number(countText); i++) {
   const at = new AccessToken(apiKey, apiSecret, { identity: "agent" });
-  at.addGrant({ roomJoin: true, room: `load-${i}` });
-  agents.push(await ToneAgent.join({ url, token: await at.toJwt(), replyDelayMs: 400, replyMs: 1_500 }));
+  at.addGrant({ roomJoin: true, room: `load-${countText}-${i}` });
+  const agent = new LightAgent();
+  await agent.join(url, await at.toJwt());
+  agents.push(agent);
+  await new Promise((r) => setTimeout(r, Number(gapText)));
 }
 process.stdout.write("ready\n");
 process.once("SIGTERM", async () => {
