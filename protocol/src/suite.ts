@@ -6,7 +6,7 @@ import { z } from "zod";
 import { DTMF_DIGITS } from "./dtmf.ts";
 import { checkForwardedHeaders } from "./forwarded-headers.ts";
 import { patternError } from "./pattern.ts";
-import { endedBySchema, endedReasonSchema } from "./run.ts";
+import { endedReasonSchema } from "./run.ts";
 
 const patternSchema = z
   .string()

@@ -45,7 +45,8 @@ export function encodeWav(audio: WavAudio): Uint8Array {
   v.setUint32(40, dataBytes, true);
   // WAV is little-endian like every host we run on: one memcpy. The per-sample loop took ~25 ms
   // per minute of call, on the event loop that paces every concurrent call's microphone.
-  if (LITTLE_ENDIAN_HOST) out.set(new Uint8Array(samples.buffer, samples.byteOffset, dataBytes), HEADER_BYTES);
+  if (LITTLE_ENDIAN_HOST)
+    out.set(new Uint8Array(samples.buffer, samples.byteOffset, dataBytes), HEADER_BYTES);
   else for (let i = 0; i < samples.length; i++) v.setInt16(HEADER_BYTES + i * 2, samples[i] ?? 0, true);
   return out;
 }
