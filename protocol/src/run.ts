@@ -60,10 +60,11 @@ export const assertionResultSchema = z.object({
 });
 export type AssertionResult = z.infer<typeof assertionResultSchema>;
 
+const latencyMs = z.number().finite().nonnegative();
 export const latencySummarySchema = z.object({
-  average_ms: z.number(),
-  p50_ms: z.number(),
-  p95_ms: z.number(),
+  average_ms: latencyMs,
+  p50_ms: latencyMs,
+  p95_ms: latencyMs,
 });
 export type LatencySummary = z.infer<typeof latencySummarySchema>;
 

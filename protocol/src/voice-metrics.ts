@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { latencySummarySchema } from "./run.ts";
 
 /**
  * Audio metrics of a voice run (spec/voice-livekit.md, "Results of a voice run").
@@ -18,12 +19,8 @@ export const TurnLatencySchema = z.object({
 });
 export type TurnLatency = z.infer<typeof TurnLatencySchema>;
 
-export const LatencyMetricSchema = z.object({
-  average_ms: ms,
-  p50_ms: ms,
-  p95_ms: ms,
-  turns: z.array(TurnLatencySchema),
-});
+/** The text runs' latency summary plus each turn (spec/voice-livekit.md § Results). */
+export const LatencyMetricSchema = latencySummarySchema.extend({ turns: z.array(TurnLatencySchema) });
 export type LatencyMetric = z.infer<typeof LatencyMetricSchema>;
 
 export const InterruptionSchema = z.object({
