@@ -1,4 +1,8 @@
+import type { RTCPeerConnection } from "werift";
 import { z } from "zod";
+
+/** Remote candidates accepted per peer connection; more is a hostile or broken client. */
+export const MAX_REMOTE_CANDIDATES = 64;
 
 /** The JSON inside TrickleRequest.candidateInit, both directions. */
 const candidateInitSchema = z.object({
@@ -31,4 +35,15 @@ export function encodeCandidateInit(c: {
 }): string | undefined {
   if (!c.candidate || typeof c.sdpMid !== "string" || !Number.isInteger(c.sdpMLineIndex)) return undefined;
   return JSON.stringify({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+}
+
+/** Adds one trickled candidate; malformed JSON and the end-of-candidates marker are ignored. */
+export async function addRemoteCandidate(pc: RTCPeerConnection, json: string): Promise<void> {
+  const init = parseCandidateInit(json);
+  if (!init || init.candidate === "") return;
+  await pc.addIceCandidate({
+    candidate: init.candidate,
+    ...(init.sdpMid != null ? { sdpMid: init.sdpMid } : {}),
+    ...(init.sdpMLineIndex != null ? { sdpMLineIndex: init.sdpMLineIndex } : {}),
+  });
 }

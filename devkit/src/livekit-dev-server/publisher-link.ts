@@ -1,9 +1,7 @@
 import { RTCPeerConnection, type RTCRtpTransceiver, type RtpPacket } from "werift";
-import { encodeCandidateInit, parseCandidateInit } from "./ice-candidate.ts";
+import { addRemoteCandidate, encodeCandidateInit, MAX_REMOTE_CANDIDATES } from "./ice-candidate.ts";
 import { peerConfig } from "./peer-config.ts";
 import { keepRejectedSectionsBundled, parseMediaSections, remoteSends } from "./sdp.ts";
-
-export const MAX_REMOTE_CANDIDATES = 64;
 
 export interface PublisherLinkEvents {
   /** A media section started sending; `trackId` is its msid track id (the AddTrack cid). */
@@ -71,13 +69,7 @@ export class PublisherLink {
 
   async addCandidate(json: string): Promise<void> {
     if (++this.#candidates > MAX_REMOTE_CANDIDATES) return;
-    const init = parseCandidateInit(json);
-    if (!init || init.candidate === "") return;
-    await this.pc.addIceCandidate({
-      candidate: init.candidate,
-      ...(init.sdpMid != null ? { sdpMid: init.sdpMid } : {}),
-      ...(init.sdpMLineIndex != null ? { sdpMLineIndex: init.sdpMLineIndex } : {}),
-    });
+    await addRemoteCandidate(this.pc, json);
   }
 
   #attach(transceiver: RTCRtpTransceiver, mid: string): void {

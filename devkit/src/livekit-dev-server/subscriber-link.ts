@@ -5,9 +5,8 @@ import {
   type RTCRtpSender,
   type RtpPacket,
 } from "werift";
-import { encodeCandidateInit, parseCandidateInit } from "./ice-candidate.ts";
+import { addRemoteCandidate, encodeCandidateInit, MAX_REMOTE_CANDIDATES } from "./ice-candidate.ts";
 import { peerConfig } from "./peer-config.ts";
-import { MAX_REMOTE_CANDIDATES } from "./publisher-link.ts";
 
 /** A subscriber that stops reading must not grow the server's memory without bound. */
 export const MAX_DATA_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -115,13 +114,7 @@ export class SubscriberLink {
 
   async addCandidate(json: string): Promise<void> {
     if (++this.#candidates > MAX_REMOTE_CANDIDATES) return;
-    const init = parseCandidateInit(json);
-    if (!init || init.candidate === "") return;
-    await this.pc.addIceCandidate({
-      candidate: init.candidate,
-      ...(init.sdpMid != null ? { sdpMid: init.sdpMid } : {}),
-      ...(init.sdpMLineIndex != null ? { sdpMLineIndex: init.sdpMLineIndex } : {}),
-    });
+    await addRemoteCandidate(this.pc, json);
   }
 
   async close(): Promise<void> {
