@@ -9,14 +9,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { argv, cpuUsage, execArgv, execPath } from "node:process";
+import { mean, percentile } from "@spar/protocol";
 import {
   createVoiceActivity,
   EnergyVoiceActivity,
   FliteWasiTextToSpeech,
   MissingEngineError,
-  mean,
   type PcmAudio,
-  percentile,
   resample,
   SileroOnnxVoiceActivity,
   type VoiceActivity,

@@ -1,5 +1,4 @@
 export * from "./analysis/call-timeline.ts";
-export * from "./analysis/percentile.ts";
 export * from "./analysis/turn-analysis.ts";
 export * from "./call/agent-speech.ts";
 export * from "./call/call-end.ts";

@@ -9,9 +9,9 @@ import type {
   VoiceMetricKey,
   VoiceMetrics,
 } from "@spar/protocol";
+import { mean, percentile } from "@spar/protocol";
 import { type CallTimeline, mergeIntervals, type SpeechInterval, totalMs } from "./call-timeline.ts";
 import { measuredWith } from "./measured-with.ts";
-import { mean, percentile } from "./percentile.ts";
 
 export const DEFAULT_SILENCE_THRESHOLD_MS = 3_000;
 

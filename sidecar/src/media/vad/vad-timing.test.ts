@@ -1,5 +1,5 @@
+import { percentile } from "@spar/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
-import { percentile } from "../../analysis/percentile.ts";
 import type { PcmAudio } from "../audio/pcm.ts";
 import { resample } from "../audio/resampler.ts";
 import { FliteWasiTextToSpeech } from "../tts/flite-wasi-text-to-speech.ts";
