@@ -8,6 +8,7 @@ import { RoomRegistry } from "./room-registry.ts";
 import { RtcSession } from "./rtc-session.ts";
 import { MAX_SIGNAL_FRAME_BYTES } from "./signal-channel.ts";
 import { createTwirpHandler } from "./twirp/index.ts";
+import { raiseUdpReceiveBuffers } from "./udp-buffers.ts";
 import { startWebhooks } from "./webhooks.ts";
 
 export interface LiveKitDevServerOptions {
@@ -37,6 +38,7 @@ const MAX_URL_LENGTH = 8 * 1024;
 export async function startLiveKitDevServer(opts: LiveKitDevServerOptions): Promise<LiveKitDevServer> {
   if (opts.keys.size === 0) throw new Error("keys: at least one API key:secret pair is required");
   const host = opts.host ?? "127.0.0.1";
+  raiseUdpReceiveBuffers();
   const autoCreateRooms = opts.autoCreateRooms ?? true;
   const registry = new RoomRegistry();
   let wsUrl = "";
