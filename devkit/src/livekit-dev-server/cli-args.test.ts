@@ -19,6 +19,7 @@ describe("parseCliArgs", () => {
       "http://127.0.0.1:9/x",
       "--host",
       "0.0.0.0",
+      "--echo-agent-ms=4500",
     ]);
     expect(r.ok && r.options).toEqual({
       port: 7881,
@@ -29,6 +30,7 @@ describe("parseCliArgs", () => {
       ]),
       iceIp: "10.77.0.1",
       webhookUrl: "http://127.0.0.1:9/x",
+      echoAgentMs: 4500,
     });
   });
 
@@ -55,6 +57,12 @@ describe("parseCliArgs", () => {
     );
     expect(error(["--keys", "k:s", "--webhook", "ftp://x"])).toMatch(/^--webhook must be an http\(s\) URL/);
     expect(error(["--keys", "k:s", "--verbose"])).toBe('unknown argument "--verbose"');
+    expect(error(["--keys", "k:s", "--echo-agent-ms", "60001"])).toBe(
+      '--echo-agent-ms must be a whole number of ms from 0 to 60000 (e.g. --echo-agent-ms 4500); got "60001"',
+    );
+    expect(error(["--keys", "k:s", "--echo-agent-ms", "-5"])).toMatch(
+      /^--echo-agent-ms must be a whole number/,
+    );
   });
 
   it("answers --help with the usage", () => {

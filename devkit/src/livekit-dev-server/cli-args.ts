@@ -1,4 +1,5 @@
 import { isIPv4 } from "node:net";
+import { MAX_ECHO_DELAY_MS } from "./echo-agent.ts";
 
 export interface CliOptions {
   port: number;
@@ -6,11 +7,12 @@ export interface CliOptions {
   keys: Map<string, string>;
   iceIp: string | undefined;
   webhookUrl: string | undefined;
+  echoAgentMs: number | undefined;
 }
 
 export type CliParse = { ok: true; options: CliOptions } | { ok: false; help: boolean; message: string };
 
-export const USAGE = `usage: livekit-dev-server --port 7880 --keys devkey:devsecret [--ice-ip IP] [--webhook URL] [--host 127.0.0.1]
+export const USAGE = `usage: livekit-dev-server --port 7880 --keys devkey:devsecret [--ice-ip IP] [--webhook URL] [--host 127.0.0.1] [--echo-agent-ms N]
 
 A LiveKit-protocol-compatible server for tests and demos (audio + data). Production setups use
 LiveKit Cloud or their own livekit-server. Prints its ws:// URL on stdout once listening.
@@ -19,7 +21,9 @@ LiveKit Cloud or their own livekit-server. Prints its ws:// URL on stdout once l
   --keys K:S[,K:S]  API key(s) and secret(s) tokens are signed with (repeatable)
   --ice-ip IP       IPv4 address announced in ICE candidates (default: every non-loopback IPv4)
   --webhook URL     POST LiveKit webhook events (signed with the first key) to this http(s) URL
-  --host H          address to listen on (default 127.0.0.1)`;
+  --host H          address to listen on (default 127.0.0.1)
+  --echo-agent-ms N every participant also sees "echo-agent", which plays the participant's own
+                    audio back N ms later (0-60000; load tests and smoke tests; default off)`;
 
 const MAX_KEY_PAIRS = 16;
 
@@ -30,6 +34,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   const keys = new Map<string, string>();
   let iceIp: string | undefined;
   let webhookUrl: string | undefined;
+  let echoAgentMs: number | undefined;
   const fail = (message: string): CliParse => ({ ok: false, help: false, message: `${message}\n\n${USAGE}` });
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
@@ -103,10 +108,20 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         webhookUrl = url.toString();
         break;
       }
+      case "--echo-agent-ms": {
+        const v = takeValue();
+        if (v === undefined || !/^\d{1,5}$/.test(v) || Number(v) > MAX_ECHO_DELAY_MS) {
+          return fail(
+            `--echo-agent-ms must be a whole number of ms from 0 to ${MAX_ECHO_DELAY_MS} (e.g. --echo-agent-ms 4500); got ${JSON.stringify(v ?? null)}`,
+          );
+        }
+        echoAgentMs = Number(v);
+        break;
+      }
       default:
         return fail(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
   if (keys.size === 0) return fail("--keys is required (e.g. --keys devkey:devsecret)");
-  return { ok: true, options: { port, host, keys, iceIp, webhookUrl } };
+  return { ok: true, options: { port, host, keys, iceIp, webhookUrl, echoAgentMs } };
 }

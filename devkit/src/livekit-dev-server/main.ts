@@ -16,6 +16,7 @@ try {
     keys: options.keys,
     ...(options.iceIp ? { iceIp: options.iceIp } : {}),
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
+    ...(options.echoAgentMs !== undefined ? { echoAgentMs: options.echoAgentMs } : {}),
   });
 } catch (err) {
   process.stderr.write(

@@ -27,6 +27,7 @@ import {
 import type { RtpPacket } from "werift";
 import type { WebSocket } from "ws";
 import { routeDataPacket } from "./data-routing.ts";
+import { EchoAgent } from "./echo-agent.ts";
 import { newId } from "./ids.ts";
 import type { JoinTicket } from "./join-auth.ts";
 import { participantFromTicket } from "./participant-info.ts";
@@ -61,6 +62,8 @@ export interface SessionDeps {
   iceIp: string | undefined;
   autoCreateRooms: boolean;
   now: () => number;
+  /** Built-in echo agent for every participant, with this delay (echo-agent.ts); unset = none. */
+  echoAgentMs?: number | undefined;
 }
 
 interface PublishedTrack {
@@ -85,6 +88,7 @@ export class RtcSession implements ParticipantSession {
   #offerId = 0;
   #queued = 0;
   #ended = false;
+  readonly #echo: EchoAgent | undefined;
 
   constructor(ws: WebSocket, ticket: JoinTicket, deps: SessionDeps) {
     this.#deps = deps;
@@ -131,6 +135,20 @@ export class RtcSession implements ParticipantSession {
       },
       failed: (why) => this.#endWithLeave(why),
     });
+    this.#echo =
+      deps.echoAgentMs === undefined
+        ? undefined
+        : new EchoAgent(
+            deps.echoAgentMs,
+            {
+              announce: (info) =>
+                this.#signal.send({ case: "update", value: new ParticipantUpdate({ participants: [info] }) }),
+              addTrack: (participantSid, trackSid) => this.#subscriber.addTrack(participantSid, trackSid),
+              removeTrack: (trackSid) => this.#subscriber.removeTrack(trackSid),
+              forward: (trackSid, packet) => this.#subscriber.forward(trackSid, packet),
+            },
+            deps.now(),
+          );
     this.#join();
   }
 
@@ -180,7 +198,7 @@ export class RtcSession implements ParticipantSession {
       value: new JoinResponse({
         room: admitted.room,
         participant: this.info,
-        otherParticipants: others.map((s) => s.info),
+        otherParticipants: [...others.map((s) => s.info), ...(this.#echo ? [this.#echo.info] : [])],
         serverVersion: SERVER_VERSION,
         serverRegion: "local",
         iceServers: [],
@@ -315,6 +333,7 @@ export class RtcSession implements ParticipantSession {
     this.info.isPublisher = true;
     this.#changed();
     this.#deps.registry.trackPublished(this.#room, this, track);
+    this.#echo?.trackPublished(track.sid);
     for (const other of this.#others()) {
       if (other.#autoSubscribe) other.subscribeTo(this, track.sid);
     }
@@ -329,6 +348,7 @@ export class RtcSession implements ParticipantSession {
     for (const s of [...track.subscribers]) s.unsubscribeFrom(this, sid);
     this.#changed();
     this.#deps.registry.trackUnpublished(this.#room, this, track.info);
+    this.#echo?.trackUnpublished(sid);
   }
 
   #onMute(sid: string, muted: boolean): void {
@@ -383,6 +403,7 @@ export class RtcSession implements ParticipantSession {
     const sid = this.#midToSid.get(mid);
     const track = sid ? this.#tracks.get(sid) : undefined;
     if (!sid || !track) return;
+    this.#echo?.rtp(sid, packet);
     for (const s of track.subscribers) s.#subscriber.forward(sid, packet);
   }
 
@@ -436,6 +457,7 @@ export class RtcSession implements ParticipantSession {
   #end(why: string): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.#echo?.close();
     this.info.state = ParticipantInfo_State.DISCONNECTED;
     this.#deps.registry.depart(this.#room, this);
     for (const sid of [...this.#tracks.keys()]) {

@@ -20,6 +20,8 @@ export interface LiveKitDevServerOptions {
   webhookUrl?: string;
   /** livekit-server creates a missing room when someone joins it; so does this server by default. */
   autoCreateRooms?: boolean;
+  /** Every participant gets a built-in echo agent that plays its audio back this many ms later (echo-agent.ts). */
+  echoAgentMs?: number;
 }
 
 export interface LiveKitDevServer {
@@ -53,7 +55,13 @@ export async function startLiveKitDevServer(opts: LiveKitDevServerOptions): Prom
     : () => {};
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_SIGNAL_FRAME_BYTES });
   const joinDeps = { keys: opts.keys, registry, autoCreateRooms };
-  const sessionDeps = { registry, iceIp: opts.iceIp, autoCreateRooms, now: () => Date.now() };
+  const sessionDeps = {
+    registry,
+    iceIp: opts.iceIp,
+    autoCreateRooms,
+    now: () => Date.now(),
+    echoAgentMs: opts.echoAgentMs,
+  };
 
   const server = createServer((req, res) => {
     handleHttp(req, res).catch((err: unknown) => {

@@ -16,7 +16,7 @@ export interface MediaDevServer {
  * veth address. Fails loudly outside the namespace rather than letting rtc-node time out.
  */
 export async function startMediaDevServer(
-  opts: { apiKey?: string; apiSecret?: string } = {},
+  opts: { apiKey?: string; apiSecret?: string; echoAgentMs?: number } = {},
 ): Promise<MediaDevServer> {
   if (!insideMediaNamespace()) {
     throw new Error(
@@ -29,6 +29,7 @@ export async function startMediaDevServer(
   const server = await startLiveKitDevServer({
     keys: new Map([[apiKey, apiSecret]]),
     iceIp: NETNS_SERVER_IP,
+    ...(opts.echoAgentMs !== undefined ? { echoAgentMs: opts.echoAgentMs } : {}),
   });
   return { url: server.url, httpUrl: server.httpUrl, apiKey, apiSecret, server, close: () => server.close() };
 }

@@ -18,7 +18,9 @@ export interface DevServerProcess {
   close(): Promise<void>;
 }
 
-export async function startDevServerProcess(): Promise<DevServerProcess> {
+export async function startDevServerProcess(
+  options: { echoAgentMs?: number } = {},
+): Promise<DevServerProcess> {
   if (!insideMediaNamespace()) {
     throw new Error(
       "media tests must run inside the test network namespace: `npx tsx devkit/src/netns/run-in-netns.ts npx vitest run --config vitest.media.config.ts <file>`",
@@ -38,6 +40,7 @@ export async function startDevServerProcess(): Promise<DevServerProcess> {
       `${apiKey}:${apiSecret}`,
       "--ice-ip",
       NETNS_SERVER_IP,
+      ...(options.echoAgentMs === undefined ? [] : ["--echo-agent-ms", String(options.echoAgentMs)]),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
