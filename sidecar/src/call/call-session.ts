@@ -67,11 +67,6 @@ export interface CallReport {
 }
 
 const POLL_MS = 20;
-/**
- * Microphone frame: 20 ms (the Opus packet size). Each captureFrame is an FFI round trip;
- * measured 78 ms CPU per second of audio with 10 ms frames, 52 ms with 20 ms.
- */
-const MICROPHONE_FRAME_MS = 20;
 /** How long an agent turn's words may trail its audio: published text (a stream's first packets lag). */
 const WORDS_GRACE_MS = 2_000;
 /** Offline STT starts at the agent's first turn (model load ~1 s) and then transcribes what was buffered. */
@@ -228,7 +223,7 @@ class CallSession {
     const room = this.room;
     this.recorder.addParticipant(room.localIdentity || "caller", "user");
     const playout = new MicrophonePlayout(room, this.deps.clock, {
-      frameMs: MICROPHONE_FRAME_MS,
+      frameMs: room.microphoneFrameMs,
       onFrame: (samples, slotMs) =>
         this.recorder.write(room.localIdentity || "caller", { samples, sampleRate: room.sampleRate }, slotMs),
     });

@@ -9,7 +9,7 @@ import type { PcmAudio } from "../media/audio/pcm.ts";
 export type CallRoomEvent =
   | { type: "participant_joined"; identity: string }
   | { type: "participant_left"; identity: string }
-  /** A 10 ms chunk (typically) of a remote participant's audio, in arrival order. */
+  /** A chunk (tens of ms) of a remote participant's audio, in arrival order. */
   | { type: "audio"; identity: string; audio: PcmAudio; receivedAtMs: number }
   /** A chunk of a remote participant's `lk.transcription` text stream (one stream per segment). */
   | { type: "transcription"; identity: string; segmentId: string; delta: string }
@@ -23,11 +23,16 @@ export interface CallRoom {
   readonly localIdentity: string;
   /** Rate of the microphone's frames (and of received audio). */
   readonly sampleRate: number;
+  /**
+   * Length of one microphone frame (ms) the room wants handed to `captureFrame`. The room's
+   * outgoing queue holds several, so the caller runs that far ahead of the track.
+   */
+  readonly microphoneFrameMs: number;
   /** Sid of the published microphone track (what the caller's transcription refers to). */
   readonly microphoneTrackSid: string;
   remoteIdentities(): string[];
   /**
-   * Hands one frame (10 ms, mono, `sampleRate`) to the microphone. Resolves when the outgoing
+   * Hands one frame (`microphoneFrameMs`, mono, `sampleRate`) to the microphone. Resolves when the outgoing
    * queue has room: awaiting each frame paces the caller in real time.
    */
   captureFrame(samples: Int16Array): Promise<void>;

@@ -20,30 +20,65 @@ import {
 import type { Clock } from "../media/clock.ts";
 import type { CallRoom, CallRoomConnectOptions, CallRoomConnector, CallRoomEvent } from "./call-room.ts";
 import { dtmfEventCode } from "./dtmf-signal.ts";
+import { installRoomEventFilter } from "./room-event-filter.ts";
 
 export const LIVEKIT_SAMPLE_RATE = 48_000;
 /**
- * Outgoing queue of the microphone. captureFrame resolves once the queue has room, so the
- * caller runs this far ahead of what is sent (measured with 20 ms frames: ~40 ms ahead). Big
- * enough that an event-loop hiccup of < 40 ms never starves the track.
+ * The microphone is handed 100 ms frames into a 500 ms outgoing queue. captureFrame resolves once
+ * the queue has room, so the caller runs 400–500 ms ahead of what is sent: an event-loop stall
+ * shorter than 400 ms never starves the track. At 20 calls on 2 cores (bench/voice-load) the
+ * JavaScript thread waits for a CPU ~370 ms per second (rtc-node's per-call media threads wake
+ * every 10 ms beside it) and stalls of 200–300 ms happen every minute: with a 300 ms queue
+ * 1–132 frames per run came late, with 500 ms none. Every FFI event also reaches every Room in
+ * the process, so fewer, larger frames matter as calls are added: measured with 10 publishers,
+ * 117 ms/s of main-thread CPU with 20 ms frames, 62 ms/s with 100 ms. The cost is reaction time:
+ * a line decided now starts after what is queued (≤ 500 ms later); a line scheduled for a given
+ * time (a barge-in's `interrupt_after_ms`) still starts on that sample when it is decided at
+ * least that long before. Timestamps stay exact: they come from the sample clock.
  */
-export const MICROPHONE_QUEUE_MS = 60;
+export const MICROPHONE_FRAME_MS = 100;
+export const MICROPHONE_QUEUE_MS = 500;
 /**
- * Received audio comes in 20 ms frames (Opus packet size): half the FFI events of 10 ms frames;
- * every timestamp is still sample-exact.
+ * Received audio comes in 50 ms frames: a fifth of the FFI events of 10 ms frames. Positions stay
+ * sample-exact (the agent's timeline counts samples); the VAD sees speech edges at most 50 ms later.
  */
-const RECEIVE_FRAME_MS = 20;
+export const RECEIVE_FRAME_MS = 50;
 export const TRANSCRIPTION_TOPIC = "lk.transcription";
 const MAX_TRANSCRIPTION_CHARS = 20_000;
 
 export interface LiveKitCallRoomOptions {
   clock: Clock;
+  /** Microphone frame length (ms); default MICROPHONE_FRAME_MS. */
+  microphoneFrameMs?: number;
+  /** Outgoing microphone queue (ms), more than one frame; default MICROPHONE_QUEUE_MS. */
+  microphoneQueueMs?: number;
+  /** Length of received audio frames (ms); default RECEIVE_FRAME_MS. */
+  receiveFrameMs?: number;
+  /** Drop other rooms' FFI events before the Room's lock (room-event-filter.ts); default true. */
+  filterForeignEvents?: boolean;
   /** Name of the published microphone track. */
   trackName?: string;
 }
 
 export class LiveKitCallRoomConnector implements CallRoomConnector {
-  constructor(private readonly options: LiveKitCallRoomOptions) {}
+  constructor(private readonly options: LiveKitCallRoomOptions) {
+    const frame = options.microphoneFrameMs ?? MICROPHONE_FRAME_MS;
+    const queue = options.microphoneQueueMs ?? MICROPHONE_QUEUE_MS;
+    const receive = options.receiveFrameMs ?? RECEIVE_FRAME_MS;
+    for (const [name, ms] of [
+      ["microphoneFrameMs", frame],
+      ["receiveFrameMs", receive],
+    ] as const) {
+      if (!Number.isInteger(ms) || ms < 10 || ms > 200 || ms % 10 !== 0) {
+        throw new Error(`${name}: ${ms} must be a multiple of 10 ms between 10 and 200`);
+      }
+    }
+    if (!Number.isInteger(queue) || queue < 2 * frame || queue > 2_000) {
+      throw new Error(
+        `microphoneQueueMs: ${queue} must be an integer of at least two frames (${2 * frame} ms) and at most 2000`,
+      );
+    }
+  }
 
   async connect(options: CallRoomConnectOptions): Promise<CallRoom> {
     const room = new LiveKitCallRoom(this.options, options.onEvent);
@@ -59,9 +94,10 @@ export class LiveKitCallRoomConnector implements CallRoomConnector {
 
 class LiveKitCallRoom implements CallRoom {
   readonly sampleRate = LIVEKIT_SAMPLE_RATE;
+  readonly microphoneFrameMs: number;
   microphoneTrackSid = "";
   private readonly room = new Room();
-  private readonly source = new AudioSource(LIVEKIT_SAMPLE_RATE, 1, MICROPHONE_QUEUE_MS);
+  private readonly source: AudioSource;
   private readonly track: LocalAudioTrack;
   private readonly readers = new Set<ReadableStreamDefaultReader<AudioFrame>>();
   private readonly readingTracks = new Set<string>();
@@ -72,6 +108,9 @@ class LiveKitCallRoom implements CallRoom {
     private readonly options: LiveKitCallRoomOptions,
     private readonly onEvent: (event: CallRoomEvent) => void,
   ) {
+    if (options.filterForeignEvents !== false) installRoomEventFilter(this.room);
+    this.microphoneFrameMs = options.microphoneFrameMs ?? MICROPHONE_FRAME_MS;
+    this.source = new AudioSource(LIVEKIT_SAMPLE_RATE, 1, options.microphoneQueueMs ?? MICROPHONE_QUEUE_MS);
     this.track = LocalAudioTrack.createAudioTrack(options.trackName ?? "caller-microphone", this.source);
   }
 
@@ -196,7 +235,7 @@ class LiveKitCallRoom implements CallRoom {
     const reader = new AudioStream(track, {
       sampleRate: LIVEKIT_SAMPLE_RATE,
       numChannels: 1,
-      frameSizeMs: RECEIVE_FRAME_MS,
+      frameSizeMs: this.options.receiveFrameMs ?? RECEIVE_FRAME_MS,
     }).getReader();
     this.readers.add(reader);
     const identity = participant.identity;
