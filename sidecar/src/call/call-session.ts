@@ -67,6 +67,13 @@ export interface CallReport {
 }
 
 const POLL_MS = 20;
+/**
+ * How far the microphone runs ahead of the track while a barge-in is pending (see
+ * MicrophonePlayout.setMaxLead): the barge-in is decided when the agent's onset is heard and
+ * starts `interrupt_after_ms` after it, so it can land on its sample if that is at least the
+ * hearing delay (transit + one received frame) + this lead + one microphone frame: ~350 ms here.
+ */
+const BARGE_IN_LEAD_MS = 40;
 /** How long an agent turn's words may trail its audio: published text (a stream's first packets lag). */
 const WORDS_GRACE_MS = 2_000;
 /** Offline STT starts at the agent's first turn (model load ~1 s) and then transcribes what was buffered. */
@@ -374,6 +381,8 @@ class CallSession {
     }
     const bargeIn = await this.prepare(move.text);
     const bargeSpoken = this.speakLine(bargeIn, onsetMs + move.interruptAfterMs);
+    // Queued (with its start time) by now: the microphone may run a whole queue ahead again.
+    if (this.plan.interrupts?.nextInterruptMs() === undefined) this.playout?.setMaxLead(undefined);
     const played = await this.bounded(bargeSpoken, limits.maxDurationMs, () =>
       failed("internal_error", "the microphone stopped playing"),
     );
@@ -446,6 +455,9 @@ class CallSession {
       throw new CallEnded(this.ending ?? failed("internal_error", "the caller brain failed"));
     }
     this.plan.interrupts?.moveTaken();
+    // Before a barge-in the microphone runs just ahead of the track, so the barge-in can start
+    // on its sample soon after the agent's onset is heard (raised again once it is queued).
+    if (this.plan.interrupts?.nextInterruptMs() !== undefined) this.playout?.setMaxLead(BARGE_IN_LEAD_MS);
     return move;
   }
 

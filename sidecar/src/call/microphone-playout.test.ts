@@ -75,3 +75,36 @@ describe("MicrophonePlayout", () => {
     await expect(mic.play(new Int16Array(5))).rejects.toThrow("gone");
   });
 });
+
+describe("MicrophonePlayout lead", () => {
+  it("hands frames at most maxLead ahead of their slot when set, and as fast as the sink takes them when not", async () => {
+    const clock = new ManualClock(0);
+    // A sink with an unbounded queue: it never holds the loop back.
+    const handedAt: number[] = [];
+    const sink: FrameSink = {
+      sampleRate: 1_000,
+      captureFrame: async () => {
+        handedAt.push(clock.now());
+        await new Promise((r) => setImmediate(r));
+      },
+    };
+    const slots: number[] = [];
+    const mic = new MicrophonePlayout(sink, clock, {
+      frameMs: 100,
+      onFrame: (_f, slot) => slots.push(slot),
+      wait: async (ms) => clock.advance(ms),
+    });
+    mic.setMaxLead(40);
+    mic.start();
+    await until(() => handedAt.length >= 5);
+    mic.setMaxLead(undefined);
+    const from = handedAt.length;
+    await until(() => handedAt.length >= from + 20);
+    await mic.stop();
+    // With the lead: every frame handed 40 ms before its slot (the first at once, on the anchor).
+    for (let k = 1; k < 5; k++) expect((slots[k] ?? 0) - (handedAt[k] ?? 0)).toBe(40);
+    // Without: the clock does not move, so frames run ahead as far as the sink lets them.
+    expect((slots[from + 19] ?? 0) - (handedAt[from + 19] ?? 0)).toBeGreaterThan(1_500);
+    expect(mic.stats.underruns).toBe(0);
+  });
+});

@@ -1,5 +1,7 @@
 import type { Clock } from "../media/clock.ts";
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /** Where frames go: the room's microphone (its captureFrame paces the loop in real time). */
 export interface FrameSink {
   readonly sampleRate: number;
@@ -54,9 +56,24 @@ export class MicrophonePlayout {
       frameMs?: number;
       /** Every frame with the clock ms of its first sample (recorder, tests). */
       onFrame?: (samples: Int16Array, slotMs: number) => void;
+      /** Waits `ms` of clock time (default: a real timer); tests with a manual clock inject theirs. */
+      wait?: (ms: number) => Promise<void>;
     } = {},
   ) {
     this.frameSamples = Math.round((this.frameMs * sink.sampleRate) / 1000);
+  }
+
+  private maxLead: number | undefined;
+
+  /**
+   * How far ahead of the track frames may be handed over: undefined (default) = as far as the
+   * sink's queue takes them (robust against event-loop stalls up to that long); a small value
+   * when something must start soon after it is decided (a barge-in): a clip queued now can start
+   * `maxLeadMs` + one frame from now instead of after the whole queue. Lowering it takes effect
+   * once what is already queued has played.
+   */
+  setMaxLead(maxLeadMs: number | undefined): void {
+    this.maxLead = maxLeadMs;
   }
 
   get frameMs(): number {
@@ -111,6 +128,10 @@ export class MicrophonePlayout {
 
   private async step(): Promise<void> {
     const slot = this.nextSlot();
+    if (this.maxLead !== undefined) {
+      const ahead = slot - this.clock.now() - this.maxLead;
+      if (ahead > 0) await (this.options.wait ?? sleep)(ahead);
+    }
     const frame = new Int16Array(this.frameSamples);
     const clip = this.queue[0];
     let finished: { clip: Clip; played: PlayedClip } | undefined;
