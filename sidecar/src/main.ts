@@ -7,6 +7,7 @@ import { livekitRunnerFromEnv } from "./call/livekit-runner-config.ts";
 import { sidecarConfigFromEnv } from "./job-api/sidecar-config.ts";
 import { startSidecar } from "./job-api/start-sidecar.ts";
 import type { VoiceCallRunner } from "./job-api/voice-call-runner.ts";
+import { lowerMediaThreads } from "./room/event-loop-priority.ts";
 import { telemetryFromEnv } from "./telemetry/telemetry-from-env.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +36,7 @@ async function main(env: Env): Promise<void> {
         "Register one in RUNNERS in sidecar/src/main.ts; the sidecar will not accept jobs it cannot run.",
     );
   }
+  if (config.SPAR_MEDIA_THREADS_NICE !== undefined) lowerMediaThreads(config.SPAR_MEDIA_THREADS_NICE);
   const telemetry = telemetryFromEnv(env);
   const sidecar = await startSidecar(config, { runner: makeRunner(env), telemetry, log });
   log("sidecar_listening", { url: sidecar.url, max_concurrent_calls: config.SPAR_MAX_CONCURRENT_CALLS });

@@ -17,6 +17,11 @@ export const sidecarEnvSchema = z.object({
   SPAR_RESULT_TOKEN: z.string().min(1).max(4096).optional(),
   SPAR_MAX_CONCURRENT_CALLS: z.coerce.number().int().min(1).max(256).default(4),
   SPAR_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3600).default(5),
+  /**
+   * Niceness for every thread but the JavaScript one (room/event-loop-priority.ts), e.g. 5: the
+   * thread that paces every microphone then wins the CPU on a busy box. Unset = unchanged.
+   */
+  SPAR_MEDIA_THREADS_NICE: z.coerce.number().int().min(-20).max(19).optional(),
   /** Which VoiceCallRunner to run calls with. */
   SPAR_RUNNER: z.string().min(1).default("livekit"),
 });
