@@ -1,10 +1,10 @@
 // Counterpart agents for bench/voice-load: many cheap agents in one process, so their CPU is not
 // charged to the caller ("sidecar") process and stays small next to it. Each agent hears the
-// caller in 50 ms frames (a tenth of the FFI events of 10 ms ones), answers the end of each caller
+// caller in 100 ms frames (a tenth of the FFI events of 10 ms ones), answers the end of each caller
 // utterance (400 ms of silence) with a pre-rendered 1.5 s tone in 100 ms chunks, and hands rtc-node
 // nothing while silent (its audio source fills the gaps): no TTS, no VAD, no per-10-ms JavaScript.
 // rtc-node's Room awaits a lock for every FFI event of every room in the process, so fewer events
-// per agent matters twice. Usage: tsx agents.ts <ws-url> <api-key> <api-secret> <count> [join-gap-ms]
+// per agent matters twice. Usage: tsx agents.ts <ws-url> <api-key> <api-secret> <count> [join-gap-ms] [from] [to]
 // Prints "ready" once every agent has joined; exits on SIGTERM.
 import {
   AudioFrame,
@@ -20,9 +20,10 @@ import {
   TrackSource,
 } from "@livekit/rtc-node";
 import { AccessToken } from "livekit-server-sdk";
+import { installRoomEventFilter } from "../../sidecar/src/room/room-event-filter.ts";
 
 const RATE = 48_000;
-const HEAR_FRAME_MS = 50;
+const HEAR_FRAME_MS = 100;
 const CHUNK_MS = 100;
 const REPLY_MS = 1_500;
 const HEAR_SILENCE_MS = 400;
@@ -53,6 +54,8 @@ class LightAgent {
   private closed = false;
 
   async join(url: string, token: string): Promise<void> {
+    // Without it each agent room takes a lock for every FFI event of the process's other rooms.
+    if (process.env.SPAR_BENCH_NO_EVENT_FILTER !== "1") installRoomEventFilter(this.room);
     this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
       if (track.kind === TrackKind.KIND_AUDIO && !this.reader) this.listen(track);
     });
@@ -129,9 +132,11 @@ class LightAgent {
   }
 }
 
-const [url = "", apiKey = "", apiSecret = "", countText = "1", gapText = "100"] = process.argv.slice(2);
+const [url = "", apiKey = "", apiSecret = "", countText = "1", gapText = "100", fromText = "0", toText] =
+  process.argv.slice(2);
 const agents: LightAgent[] = [];
-for (let i = 0; i < Number(countText); i++) {
+// Rooms load-<count>-<i> for i in [from, to): a level's agents may be spread over processes.
+for (let i = Number(fromText); i < Number(toText ?? countText); i++) {
   const at = new AccessToken(apiKey, apiSecret, { identity: "agent" });
   at.addGrant({ roomJoin: true, room: `load-${countText}-${i}` });
   const agent = new LightAgent();

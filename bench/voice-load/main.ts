@@ -5,7 +5,7 @@
 // machine the process under test gets the CPU it asks for; call starts are staggered (--ramp-ms).
 // Run: npx tsx bench/voice-load/main.ts [N...] [--ramp-ms=250] [--sidecar-nice=-10] [--helper-nice=0] [--main-thread-tts]
 // (re-executes itself inside the network namespace; needs root)
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, setPriority, tmpdir } from "node:os";
@@ -23,6 +23,7 @@ import { vadFactory } from "../../sidecar/src/call/speech-engines.ts";
 import { monotonicClock } from "../../sidecar/src/media/clock.ts";
 import { FliteWasiTextToSpeech } from "../../sidecar/src/media/tts/flite-wasi-text-to-speech.ts";
 import { ProcessTextToSpeech } from "../../sidecar/src/media/tts/process-text-to-speech.ts";
+import { lowerMediaThreads } from "../../sidecar/src/room/event-loop-priority.ts";
 import { LiveKitCallRoomConnector } from "../../sidecar/src/room/livekit-call-room.ts";
 
 if (!insideMediaNamespace()) {
@@ -54,18 +55,63 @@ const lineCount = Number(option("lines") ?? 10);
  */
 const helperNice = Number(option("helper-nice") ?? 0);
 const sidecarNice = Number(option("sidecar-nice") ?? -10);
+/**
+ * The SFU forwards every packet of every call: in a deployment it has its own machine. Starved
+ * here (at nice 0 below the sidecar's −10, 20 calls), its one event loop fell behind, packets
+ * queued in its socket buffers and the agents heard the caller seconds late (latency p50 8 s,
+ * 3/20 calls completed). So by default it runs at the sidecar's priority.
+ */
+const serverNice = Number(option("server-nice") ?? sidecarNice);
+/**
+ * `--media-threads-nice=N`: every thread of the sidecar but the JavaScript one (rtc-node's media
+ * threads, each call's encoder and capture threads, libuv's pool) is kept at niceness N, so the
+ * thread that paces every microphone wins the CPU when they all wake on the same 10 ms tick
+ * (sidecar/src/room/event-loop-priority.ts; the sidecar's SPAR_MEDIA_THREADS_NICE).
+ */
+const mediaThreadsNice =
+  option("media-threads-nice") === undefined ? undefined : Number(option("media-threads-nice"));
+if (mediaThreadsNice !== undefined) lowerMediaThreads(mediaThreadsNice);
 if (sidecarNice !== 0) {
   // Before any call starts: rtc-node's threads are created later and inherit it.
   for (const tid of readdirSync("/proc/self/task")) setPriority(Number(tid), sidecarNice);
 }
 
-const server = await startDevServerProcess();
-reniceAll(server.pid, helperNice);
-const dir = await mkdtemp(join(tmpdir(), "spar-voice-load-"));
+/**
+ * The counterpart agents. `echo` (default): the dev server's built-in echo agent plays each
+ * caller's audio back after ECHO_MS, longer than the longest line, so every line is answered by
+ * its echo; no agent process, no second rtc-node room, no SFU forwarding to agents — the 2 cores
+ * serve the sidecar and the SFU. `rtc`: LightAgent rooms in processes of their own (agents.ts),
+ * the way the previous figures were taken; on 2 cores they and the SFU starve before the sidecar.
+ */
+const agentKind = option("agents") ?? "echo";
+if (agentKind !== "echo" && agentKind !== "rtc") {
+  process.stderr.write(
+    `--agents must be echo or rtc (e.g. --agents=echo); got ${JSON.stringify(agentKind)}\n`,
+  );
+  process.exit(2);
+}
 // `--main-thread-tts` runs flite on the event loop, to measure what the TTS child process saves.
 const mainThreadTts = process.argv.includes("--main-thread-tts");
 const tts = mainThreadTts ? new FliteWasiTextToSpeech("rms") : new ProcessTextToSpeech("rms");
-const connector = new LiveKitCallRoomConnector({ clock: monotonicClock });
+let longestLineMs = 0;
+for (const line of LINES) {
+  const audio = await tts.synthesize(line);
+  longestLineMs = Math.max(longestLineMs, (audio.samples.length * 1000) / audio.sampleRate);
+}
+/** The echo comes back 1.5 s after the longest line would have ended: the agent's "latency". */
+const echoMs = Math.ceil(longestLineMs + 1_500);
+const server = await startDevServerProcess(agentKind === "echo" ? { echoAgentMs: echoMs } : {});
+reniceAll(server.pid, serverNice);
+const dir = await mkdtemp(join(tmpdir(), "spar-voice-load-"));
+/** Room frame sizes (defaults: the adapter's), to compare settings in one run. */
+const frameOptions = {
+  ...(option("mic-frame-ms") ? { microphoneFrameMs: Number(option("mic-frame-ms")) } : {}),
+  ...(option("mic-queue-ms") ? { microphoneQueueMs: Number(option("mic-queue-ms")) } : {}),
+  ...(option("receive-frame-ms") ? { receiveFrameMs: Number(option("receive-frame-ms")) } : {}),
+  // `--no-event-filter`: the baseline without room-event-filter.ts, in the sidecar and the agents.
+  ...(process.argv.includes("--no-event-filter") ? { filterForeignEvents: false } : {}),
+};
+const connector = new LiveKitCallRoomConnector({ clock: monotonicClock, ...frameOptions });
 
 /** Fields of /proc/<pid>/stat after the command name: [0] = state, [1] = ppid, [11] = utime. */
 function statOf(path: string): string[] {
@@ -89,8 +135,58 @@ function ttsPids(): number[] {
     .map(Number)
     .filter(
       (pid) =>
-        pid !== server.pid && pid !== agentsPid && statOf(`/proc/${pid}/stat`)[1] === String(process.pid),
+        pid !== server.pid &&
+        !agentsPids.includes(pid) &&
+        statOf(`/proc/${pid}/stat`)[1] === String(process.pid),
     );
+}
+
+/** CPU ms so far of each thread of this process, with its name (rtc-node names its threads). */
+function threadSnapshot(): Map<string, { name: string; ms: number }> {
+  const byTid = new Map<string, { name: string; ms: number }>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
+      const fields = statOf(`/proc/self/task/${tid}/stat`);
+      byTid.set(tid, { name, ms: (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10 });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return byTid;
+}
+
+/**
+ * CPU per thread name over a level. Calls start and end their own threads (each call's
+ * AudioEncoder, AudioSourceCapture…), so threads are sampled every 500 ms and a thread that
+ * ended counts with its last sample (losing at most 500 ms of its CPU).
+ */
+function threadSampler(): { stop(): Map<string, number> } {
+  const start = threadSnapshot();
+  const last = new Map(start);
+  const timer = setInterval(() => {
+    for (const [tid, t] of threadSnapshot()) last.set(tid, t);
+  }, 500);
+  return {
+    stop() {
+      clearInterval(timer);
+      for (const [tid, t] of threadSnapshot()) last.set(tid, t);
+      const byName = new Map<string, number>();
+      for (const [tid, t] of last)
+        byName.set(t.name, (byName.get(t.name) ?? 0) + t.ms - (start.get(tid)?.ms ?? 0));
+      return byName;
+    },
+  };
+}
+
+/** UDP datagrams dropped in this network namespace so far (receive buffer full, or no socket). */
+function udpDrops(): number {
+  const lines = readFileSync("/proc/self/net/snmp", "utf8")
+    .split("\n")
+    .filter((l) => l.startsWith("Udp:"));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/).map(Number) ?? [];
+  return (values[names.indexOf("RcvbufErrors")] ?? 0) + (values[names.indexOf("InErrors")] ?? 0);
 }
 
 /** Busy and total jiffies of the whole machine (all cores) from /proc/stat. */
@@ -123,41 +219,72 @@ function nicenessOf(pid: number): string {
   return [...all].sort().join(",");
 }
 
-let agentsPid = 0;
+let agentsPids: number[] = [];
+/**
+ * Rooms per agents process. rtc-node hands every FFI event to every Room of its process (each
+ * under an async lock), so one process of 20 agent rooms spends most of its JavaScript on
+ * events of other rooms: measured at 20 calls, 45 % of its main thread busy, Room.onFfiEvent the
+ * top function. Five per process keeps the counterpart cheap; the sidecar under test keeps all
+ * its calls in one process, as deployed.
+ */
+const agentsPerProcess = Number(option("agents-per-process") ?? 5);
 
 async function startAgents(count: number): Promise<() => Promise<void>> {
-  // Started under nice(1), so every thread rtc-node creates inherits the niceness (nice(1) adds
-  // to ours, which the child would otherwise inherit).
-  const child = spawn(
-    "nice",
-    [
-      "-n",
-      String(helperNice - sidecarNice),
-      process.execPath,
-      "--import",
-      "tsx",
-      new URL("./agents.ts", import.meta.url).pathname,
-      server.url,
-      server.apiKey,
-      server.apiSecret,
-      String(count),
-      String(Math.min(rampMs, 200)),
-    ],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  agentsPid = child.pid ?? 0;
-  await new Promise<void>((resolve, reject) => {
-    // rtc-node logs JSON lines to stdout too: the first line is not the agents' "ready" (it
-    // was taken for it before, so at 15+ calls callers started while agents were still joining).
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      if (line === "ready") resolve();
+  const children: ChildProcess[] = [];
+  agentsPids = [];
+  if (agentKind === "echo") return async () => {};
+  for (let from = 0; from < count; from += agentsPerProcess) {
+    const to = Math.min(count, from + agentsPerProcess);
+    // Started under nice(1), so every thread rtc-node creates inherits the niceness (nice(1) adds
+    // to ours, which the child would otherwise inherit).
+    const child = spawn(
+      "nice",
+      [
+        "-n",
+        String(helperNice - sidecarNice),
+        process.execPath,
+        ...(option("profile-agents") ? [`--cpu-prof-dir=${option("profile-agents")}`, "--cpu-prof"] : []),
+        "--import",
+        "tsx",
+        new URL("./agents.ts", import.meta.url).pathname,
+        server.url,
+        server.apiKey,
+        server.apiSecret,
+        String(count),
+        String(Math.min(rampMs, 200)),
+        String(from),
+        String(to),
+      ],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+        env: {
+          ...process.env,
+          ...(frameOptions.filterForeignEvents === false ? { SPAR_BENCH_NO_EVENT_FILTER: "1" } : {}),
+        },
+      },
+    );
+    children.push(child);
+    await new Promise<void>((resolve, reject) => {
+      // rtc-node logs JSON lines to stdout too: the first line is not the agents' "ready" (it
+      // was taken for it before, so at 15+ calls callers started while agents were still joining).
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        if (line === "ready") resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`agents exited early (${code})`)));
     });
-    child.once("exit", (code) => reject(new Error(`agents exited early (${code})`)));
-  });
+  }
+  agentsPids = children.map((c) => c.pid ?? 0);
   return async () => {
-    const exited = new Promise((r) => child.once("exit", r));
-    child.kill("SIGTERM");
-    await exited;
+    await Promise.all(
+      children.map(async (child) => {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        // Leaving many rooms can hang in rtc-node (seen once); the level's figures are already taken.
+        const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+        await exited;
+        clearTimeout(kill);
+      }),
+    );
   };
 }
 
@@ -221,18 +348,24 @@ interface LevelResult {
   machineCores: number;
   load1: number;
   niceness: { sidecar: string; server: string; agents: string };
+  /** The sidecar process's CPU by thread name, in cores ("node" = the JavaScript main thread). */
+  threads: Record<string, number>;
+  /** UDP datagrams the kernel dropped meanwhile (a starved process's socket buffer overflowed). */
+  udpDrops: number;
   reasons: Record<string, number>;
 }
 
 async function level(calls: number): Promise<LevelResult> {
-  process.stderr.write(`voice-load: ${calls} calls: starting agents\n`);
+  process.stderr.write(
+    `voice-load: ${calls} calls: ${agentKind === "echo" ? `echo agents (${echoMs} ms, in the dev server)` : "starting agents"}\n`,
+  );
   const stopAgents = await startAgents(calls);
-  reniceAll(server.pid, helperNice);
-  reniceAll(agentsPid, helperNice);
+  reniceAll(server.pid, serverNice);
+  for (const pid of agentsPids) reniceAll(pid, helperNice);
   const niceness = {
     sidecar: nicenessOf(process.pid),
     server: nicenessOf(server.pid),
-    agents: nicenessOf(agentsPid),
+    agents: agentKind === "echo" ? "in the SFU" : [...new Set(agentsPids.map(nicenessOf))].join("/"),
   };
   process.stderr.write(
     `voice-load: ${calls} calls: agents ready, calling (${rampMs} ms apart; nice: sidecar ${niceness.sidecar}, SFU ${niceness.server}, agents ${niceness.agents})\n`,
@@ -240,12 +373,23 @@ async function level(calls: number): Promise<LevelResult> {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   const ttsProcs = ttsPids();
   const cpu0 = process.cpuUsage();
+  const sampler = threadSampler();
+  const udp0 = udpDrops();
   const tts0 = ttsProcs.reduce((s, pid) => s + cpuMsOf(pid), 0);
   const server0 = cpuMsOf(server.pid);
-  const agents0 = cpuMsOf(agentsPid);
+  const agentsCpuMs = () => agentsPids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
+  const agents0 = agentsCpuMs();
   const machine0 = machineTicks();
   const t0 = performance.now();
   loop.enable();
+  // Event-loop stalls over 100 ms, with when they happened and what the calls were doing then.
+  const stalls: { atS: number; ms: number }[] = [];
+  let lastTick = performance.now();
+  const watchdog = setInterval(() => {
+    const now = performance.now();
+    if (now - lastTick > 110) stalls.push({ atS: (lastTick - t0) / 1000, ms: now - lastTick - 10 });
+    lastTick = now;
+  }, 10);
   const spans: { startMs: number; endMs: number }[] = [];
   const reports: CallReport[] = await Promise.all(
     Array.from({ length: calls }, async (_, i) => {
@@ -277,14 +421,27 @@ async function level(calls: number): Promise<LevelResult> {
     }),
   );
   loop.disable();
+  clearInterval(watchdog);
+  for (const st of stalls.slice(0, 20)) {
+    const starting = spans.filter((sp) => Math.abs((sp.startMs - t0) / 1000 - st.atS) < 1.5).length;
+    const ending = spans.filter((sp) => Math.abs((sp.endMs - t0) / 1000 - st.atS) < 1.5).length;
+    process.stderr.write(
+      `voice-load: event loop stalled ${st.ms.toFixed(0)} ms at ${st.atS.toFixed(1)} s (calls starting/ending within 1.5 s: ${starting}/${ending})\n`,
+    );
+  }
   const wallS = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
+  const threads: Record<string, number> = {};
+  for (const [name, ms] of sampler.stop()) {
+    const cores = ms / 1000 / wallS;
+    if (cores >= 0.005) threads[name] = Number(cores.toFixed(3));
+  }
   const mainS = (used.user + used.system) / 1e6;
   const ttsS = (ttsProcs.reduce((s, pid) => s + cpuMsOf(pid), 0) - tts0) / 1000;
   // The sidecar = this process + its TTS process.
   const cpuS = mainS + ttsS;
   const serverCores = (cpuMsOf(server.pid) - server0) / 1000 / wallS;
-  const agentsCores = (cpuMsOf(agentsPid) - agents0) / 1000 / wallS;
+  const agentsCores = (agentsCpuMs() - agents0) / 1000 / wallS;
   const machine1 = machineTicks();
   const machineCores = (machine1.busy - machine0.busy) / 100 / wallS;
   const load1 = loadavg()[0] ?? 0;
@@ -330,6 +487,8 @@ async function level(calls: number): Promise<LevelResult> {
     machineCores: machineCores,
     load1,
     niceness,
+    threads,
+    udpDrops: udpDrops() - udp0,
     reasons,
   };
 }
@@ -352,13 +511,18 @@ try {
 }
 const f = (v: number, d = 1) => v.toFixed(d);
 console.log(
-  `\nsidecar at nice ${sidecarNice}, SFU and agents at nice ${helperNice}; calls started ${rampMs} ms apart; CPU in cores of this ${availableParallelism()}-core machine`,
+  `\nsidecar at nice ${sidecarNice}, SFU at ${serverNice}, agents ${agentKind === "echo" ? `= the SFU's echo agent (${echoMs} ms)` : `at ${helperNice}`}; calls started ${rampMs} ms apart; CPU in cores of this ${availableParallelism()}-core machine`,
 );
 console.log(
   "calls | completed | peak concurrent (s) | sidecar CPU/call | RTF | underruns (frames, total, worst; calls hit) | loop p99/max | latency p50 | CPU: sidecar+TTS / SFU / agents / other | load1",
 );
 for (const r of results) {
+  const threads = Object.entries(r.threads)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, cores]) => `${name} ${f(cores, 2)}`)
+    .join(", ");
   console.log(
     `${r.calls} | ${r.completed}/${r.calls} | ${r.peakConcurrent} (${f(r.peakS, 0)} s) | ${f(r.cpuPerCallPct)} % | ${f(r.rtf, 3)} | ${r.underruns}, ${f(r.underrunMs)} ms, ${f(r.maxLateMs)} ms; ${r.callsWithUnderruns} | ${f(r.loopP99Ms)}/${f(r.loopMaxMs)} ms | ${f(r.latencyP50Ms)} ms | ${f(r.sidecarCores, 2)}+${f(r.ttsCores, 2)} / ${f(r.serverCores, 2)} / ${f(r.agentsCores, 2)} / ${f(r.otherCores, 2)} | ${f(r.load1)}`,
   );
+  console.log(`   sidecar threads (cores): ${threads}; UDP datagrams dropped: ${r.udpDrops}`);
 }
