@@ -61,22 +61,41 @@ export class CallerVoice {
     return { text, parts, leadMs: (lead * 1000) / this.room.sampleRate };
   }
 
-  /** Plays a prepared line; `notBeforeMs` puts its first audible sample at that clock time. */
+  /**
+   * Plays a prepared line; `notBeforeMs` puts its first audible sample at that clock time. The
+   * microphone runs ahead of the track, so the line's transcription and each DTMF data packet go
+   * out when their audio starts playing, not when it is handed over.
+   */
   async speak(line: PreparedLine, options: { notBeforeMs?: number } = {}): Promise<SpokenLine> {
     const words = stripDtmf(line.text);
     const segmentId = `caller-${++this.segment}`;
-    // The caller's words go out as it starts speaking; a lost text stream must not stop the call.
-    if (words) this.room.publishTranscription(words, segmentId).catch(() => undefined);
     const rate = this.room.sampleRate;
     let startMs: number | undefined;
     let endMs = 0;
     for (const [i, part] of line.parts.entries()) {
-      if (part.kind === "dtmf") for (const digit of part.digits) await this.room.sendDtmf(digit);
       const notBefore =
         i === 0 && options.notBeforeMs !== undefined
           ? { notBeforeMs: options.notBeforeMs - line.leadMs }
           : {};
-      const played = await this.playout.play(part.samples, notBefore);
+      let started: (ms: number) => void = () => {};
+      const starts = new Promise<number>((resolve) => {
+        started = resolve;
+      });
+      const playing = this.playout.play(part.samples, { ...notBefore, onStart: (ms) => started(ms) });
+      playing.catch(() => undefined);
+      if (i === 0 && words) {
+        // A lost text stream must not stop the call.
+        void starts
+          .then((ms) => this.playout.untilClock(ms))
+          .then(() => this.room.publishTranscription(words, segmentId))
+          .catch(() => undefined);
+      }
+      if (part.kind === "dtmf") {
+        const tonesAt = await Promise.race([starts, playing.then(() => undefined)]);
+        if (tonesAt !== undefined) await this.playout.untilClock(tonesAt);
+        for (const digit of part.digits) await this.room.sendDtmf(digit);
+      }
+      const played = await playing;
       const bounds = speechBounds(part.samples);
       if (!bounds) continue;
       startMs ??= played.startMs + (bounds.first * 1000) / rate;

@@ -30,6 +30,7 @@ interface Clip {
   startMs: number | undefined;
   resolve: (played: PlayedClip) => void;
   reject: (error: Error) => void;
+  onStart: ((startMs: number) => void) | undefined;
 }
 
 /**
@@ -101,13 +102,38 @@ export class MicrophonePlayout {
    * `notBeforeMs` the clip starts at that clock time, to the sample (the loop runs ahead of the
    * track, so a clip queued early starts exactly on time).
    */
-  play(samples: Int16Array, options: { notBeforeMs?: number } = {}): Promise<PlayedClip> {
+  play(
+    samples: Int16Array,
+    options: {
+      notBeforeMs?: number;
+      /** Called as the clip's first frame is handed over, with the clock ms its first sample plays at. */
+      onStart?: (startMs: number) => void;
+    } = {},
+  ): Promise<PlayedClip> {
     if (this.failure) return Promise.reject(this.failure);
     if (!this.running) return Promise.reject(new Error("the microphone is not running"));
     const notBeforeMs = options.notBeforeMs ?? Number.NEGATIVE_INFINITY;
     return new Promise((resolve, reject) => {
-      this.queue.push({ samples, offset: 0, notBeforeMs, startMs: undefined, resolve, reject });
+      this.queue.push({
+        samples,
+        offset: 0,
+        notBeforeMs,
+        startMs: undefined,
+        resolve,
+        reject,
+        onStart: options.onStart,
+      });
     });
+  }
+
+  /**
+   * Resolves when the clock reaches `ms`: frames are handed over ahead of the track, so "handed
+   * over" is not "heard"; what must coincide with the audio (a DTMF data packet, the caller's
+   * transcription) waits for this.
+   */
+  untilClock(ms: number): Promise<void> {
+    const wait = ms - this.clock.now();
+    return wait > 0 ? (this.options.wait ?? sleep)(wait) : Promise.resolve();
   }
 
   async stop(): Promise<void> {
@@ -140,7 +166,10 @@ export class MicrophonePlayout {
     if (clip && clip.startMs === undefined) {
       const wait = clip.notBeforeMs - slot;
       at = wait >= this.frameMs ? -1 : wait > 0 ? Math.round((wait * rate) / 1000) : 0;
-      if (at >= 0) clip.startMs = slot + (at * 1000) / rate;
+      if (at >= 0) {
+        clip.startMs = slot + (at * 1000) / rate;
+        clip.onStart?.(clip.startMs);
+      }
     }
     if (clip?.startMs !== undefined && at >= 0) {
       const take = Math.min(this.frameSamples - at, clip.samples.length - clip.offset);
