@@ -4,6 +4,7 @@
  * `spar run` on examples/quickstart-voice.yaml with the caller joining that room.
  */
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { main, ProcessResources } from "@spar/cli";
 import { startMediaDevServer } from "@spar/devkit/netns";
 import { startReferenceVoiceBot } from "@spar/devkit/reference-voice-bot";
@@ -25,27 +26,49 @@ const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted (Ctrl-C)")));
 const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
 const resources = new ProcessResources();
+const REPORT = ".spar/quickstart-voice-report.json";
+const run = () =>
+  main(["run", "examples/quickstart-voice.yaml", "--report-json", REPORT], {
+    env: {
+      ...process.env,
+      SPAR_LIVEKIT_URL: server.url,
+      SPAR_LIVEKIT_API_KEY: server.apiKey,
+      SPAR_LIVEKIT_API_SECRET: server.apiSecret,
+      SPAR_VOICE_ROOM: room,
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+    interactive,
+    color: interactive && !process.env.NO_COLOR,
+    outputDir: ".spar",
+    atExit: resources.atExit,
+    signal: abort.signal,
+  });
+
+/** Whether the only failure was the dev server dropping the caller while it connected. */
+async function failedWhileConnecting(): Promise<boolean> {
+  try {
+    const report = JSON.parse(await readFile(REPORT, "utf8")) as { runs?: { ended_reason?: string }[] };
+    const runs = report.runs ?? [];
+    return runs.length > 0 && runs.every((r) => r.ended_reason === "connection_failed");
+  } catch {
+    return false;
+  }
+}
+
 let code = 2;
 try {
-  code = await main(
-    ["run", "examples/quickstart-voice.yaml", "--report-json", ".spar/quickstart-voice-report.json"],
-    {
-      env: {
-        ...process.env,
-        SPAR_LIVEKIT_URL: server.url,
-        SPAR_LIVEKIT_API_KEY: server.apiKey,
-        SPAR_LIVEKIT_API_SECRET: server.apiSecret,
-        SPAR_VOICE_ROOM: room,
-      },
-      stdout: process.stdout,
-      stderr: process.stderr,
-      interactive,
-      color: interactive && !process.env.NO_COLOR,
-      outputDir: ".spar",
-      atExit: resources.atExit,
-      signal: abort.signal,
-    },
-  );
+  code = await run();
+  // Known dev-server flake (README, "The LiveKit dev server"): now and then its subscriber peer
+  // connection fails within ~1 s of the caller joining ("subscriber peer connection failed").
+  // It is the bundled test server, not the bot or Spar, so the demo tries once more and says so.
+  if (code === 1 && !abort.signal.aborted && (await failedWhileConnecting())) {
+    process.stdout.write(
+      "\nThe bundled LiveKit dev server dropped the caller while it connected (a known flake of the\n" +
+        "dev server, not of the bot or of Spar; see README). Running the voice scenario once more.\n\n",
+    );
+    code = await run();
+  }
 } finally {
   await bot.close();
   await server.close();

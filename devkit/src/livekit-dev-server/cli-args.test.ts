@@ -20,6 +20,8 @@ describe("parseCliArgs", () => {
       "--host",
       "0.0.0.0",
       "--echo-agent-ms=4500",
+      "--udp-receive-buffer",
+      "4194304",
     ]);
     expect(r.ok && r.options).toEqual({
       port: 7881,
@@ -31,6 +33,7 @@ describe("parseCliArgs", () => {
       iceIp: "10.77.0.1",
       webhookUrl: "http://127.0.0.1:9/x",
       echoAgentMs: 4500,
+      udpReceiveBufferBytes: 4194304,
     });
   });
 

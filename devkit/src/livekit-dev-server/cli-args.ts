@@ -8,11 +8,12 @@ export interface CliOptions {
   iceIp: string | undefined;
   webhookUrl: string | undefined;
   echoAgentMs: number | undefined;
+  udpReceiveBufferBytes: number | undefined;
 }
 
 export type CliParse = { ok: true; options: CliOptions } | { ok: false; help: boolean; message: string };
 
-export const USAGE = `usage: livekit-dev-server --port 7880 --keys devkey:devsecret [--ice-ip IP] [--webhook URL] [--host 127.0.0.1] [--echo-agent-ms N]
+export const USAGE = `usage: livekit-dev-server --port 7880 --keys devkey:devsecret [--ice-ip IP] [--webhook URL] [--host 127.0.0.1] [--echo-agent-ms N] [--udp-receive-buffer BYTES]
 
 A LiveKit-protocol-compatible server for tests and demos (audio + data). Production setups use
 LiveKit Cloud or their own livekit-server. Prints its ws:// URL on stdout once listening.
@@ -23,7 +24,9 @@ LiveKit Cloud or their own livekit-server. Prints its ws:// URL on stdout once l
   --webhook URL     POST LiveKit webhook events (signed with the first key) to this http(s) URL
   --host H          address to listen on (default 127.0.0.1)
   --echo-agent-ms N every participant also sees "echo-agent", which plays the participant's own
-                    audio back N ms later (0-60000; load tests and smoke tests; default off)`;
+                    audio back N ms later (0-60000; load tests and smoke tests; default off)
+  --udp-receive-buffer BYTES  receive buffer each media socket asks for, as livekit-server does
+                    (65536-67108864, capped by net.core.rmem_max; default: the kernel's)`;
 
 const MAX_KEY_PAIRS = 16;
 
@@ -35,6 +38,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   let iceIp: string | undefined;
   let webhookUrl: string | undefined;
   let echoAgentMs: number | undefined;
+  let udpReceiveBufferBytes: number | undefined;
   const fail = (message: string): CliParse => ({ ok: false, help: false, message: `${message}\n\n${USAGE}` });
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
@@ -118,10 +122,20 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         echoAgentMs = Number(v);
         break;
       }
+      case "--udp-receive-buffer": {
+        const v = takeValue();
+        if (v === undefined || !/^\d{1,8}$/.test(v) || Number(v) < 65_536 || Number(v) > 67_108_864) {
+          return fail(
+            `--udp-receive-buffer must be a byte count from 65536 to 67108864 (e.g. --udp-receive-buffer 4194304); got ${JSON.stringify(v ?? null)}`,
+          );
+        }
+        udpReceiveBufferBytes = Number(v);
+        break;
+      }
       default:
         return fail(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
   if (keys.size === 0) return fail("--keys is required (e.g. --keys devkey:devsecret)");
-  return { ok: true, options: { port, host, keys, iceIp, webhookUrl, echoAgentMs } };
+  return { ok: true, options: { port, host, keys, iceIp, webhookUrl, echoAgentMs, udpReceiveBufferBytes } };
 }

@@ -17,6 +17,9 @@ try {
     ...(options.iceIp ? { iceIp: options.iceIp } : {}),
     ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     ...(options.echoAgentMs !== undefined ? { echoAgentMs: options.echoAgentMs } : {}),
+    ...(options.udpReceiveBufferBytes !== undefined
+      ? { udpReceiveBufferBytes: options.udpReceiveBufferBytes }
+      : {}),
   });
 } catch (err) {
   process.stderr.write(

@@ -22,6 +22,11 @@ export interface LiveKitDevServerOptions {
   autoCreateRooms?: boolean;
   /** Every participant gets a built-in echo agent that plays its audio back this many ms later (echo-agent.ts). */
   echoAgentMs?: number;
+  /**
+   * Receive buffer every UDP socket of this process asks for (udp-buffers.ts), as livekit-server
+   * does; unset = the kernel default. For many concurrent calls (bench/voice-load).
+   */
+  udpReceiveBufferBytes?: number;
 }
 
 export interface LiveKitDevServer {
@@ -40,7 +45,7 @@ const MAX_URL_LENGTH = 8 * 1024;
 export async function startLiveKitDevServer(opts: LiveKitDevServerOptions): Promise<LiveKitDevServer> {
   if (opts.keys.size === 0) throw new Error("keys: at least one API key:secret pair is required");
   const host = opts.host ?? "127.0.0.1";
-  raiseUdpReceiveBuffers();
+  if (opts.udpReceiveBufferBytes !== undefined) raiseUdpReceiveBuffers(opts.udpReceiveBufferBytes);
   const autoCreateRooms = opts.autoCreateRooms ?? true;
   const registry = new RoomRegistry();
   let wsUrl = "";

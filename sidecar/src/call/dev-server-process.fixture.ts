@@ -19,7 +19,7 @@ export interface DevServerProcess {
 }
 
 export async function startDevServerProcess(
-  options: { echoAgentMs?: number } = {},
+  options: { echoAgentMs?: number; udpReceiveBufferBytes?: number } = {},
 ): Promise<DevServerProcess> {
   if (!insideMediaNamespace()) {
     throw new Error(
@@ -41,6 +41,9 @@ export async function startDevServerProcess(
       "--ice-ip",
       NETNS_SERVER_IP,
       ...(options.echoAgentMs === undefined ? [] : ["--echo-agent-ms", String(options.echoAgentMs)]),
+      ...(options.udpReceiveBufferBytes === undefined
+        ? []
+        : ["--udp-receive-buffer", String(options.udpReceiveBufferBytes)]),
     ],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
