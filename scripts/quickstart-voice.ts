@@ -45,12 +45,24 @@ const run = () =>
     signal: abort.signal,
   });
 
-/** Whether the only failure was the dev server dropping the caller while it connected. */
+/**
+ * Whether the only failure was the dev server dropping the caller as it joined: the call failed
+ * to connect, or ended within 5 s with nothing said (the drop came just after the join).
+ */
 async function failedWhileConnecting(): Promise<boolean> {
   try {
-    const report = JSON.parse(await readFile(REPORT, "utf8")) as { runs?: { ended_reason?: string }[] };
+    const report = JSON.parse(await readFile(REPORT, "utf8")) as {
+      runs?: { ended_reason?: string; duration_ms?: number; transcript?: unknown[] }[];
+    };
     const runs = report.runs ?? [];
-    return runs.length > 0 && runs.every((r) => r.ended_reason === "connection_failed");
+    return (
+      runs.length > 0 &&
+      runs.every(
+        (r) =>
+          r.ended_reason === "connection_failed" ||
+          ((r.duration_ms ?? Number.POSITIVE_INFINITY) < 5_000 && (r.transcript ?? []).length === 0),
+      )
+    );
   } catch {
     return false;
   }

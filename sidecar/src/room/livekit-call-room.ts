@@ -44,6 +44,8 @@ export const MICROPHONE_QUEUE_MS = 500;
  */
 export const RECEIVE_FRAME_MS = 50;
 export const TRANSCRIPTION_TOPIC = "lk.transcription";
+/** Attempts to join when the server drops the caller while it joins. */
+const CONNECT_ATTEMPTS = 2;
 const MAX_TRANSCRIPTION_CHARS = 20_000;
 
 export interface LiveKitCallRoomOptions {
@@ -80,14 +82,22 @@ export class LiveKitCallRoomConnector implements CallRoomConnector {
     }
   }
 
+  /**
+   * Joins and publishes the microphone. A server that drops the caller while it joins (the
+   * bundled dev server now and then: README, "Known flake"; any SFU on a transient failure) gets
+   * one more attempt with a fresh Room, within the caller's connect budget. Events of a failed
+   * attempt are never delivered: a Room's events are held until it has joined.
+   */
   async connect(options: CallRoomConnectOptions): Promise<CallRoom> {
-    const room = new LiveKitCallRoom(this.options, options.onEvent);
-    try {
-      await room.open(options.url, options.token, options.signal);
-      return room;
-    } catch (cause) {
-      await room.leave();
-      throw cause;
+    for (let attempt = 1; ; attempt++) {
+      const room = new LiveKitCallRoom(this.options, options.onEvent);
+      try {
+        await room.open(options.url, options.token, options.signal);
+        return room;
+      } catch (cause) {
+        await room.leave();
+        if (attempt >= CONNECT_ATTEMPTS || options.signal.aborted || !room.droppedWhileJoining) throw cause;
+      }
     }
   }
 }
@@ -103,6 +113,10 @@ class LiveKitCallRoom implements CallRoom {
   private readonly readingTracks = new Set<string>();
   private left = false;
   private leaving: Promise<void> | undefined;
+  /** Events held until the room has joined (a failed attempt's are dropped). */
+  private held: CallRoomEvent[] | undefined = [];
+  /** The server disconnected the caller before it had joined and published. */
+  droppedWhileJoining = false;
 
   constructor(
     private readonly options: LiveKitCallRoomOptions,
@@ -132,7 +146,15 @@ class LiveKitCallRoom implements CallRoom {
       const fail = () => reject(new Error("aborted while connecting"));
       if (signal.aborted) fail();
       else signal.addEventListener("abort", fail, { once: true });
+      // Dropped by the server while joining: fail now rather than at the publish timeout.
+      this.room.once(RoomEvent.Disconnected, (reason) => {
+        if (this.held === undefined) return; // joined already: the "disconnected" event reports it
+        this.droppedWhileJoining = true;
+        reject(new Error(`the server closed the connection while the caller joined (${String(reason)})`));
+      });
     });
+    // Settles after the join too (a later abort): never an unhandled rejection.
+    aborted.catch(() => undefined);
     // rtc-node's connect cannot be cancelled: on abort we stop waiting and leave() cleans up.
     const connected = this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
     connected.catch(() => undefined);
@@ -148,6 +170,9 @@ class LiveKitCallRoom implements CallRoom {
       aborted,
     ]);
     this.microphoneTrackSid = publication.sid ?? "";
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const event of held) this.emit(event);
   }
 
   captureFrame(samples: Int16Array): Promise<void> {
@@ -192,6 +217,10 @@ class LiveKitCallRoom implements CallRoom {
 
   private emit(event: CallRoomEvent): void {
     if (this.left) return;
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
     try {
       this.onEvent(event);
     } catch {
