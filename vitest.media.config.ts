@@ -13,5 +13,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     fileParallelism: false,
     pool: "forks",
+    // The bundled dev server now and then drops a participant within ~1 s of its join ("subscriber
+    // peer connection failed"; README, "Known flake"; cause not found). A test it hits runs once
+    // more; one that fails twice fails the suite.
+    retry: 1,
   },
 });
