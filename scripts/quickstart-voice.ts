@@ -8,7 +8,12 @@ import { readFile } from "node:fs/promises";
 import { main, ProcessResources } from "@spar/cli";
 import { startMediaDevServer } from "@spar/devkit/netns";
 import { startReferenceVoiceBot } from "@spar/devkit/reference-voice-bot";
+import { setRtcLogLevel } from "@spar/sidecar";
 import { AccessToken } from "livekit-server-sdk";
+
+const verbose = process.argv.includes("--verbose") ? ["--verbose"] : [];
+// The bot below joins its room (and rtc-node logs that) before `spar run` sets the level itself.
+setRtcLogLevel(verbose.length > 0 ? "debug" : "error");
 
 const server = await startMediaDevServer({ apiSecret: randomBytes(24).toString("hex") });
 const room = `quickstart-${randomBytes(4).toString("hex")}`;
@@ -28,7 +33,7 @@ const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
 const resources = new ProcessResources();
 const REPORT = ".spar/quickstart-voice-report.json";
 const run = () =>
-  main(["run", "examples/quickstart-voice.yaml", "--report-json", REPORT], {
+  main(["run", "examples/quickstart-voice.yaml", "--report-json", REPORT, ...verbose], {
     env: {
       ...process.env,
       SPAR_LIVEKIT_URL: server.url,

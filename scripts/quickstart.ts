@@ -3,7 +3,8 @@
  *  1. text: the reference X-RUBRIC agent on a free loopback port, examples/quickstart.yaml;
  *  2. voice: the LiveKit dev server and the reference voice bot inside a private network
  *     namespace (libwebrtc ignores loopback), examples/quickstart-voice.yaml.
- * Prints the verdict tables and where the JSON reports are. `--text-only` skips the voice half.
+ * Prints the verdict tables and where the JSON reports are. `--text-only` skips the voice half;
+ * `--verbose` passes on to `spar run` (and shows rtc-node's own logs in the voice half).
  */
 
 import { spawnSync } from "node:child_process";
@@ -15,13 +16,14 @@ import { startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted (Ctrl-C)")));
 const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
+const verbose = process.argv.includes("--verbose") ? ["--verbose"] : [];
 
 process.stdout.write("── text: examples/quickstart.yaml ──\n");
 const secret = randomBytes(16).toString("hex");
 const textAgent = await startReferenceTextAgent({ port: 0, secret });
 process.stdout.write(`reference text agent listening on ${textAgent.url}\n`);
 const textCode = await main(
-  ["run", "examples/quickstart.yaml", "--report-json", ".spar/quickstart-report.json"],
+  ["run", "examples/quickstart.yaml", "--report-json", ".spar/quickstart-report.json", ...verbose],
   {
     env: { ...process.env, SPAR_REFERENCE_TEXT_URL: textAgent.url, SPAR_REFERENCE_TEXT_SECRET: secret },
     stdout: process.stdout,
@@ -44,7 +46,12 @@ if (process.argv.includes("--text-only")) {
   if (missing) {
     process.stdout.write(`voice quickstart skipped: ${missing}\n`);
   } else {
-    voiceCode = await runInMediaNamespace("npx", ["--no-install", "tsx", "scripts/quickstart-voice.ts"]);
+    voiceCode = await runInMediaNamespace("npx", [
+      "--no-install",
+      "tsx",
+      "scripts/quickstart-voice.ts",
+      ...verbose,
+    ]);
   }
 }
 process.exitCode = Math.max(textCode, voiceCode);
