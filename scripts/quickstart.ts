@@ -18,10 +18,10 @@ process.once("SIGINT", () => abort.abort(new Error("interrupted (Ctrl-C)")));
 const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
 const verbose = process.argv.includes("--verbose") ? ["--verbose"] : [];
 
-process.stdout.write("── text: examples/quickstart.yaml ──\n");
+// The agents' loopback URLs and room names are left out: they are gone when the command ends.
+process.stdout.write("── text: examples/quickstart.yaml, against the reference text agent ──\n");
 const secret = randomBytes(16).toString("hex");
 const textAgent = await startReferenceTextAgent({ port: 0, secret });
-process.stdout.write(`reference text agent listening on ${textAgent.url}\n`);
 const textCode = await main(
   ["run", "examples/quickstart.yaml", "--report-json", ".spar/quickstart-report.json", ...verbose],
   {
@@ -41,11 +41,13 @@ let voiceCode = 0;
 if (process.argv.includes("--text-only")) {
   process.stdout.write("\nvoice quickstart skipped (--text-only)\n");
 } else {
-  process.stdout.write("\n── voice: examples/quickstart-voice.yaml ──\n");
   const missing = voicePrerequisites();
   if (missing) {
-    process.stdout.write(`voice quickstart skipped: ${missing}\n`);
+    process.stdout.write(
+      `\n── voice: examples/quickstart-voice.yaml ──\nvoice quickstart skipped: ${missing}\n`,
+    );
   } else {
+    // It prints its own heading, which says how the bot it starts behaves.
     voiceCode = await runInMediaNamespace("npx", [
       "--no-install",
       "tsx",
