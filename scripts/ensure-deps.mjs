@@ -36,6 +36,11 @@ if (npmStale()) {
   // lockfile lacking entries for optional platform packages the registry here does not serve
   // (e.g. Biome's macOS/Windows binaries), which makes `npm ci` refuse the lockfile.
   say("installing npm packages (locked versions) — first run only");
+  // Which dependencies may run install scripts is package.json's `allowScripts` (npm ≥ 11.19):
+  // only esbuild's (it checks its platform binary and swaps in the native CLI). The others are
+  // denied: onnxruntime-node's would fetch a CUDA provider from the internet (its CPU runtime
+  // ships in the package), protobufjs's only checks dependents' version ranges, and
+  // @livekit/local-inference's is `node -e ""`. Older npm runs every script, hence the env below.
   const env = {
     ...process.env,
     // onnxruntime-node's postinstall fetches a CUDA provider from the internet; skip it.

@@ -8,8 +8,17 @@ import { readFile } from "node:fs/promises";
 import { main, ProcessResources } from "@spar/cli";
 import { startMediaDevServer } from "@spar/devkit/netns";
 import { startReferenceVoiceBot } from "@spar/devkit/reference-voice-bot";
+import { setRtcLogLevel } from "@spar/sidecar";
 import { AccessToken } from "livekit-server-sdk";
 
+const verbose = process.argv.includes("--verbose") ? ["--verbose"] : [];
+// The bot below joins its room (and rtc-node logs that) before `spar run` sets the level itself.
+setRtcLogLevel(verbose.length > 0 ? "debug" : "error");
+
+const BOT_LATENCY_MS = 600;
+process.stdout.write(
+  `\n── voice: examples/quickstart-voice.yaml, against the reference voice bot (it answers ${BOT_LATENCY_MS} ms after the caller stops) ──\n`,
+);
 const server = await startMediaDevServer({ apiSecret: randomBytes(24).toString("hex") });
 const room = `quickstart-${randomBytes(4).toString("hex")}`;
 const botToken = new AccessToken(server.apiKey, server.apiSecret, {
@@ -17,10 +26,11 @@ const botToken = new AccessToken(server.apiKey, server.apiSecret, {
   ttl: "10m",
 });
 botToken.addGrant({ roomJoin: true, room, canPublish: true, canSubscribe: true, canPublishData: true });
-const bot = await startReferenceVoiceBot({ url: server.url, token: await botToken.toJwt(), latencyMs: 600 });
-process.stdout.write(
-  `LiveKit dev server on ${server.url}; reference voice bot in room ${room} (replies 600 ms after you stop)\n`,
-);
+const bot = await startReferenceVoiceBot({
+  url: server.url,
+  token: await botToken.toJwt(),
+  latencyMs: BOT_LATENCY_MS,
+});
 
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted (Ctrl-C)")));
@@ -28,7 +38,7 @@ const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
 const resources = new ProcessResources();
 const REPORT = ".spar/quickstart-voice-report.json";
 const run = () =>
-  main(["run", "examples/quickstart-voice.yaml", "--report-json", REPORT], {
+  main(["run", "examples/quickstart-voice.yaml", "--report-json", REPORT, ...verbose], {
     env: {
       ...process.env,
       SPAR_LIVEKIT_URL: server.url,

@@ -3,7 +3,8 @@
  *  1. text: the reference X-RUBRIC agent on a free loopback port, examples/quickstart.yaml;
  *  2. voice: the LiveKit dev server and the reference voice bot inside a private network
  *     namespace (libwebrtc ignores loopback), examples/quickstart-voice.yaml.
- * Prints the verdict tables and where the JSON reports are. `--text-only` skips the voice half.
+ * Prints the verdict tables and where the JSON reports are. `--text-only` skips the voice half;
+ * `--verbose` passes on to `spar run` (and shows rtc-node's own logs in the voice half).
  */
 
 import { spawnSync } from "node:child_process";
@@ -15,13 +16,14 @@ import { startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
 const abort = new AbortController();
 process.once("SIGINT", () => abort.abort(new Error("interrupted (Ctrl-C)")));
 const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
+const verbose = process.argv.includes("--verbose") ? ["--verbose"] : [];
 
-process.stdout.write("── text: examples/quickstart.yaml ──\n");
+// The agents' loopback URLs and room names are left out: they are gone when the command ends.
+process.stdout.write("── text: examples/quickstart.yaml, against the reference text agent ──\n");
 const secret = randomBytes(16).toString("hex");
 const textAgent = await startReferenceTextAgent({ port: 0, secret });
-process.stdout.write(`reference text agent listening on ${textAgent.url}\n`);
 const textCode = await main(
-  ["run", "examples/quickstart.yaml", "--report-json", ".spar/quickstart-report.json"],
+  ["run", "examples/quickstart.yaml", "--report-json", ".spar/quickstart-report.json", ...verbose],
   {
     env: { ...process.env, SPAR_REFERENCE_TEXT_URL: textAgent.url, SPAR_REFERENCE_TEXT_SECRET: secret },
     stdout: process.stdout,
@@ -39,12 +41,19 @@ let voiceCode = 0;
 if (process.argv.includes("--text-only")) {
   process.stdout.write("\nvoice quickstart skipped (--text-only)\n");
 } else {
-  process.stdout.write("\n── voice: examples/quickstart-voice.yaml ──\n");
   const missing = voicePrerequisites();
   if (missing) {
-    process.stdout.write(`voice quickstart skipped: ${missing}\n`);
+    process.stdout.write(
+      `\n── voice: examples/quickstart-voice.yaml ──\nvoice quickstart skipped: ${missing}\n`,
+    );
   } else {
-    voiceCode = await runInMediaNamespace("npx", ["--no-install", "tsx", "scripts/quickstart-voice.ts"]);
+    // It prints its own heading, which says how the bot it starts behaves.
+    voiceCode = await runInMediaNamespace("npx", [
+      "--no-install",
+      "tsx",
+      "scripts/quickstart-voice.ts",
+      ...verbose,
+    ]);
   }
 }
 process.exitCode = Math.max(textCode, voiceCode);

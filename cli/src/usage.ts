@@ -14,6 +14,7 @@ spar run options:
   --concurrency N        runs at once (default 4)
   --report-json PATH     write the JSON report
   --junit PATH           write a JUnit XML report
+  --verbose              also show diagnostic logs (for voice runs, rtc-node's own)
   --gateway URL --api-key K   run on a Spar gateway instead of embedded (not available yet)
 
 spar probe options:

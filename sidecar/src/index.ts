@@ -38,3 +38,4 @@ export * from "./room/call-room.ts";
 export * from "./room/dtmf-signal.ts";
 export * from "./room/livekit-call-room.ts";
 export * from "./room/media-runtime.ts";
+export * from "./room/rtc-log-level.ts";

@@ -21,10 +21,17 @@ describe("sidecar main", { timeout: 60_000 }, () => {
   });
 
   it("names each invalid variable and the rule without echoing secrets", () => {
-    const r = runMain({ SPAR_SIDECAR_TOKEN: "tiny-secret", SPAR_OUTBOX_URL: "/tmp/x.db" });
+    const r = runMain({
+      SPAR_SIDECAR_TOKEN: "tiny-secret",
+      SPAR_OUTBOX_URL: "/tmp/x.db",
+      SPAR_RTC_LOG_LEVEL: "loud",
+    });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("SPAR_SIDECAR_TOKEN: must be at least 16 characters");
     expect(r.stderr).toContain("SPAR_OUTBOX_URL: must be a file: URL");
+    expect(r.stderr).toContain(
+      'SPAR_RTC_LOG_LEVEL: Invalid option: expected one of "silent"|"fatal"|"error"|"warn"|"info"|"debug"|"trace"',
+    );
     expect(r.stderr).not.toContain("tiny-secret");
   });
 });

@@ -8,6 +8,7 @@ import { sidecarConfigFromEnv } from "./job-api/sidecar-config.ts";
 import { startSidecar } from "./job-api/start-sidecar.ts";
 import type { VoiceCallRunner } from "./job-api/voice-call-runner.ts";
 import { lowerMediaThreads } from "./room/event-loop-priority.ts";
+import { setRtcLogLevel } from "./room/rtc-log-level.ts";
 import { telemetryFromEnv } from "./telemetry/telemetry-from-env.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -37,6 +38,7 @@ async function main(env: Env): Promise<void> {
     );
   }
   if (config.SPAR_MEDIA_THREADS_NICE !== undefined) lowerMediaThreads(config.SPAR_MEDIA_THREADS_NICE);
+  setRtcLogLevel(config.SPAR_RTC_LOG_LEVEL);
   const telemetry = telemetryFromEnv(env);
   const sidecar = await startSidecar(config, { runner: makeRunner(env), telemetry, log });
   log("sidecar_listening", { url: sidecar.url, max_concurrent_calls: config.SPAR_MAX_CONCURRENT_CALLS });

@@ -26,6 +26,7 @@ const OPTIONS = {
   junit: { type: "string" },
   gateway: { type: "string" },
   "api-key": { type: "string" },
+  verbose: { type: "boolean" },
 } as const;
 
 export async function runCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
@@ -76,6 +77,8 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
   const voice = plan.some((r) => r.channel === "voice") ? await import("@spar/sidecar") : undefined;
   // rtc-node's native runtime is per process: the process's owner shuts it down when it is done.
   if (voice) ctx.atExit(() => voice.disposeMediaRuntime());
+  // rtc-node's own debug/warn JSON lines would land between the progress lines and the table.
+  voice?.setRtcLogLevel((values.verbose ?? ctx.verbose) ? "debug" : "error");
 
   const batchId = newId("batch");
   const startedAt = new Date();

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RTC_LOG_LEVELS } from "../room/rtc-log-level.ts";
 
 /** Everything the sidecar process is configured with, decoded from its environment once. */
 export const sidecarEnvSchema = z.object({
@@ -22,6 +23,11 @@ export const sidecarEnvSchema = z.object({
    * thread that paces every microphone then wins the CPU on a busy box. Unset = unchanged.
    */
   SPAR_MEDIA_THREADS_NICE: z.coerce.number().int().min(-20).max(19).optional(),
+  /**
+   * Level of rtc-node's own JSON log lines on stdout (room/rtc-log-level.ts): its default, debug,
+   * logs every room connect and every agent transcription it ignores; errors only unless asked.
+   */
+  SPAR_RTC_LOG_LEVEL: z.enum(RTC_LOG_LEVELS).default("error"),
   /** Which VoiceCallRunner to run calls with. */
   SPAR_RUNNER: z.string().min(1).default("livekit"),
 });

@@ -3,10 +3,10 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
-import { WASI } from "node:wasi";
 import type { PcmAudio } from "../audio/pcm.ts";
 import { decodeWav } from "../audio/wav.ts";
 import { MissingEngineError } from "../missing-engine-error.ts";
+import { loadWasi } from "./load-wasi.ts";
 import { checkTtsText, type TextToSpeech } from "./text-to-speech.ts";
 
 /** Voices compiled into the WASI build; `rms` is the most intelligible to ASR (notes/speech-offline.md). */
@@ -69,7 +69,7 @@ export class FliteWasiTextToSpeech implements TextToSpeech {
     const module = await loadModule();
     const dir = await mkdtemp(join(tmpdir(), "spar-flite-"));
     try {
-      const wasi = new WASI({
+      const wasi = new (loadWasi())({
         version: "preview1",
         // "-t" takes the text as one argv entry: no shell, no quoting issues.
         args: ["flite", "-voice", this.voice, "-t", clean, "-o", "/out/speech.wav"],
