@@ -61,6 +61,9 @@ export class ProcessTextToSpeech implements TextToSpeech {
   async close(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once("exit", r));
+    // The child is unref'd: without this, a process with nothing else pending would end before
+    // the exit event and leave `await close()` unsettled (exit code 13 under top-level await).
+    this.child.ref();
     this.child.kill();
     await exited;
   }
