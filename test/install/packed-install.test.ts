@@ -41,7 +41,7 @@ let project: string;
 let tarball: string;
 
 // Measured on the 2-core dev machine: pack (esbuild) ≈ 2 s, install from the npm cache 4–10 s
-// (44 packages, 73 MB), the tests ≈ 9 s; ≈ 18 s for the file. The generous hook timeout covers
+// (44 packages, 73 MB), the tests ≈ 9 s; 17–23 s for the file. The generous hook timeout covers
 // a cold npm cache that fetches from the registry.
 beforeAll(async () => {
   agent = await startReferenceTextAgent({ port: 0, secret: SECRET });
