@@ -24,6 +24,7 @@ export * from "./media/stt/speech-to-text.ts";
 export * from "./media/stt/text-stream-transcript.ts";
 export * from "./media/tts/flite-wasi-text-to-speech.ts";
 export * from "./media/tts/openai-text-to-speech.ts";
+export * from "./media/tts/process-text-to-speech.ts";
 export * from "./media/tts/text-to-speech.ts";
 export * from "./media/vad/create-voice-activity.ts";
 export * from "./media/vad/edge-refiner.ts";

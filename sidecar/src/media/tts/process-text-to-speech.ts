@@ -34,7 +34,8 @@ export class ProcessTextToSpeech implements TextToSpeech {
     this.child = fork(new URL("./text-to-speech-process.mjs", import.meta.url), [voice], {
       serialization: "advanced",
       stdio: ["ignore", "ignore", "inherit", "ipc"],
-      // The child registers tsx itself. Node 20's WASI fast-API path segfaults under TurboFan
+      // In the checkout the child registers tsx itself; the built package (cli/dist) forks the
+      // compiled child of the same name. Node 20's WASI fast-API path segfaults under TurboFan
       // (seen as SIGSEGV / FATAL in WASI fd_fdstat_get after a few syntheses): turn it off here.
       execArgv: ["--no-turbo-fast-api-calls"],
     });
@@ -60,6 +61,9 @@ export class ProcessTextToSpeech implements TextToSpeech {
   async close(): Promise<void> {
     if (this.child.exitCode !== null) return;
     const exited = new Promise((r) => this.child.once("exit", r));
+    // The child is unref'd: without this, a process with nothing else pending would end before
+    // the exit event and leave `await close()` unsettled (exit code 13 under top-level await).
+    this.child.ref();
     this.child.kill();
     await exited;
   }
