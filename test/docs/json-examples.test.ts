@@ -8,6 +8,7 @@ import {
   decodeAgentFrame,
   decodeCallerFrame,
   encodeCallerFrame,
+  MeasuredWithSchema,
   runReportSchema,
   suiteReportSchema,
   transcriptEntrySchema,
@@ -30,6 +31,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
     recording: VoiceRecordingSchema.omit({ duration_ms: true }),
   }),
   "assertion-result": assertionResultSchema,
+  "measured-with": MeasuredWithSchema,
   transcript: z.array(transcriptEntrySchema),
 };
 
@@ -61,9 +63,9 @@ function check(block: CodeBlock): void {
 }
 
 describe("JSON examples of the documentation", () => {
-  it("exist on the protocol and report pages", () => {
+  it("exist on the protocol, report and voice metrics pages", () => {
     const files = new Set(jsonBlocks.map((b) => b.where.split(":")[0]));
-    expect([...files].sort()).toEqual(["docs/report.md", "docs/text-protocol.md"]);
+    expect([...files].sort()).toEqual(["docs/report.md", "docs/text-protocol.md", "docs/voice-metrics.md"]);
   });
 
   it.each(jsonBlocks.map((b) => [b.where, b] as const))(
