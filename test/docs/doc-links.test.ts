@@ -35,7 +35,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
 describe("documentation links", () => {
   it("slugs headings the way GitHub does", () => {
     expect(slug("Frames: platform → agent")).toBe("frames-platform--agent");
-    expect(slug("`${VAR}` from the environment")).toBe("var-from-the-environment");
+    expect(slug(`\`\${VAR}\` from the environment`)).toBe("var-from-the-environment");
     expect(slug("`ai_interruptions` — the agent talks over the caller")).toBe(
       "ai_interruptions--the-agent-talks-over-the-caller",
     );
