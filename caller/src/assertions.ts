@@ -1,5 +1,5 @@
 /**
- * Assertions over a finished run (spec/suite-file.md). Each yields `{kind, passed, detail}`
+ * Assertions over a finished run (docs/suite-file.md § Assertions). Each yields `{kind, passed, detail}`
  * whose detail says what was expected and what was found, pass or fail.
  */
 import { type Assertion, type AssertionResult, compilePattern, type LlmConfig } from "@spar/protocol";

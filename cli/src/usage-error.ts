@@ -1,4 +1,4 @@
-/** A usage or config error: printed without a stack, exit code 2 (spec/suite-file.md § The CLI). */
+/** A usage or config error: printed without a stack, exit code 2 (docs/report.md § Exit codes). */
 export class UsageError extends Error {
   constructor(
     message: string,

@@ -1,6 +1,6 @@
 /**
  * Inline DTMF tags: `<dtmf digits="1234#"/>`. The one parser the caller, the reference agent
- * and the probe all use (spec/text-protocol.md § DTMF).
+ * and the probe all use (docs/text-protocol.md § DTMF).
  */
 
 /** Digits a DTMF tag may carry: 0-9, `*`, `#`, 1 to 32 of them. */

@@ -1,6 +1,6 @@
 /**
  * Scenario metadata fields named `X-…` are forwarded to the agent as handshake headers
- * (spec/text-protocol.md § Handshake headers). These rules run when a scenario is saved or a
+ * (docs/text-protocol.md § Forwarded metadata headers). These rules run when a scenario is saved or a
  * suite is loaded, so a bad header is a config error naming the field, never a failed run.
  */
 import { MAX_FORWARDED_HEADER_VALUE_BYTES } from "./limits.ts";

@@ -1,6 +1,6 @@
 /** Size bounds shared by every edge; each is part of the contract, not a tuning knob. */
 
-/** Largest agent→platform frame accepted (spec/text-protocol.md): bigger ends the run `protocol_error`. */
+/** Largest agent→platform frame accepted (docs/text-protocol.md § Limits): bigger ends the run `protocol_error`. */
 export const MAX_AGENT_FRAME_BYTES = 256 * 1024;
 
 /** How much of an unusable frame is quoted in a `protocol_error` detail. */

@@ -9,7 +9,7 @@ import {
   transcriptEntrySchema,
 } from "./run.ts";
 
-/** The run of the JSON report example in spec/suite-file.md. */
+/** The run of the suite contract's JSON report example. */
 const specRun = {
   run_id: "r-1",
   scenario_id: "pay-bill",

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { formatPath, interpolateEnv, parseSuite, type SuiteInput } from "./suite.ts";
 
-/** The example suite of spec/suite-file.md, as the YAML parser hands it over. */
+/** The suite contract's example suite, as the YAML parser hands it over. */
 const specExample = {
   version: 1,
   agent: {
@@ -266,7 +266,7 @@ describe("parseSuite: errors name the path", () => {
   it("names an assertion that matches no accepted form", () => {
     const scenarios = [{ id: "s", script: [{ say: "hi" }], assertions: [{ ended_by: "platform" }] }];
     expect(errorsOf(suiteWith({ scenarios }))).toEqual([
-      "scenarios[0].assertions[0]: matches none of the accepted forms; see the suite format in the README",
+      "scenarios[0].assertions[0]: matches none of the accepted forms; see docs/suite-file.md",
     ]);
   });
 

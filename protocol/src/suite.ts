@@ -1,5 +1,5 @@
 /**
- * The suite file (spec/suite-file.md): YAML or JSON in the user's repository. One schema; every
+ * The suite file (docs/suite-file.md): YAML or JSON in the user's repository. One schema; every
  * error names the path of the bad field, e.g. `scenarios[2].script[1].expect: invalid regex …`.
  */
 import { z } from "zod";
@@ -295,8 +295,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") {
     return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")} (check the spelling)`;
   }
-  if (issue.code === "invalid_union")
-    return "matches none of the accepted forms; see the suite format in the README";
+  if (issue.code === "invalid_union") return "matches none of the accepted forms; see docs/suite-file.md";
   return issue.message;
 }
 

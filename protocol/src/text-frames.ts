@@ -1,5 +1,5 @@
 /**
- * Frames of the X-RUBRIC text protocol (spec/text-protocol.md). We are exact in what we send
+ * Frames of the X-RUBRIC text protocol (docs/text-protocol.md). We are exact in what we send
  * (`CallerFrame`) and liberal in what we accept from agents: every accepted shape is decoded
  * into one normalized `AgentEvent`, and anything else is a `protocol_error` quoting the frame.
  */

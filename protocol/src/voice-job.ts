@@ -31,11 +31,11 @@ const livekitCredentials = z.object({
   api_key: z.string().min(1).max(256),
   /** Secret: never logged, never echoed in events or results. */
   api_secret: z.string().min(1).max(1024),
-  /** Forwarded to CreateRoom (spec/voice-livekit.md § Room options); already validated upstream. */
+  /** Forwarded to CreateRoom (the room options a hosted mode may set); already validated upstream. */
   room_options: z.record(z.string(), z.unknown()).optional(),
 });
 
-/** How the caller gets into the room (spec/voice-livekit.md § Ways into a room). */
+/** How the caller gets into the room (docs/suite-file.md § agent.voice). */
 export const voiceConnectionSchema = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("client"), bot_runner_url: httpUrl, headers: headers.optional() }),
   livekitCredentials.extend({ mode: z.literal("rubric_endpoint"), web_call_url: httpUrl }),

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { latencySummarySchema } from "./run.ts";
 
 /**
- * Audio metrics of a voice run (spec/voice-livekit.md, "Results of a voice run").
+ * Audio metrics of a voice run (docs/voice-metrics.md).
  * Keys and shapes follow the widely used standard set; every duration is in milliseconds,
  * every `at_second` is seconds since the call started. A metric that could not be measured
  * (no agent speech, no turns) is `null` rather than a made-up zero.
@@ -19,7 +19,7 @@ export const TurnLatencySchema = z.object({
 });
 export type TurnLatency = z.infer<typeof TurnLatencySchema>;
 
-/** The text runs' latency summary plus each turn (spec/voice-livekit.md § Results). */
+/** The text runs' latency summary plus each turn (docs/voice-metrics.md). */
 export const LatencyMetricSchema = latencySummarySchema.extend({ turns: z.array(TurnLatencySchema) });
 export type LatencyMetric = z.infer<typeof LatencyMetricSchema>;
 

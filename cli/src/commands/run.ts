@@ -12,6 +12,7 @@ import { createPlainProgress } from "../report/plain-progress.ts";
 import { renderSummaryTable } from "../report/summary-table.ts";
 import { createTtyProgress } from "../report/tty-progress.ts";
 import { UsageError } from "../usage-error.ts";
+import { unsupportedVoiceSettings } from "../voice-support.ts";
 
 const MAX_CONCURRENCY = 1000;
 
@@ -67,6 +68,8 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
         `${run.suiteName}: scenario ${run.scenario.id} runs on the voice channel but agent.voice is not configured`,
       );
     }
+    const unsupported = run.channel === "voice" ? unsupportedVoiceSettings(run.suite) : undefined;
+    if (unsupported) throw new UsageError(`${run.suiteName}: ${unsupported}`);
     if (run.channel === "text" && !run.suite.agent.text) {
       throw new UsageError(
         `${run.suiteName}: scenario ${run.scenario.id} runs on the text channel but agent.text is not configured`,

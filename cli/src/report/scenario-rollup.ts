@@ -5,7 +5,7 @@ export interface ScenarioRollup {
   scenarioId: string;
   runs: RunReport[];
   passedRuns: number;
-  /** A scenario passes when every one of its runs passed (spec/suite-file.md § Pass / fail). */
+  /** A scenario passes when every one of its runs passed (docs/suite-file.md § Pass / fail). */
   passed: boolean;
   /** Median agent-turn latency over all its runs' transcripts; null when no agent turn had one. */
   p50LatencyMs: number | null;

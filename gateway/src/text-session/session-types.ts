@@ -1,6 +1,6 @@
 /**
  * Types of the text-session core: the events a shell feeds in, the effects it must carry out,
- * and the result every ending produces (spec/text-protocol.md).
+ * and the result every ending produces (docs/text-protocol.md).
  */
 import type { CallerMove } from "@spar/caller";
 import type { EndedBy, EndedReason, FinalRunStatus, TranscriptEntry } from "@spar/protocol";

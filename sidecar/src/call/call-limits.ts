@@ -1,6 +1,6 @@
 import { DEFAULT_ENDPOINTING_MS } from "./agent-speech.ts";
 
-/** Every stage's bound (spec/voice-livekit.md § Timeouts and failures), in ms. */
+/** Every stage's bound (docs/suite-file.md § How a voice call runs), in ms. */
 export interface CallLimits {
   /** Caller connects and publishes its microphone → else `connection_failed`. */
   connectMs: number;
