@@ -2,7 +2,9 @@
  * Every YAML example in README.md and docs/ loads with the real suite loader: users copy them,
  * so an example the loader refuses is a bug in the documentation.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { loadYamlExample } from "./check-yaml-example.ts";
 import { type CodeBlock, codeBlocks, readDoc, userDocs } from "./markdown-blocks.ts";
 
@@ -23,10 +25,29 @@ describe("YAML examples of the documentation", () => {
 
   it("marks fragments only with a path the loader can place them at", () => {
     const markers = yamlBlocks.flatMap((b) => (b.marker ? [`${b.marker.key}: ${b.marker.value}`] : []));
-    for (const m of markers) expect(m).toMatch(/^fragment: [a-z_]+(\.[a-z_]+|\[\d+\])*$/);
+    for (const m of markers)
+      expect(m).toMatch(/^(fragment: [a-z_]+(\.[a-z_]+|\[\d+\])*|not-a-suite: github-workflow)$/);
   });
 
-  it.each(yamlBlocks.map((b) => [b.where, b] as const))("%s loads as a valid suite", (_where, block) => {
+  const suites = yamlBlocks.filter((b) => b.marker?.key !== "not-a-suite");
+  const others = yamlBlocks.filter((b) => b.marker?.key === "not-a-suite");
+
+  it.each(others.map((b) => [b.where, b] as const))(
+    "%s (a workflow) uses only inputs action.yml declares",
+    (_where, block) => {
+      const workflow = parseYaml(block.text, { uniqueKeys: true }) as {
+        jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+      };
+      const action = parseYaml(readFileSync("action.yml", "utf8")) as { inputs: Record<string, unknown> };
+      const ours = Object.values(workflow.jobs)
+        .flatMap((job) => job.steps)
+        .filter((step) => step.uses?.includes("/spar@"));
+      expect(ours).toHaveLength(1);
+      for (const key of Object.keys(ours[0]?.with ?? {})) expect(Object.keys(action.inputs)).toContain(key);
+    },
+  );
+
+  it.each(suites.map((b) => [b.where, b] as const))("%s loads as a valid suite", (_where, block) => {
     const fragment = block.marker?.key === "fragment" ? block.marker.value : undefined;
     expect(() => loadYamlExample(block.where, block.text, fragment)).not.toThrow();
   });
