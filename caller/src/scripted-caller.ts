@@ -1,5 +1,5 @@
 /**
- * The deterministic caller: walks the scenario's script step by step (spec/suite-file.md
+ * The deterministic caller: walks the scenario's script step by step (docs/suite-file.md
  * § Script steps). No LLM; the CI default.
  */
 import { compilePattern, dtmfTag, type ScriptStep, type TextPattern } from "@spar/protocol";

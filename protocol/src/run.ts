@@ -1,4 +1,4 @@
-/** Runs, transcripts, assertion results and the JSON report (spec/suite-file.md § The JSON report). */
+/** Runs, transcripts, assertion results and the JSON report (docs/report.md). */
 import { z } from "zod";
 
 export const RUN_STATUSES = ["queued", "running", "completed", "failed", "interrupted"] as const;

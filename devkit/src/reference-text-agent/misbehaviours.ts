@@ -1,6 +1,6 @@
 /**
  * A delivery that breaks the protocol on purpose, so tests can watch the platform handle each
- * failure (spec/text-protocol.md § Lifecycle). Kept apart from x-rubric-bridge.ts so the
+ * failure (docs/text-protocol.md § End reasons). Kept apart from x-rubric-bridge.ts so the
  * well-behaved path stays short enough to copy.
  */
 import { MAX_AGENT_FRAME_BYTES } from "@spar/protocol";

@@ -1,6 +1,6 @@
 /**
  * The reference X-RUBRIC text agent: a WebSocket server on node:http that validates the
- * secret, routes to a bot and bridges frames (spec/text-protocol.md). Started by tests and by
+ * secret, routes to a bot and bridges frames (docs/text-protocol.md). Started by tests and by
  * `devkit/bin/reference-text-agent.mjs`.
  */
 import { createServer, type IncomingMessage, STATUS_CODES } from "node:http";

@@ -17,7 +17,7 @@ export interface Delivery {
   turn(socket: WebSocket, actions: readonly AgentAction[]): Promise<void>;
 }
 
-/** The wire form of one action (spec/text-protocol.md § Frames: agent → platform). */
+/** The wire form of one action (docs/text-protocol.md § Frames: agent → platform). */
 export function encodeAction(action: AgentAction): string {
   switch (action.type) {
     case "reply":

@@ -2,7 +2,7 @@
  * The text session as a pure state machine: `step(state, event) → {state, effects}`.
  * No I/O, no clock: the shell (Node actor, Durable Object, tests) feeds events stamped with
  * its clock and carries out the effects. Every ending produces one `finish` effect carrying
- * the partial transcript, merged metadata and the reason (spec/text-protocol.md § Lifecycle).
+ * the partial transcript, merged metadata and the reason (docs/text-protocol.md § End reasons).
  */
 import type { CallerMove } from "@spar/caller";
 import {
