@@ -14,7 +14,10 @@ import {
 } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
+import { PROBE_HELP } from "../usage.ts";
 import { UsageError } from "../usage-error.ts";
+
+const HINT = 'run "spar probe --help" for the options';
 
 const RULES: Record<string, string> = {
   connection_failed:
@@ -37,25 +40,40 @@ const OPTIONS = {
 } as const;
 
 export async function probeCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs("probe", argv, OPTIONS);
+  const args = parseCommandArgs("probe", argv, OPTIONS);
+  if (args.help) {
+    ctx.stdout.write(`${PROBE_HELP}\n`);
+    return 0;
+  }
+  const { values, positionals } = args;
   const url = positionals[0];
-  if (!url || positionals.length > 1)
-    throw new UsageError("spar probe: give exactly one agent URL (ws:// or wss://)");
+  if (!url || positionals.length > 1) {
+    throw new UsageError(
+      `takes one agent URL, got ${positionals.length}; e.g. spar probe ws://127.0.0.1:8080/ws --secret S`,
+      [],
+      HINT,
+    );
+  }
   if (!/^wss?:\/\/\S+$/i.test(url) || !URL.canParse(url))
-    throw new UsageError(`spar probe: "${url}" is not a ws:// or wss:// URL`);
+    throw new UsageError(`"${url}" is not a ws:// or wss:// URL`, [], HINT);
   if (!values.secret)
-    throw new UsageError("spar probe: --secret is required (the X-RUBRIC-SECRET your agent checks)");
+    throw new UsageError("--secret is required: the X-RUBRIC-SECRET your agent checks", [], HINT);
   const timeoutS = values["timeout-s"] === undefined ? 10 : Number(values["timeout-s"]);
-  if (!(timeoutS > 0 && timeoutS <= 3600))
-    throw new UsageError("spar probe: --timeout-s must be a number of seconds, 0 < N ≤ 3600");
+  if (!(timeoutS > 0 && timeoutS <= 3600)) {
+    throw new UsageError(
+      `--timeout-s must be a number of seconds, 0 < N ≤ 3600, got "${values["timeout-s"]}"`,
+      [],
+      HINT,
+    );
+  }
   const firstSpeaker = values["first-speaker"] ?? "caller";
   if (firstSpeaker !== "caller" && firstSpeaker !== "agent") {
-    throw new UsageError("spar probe: --first-speaker must be caller or agent");
+    throw new UsageError(`--first-speaker must be caller or agent, got "${firstSpeaker}"`, [], HINT);
   }
   const extra: Record<string, string> = {};
   for (const h of values.header ?? []) {
     const eq = h.indexOf("=");
-    if (eq <= 0) throw new UsageError(`spar probe: --header "${h}" must look like X-Name=value`);
+    if (eq <= 0) throw new UsageError(`--header "${h}" must look like X-Name=value`, [], HINT);
     extra[h.slice(0, eq)] = h.slice(eq + 1);
   }
   const violations = checkForwardedHeaders(extra);
@@ -64,8 +82,8 @@ export async function probeCommand(argv: readonly string[], ctx: CliContext): Pr
     const first = violations[0];
     throw new UsageError(
       first
-        ? `spar probe: --header ${first.field} ${first.message}`
-        : `spar probe: only X-* headers can be sent (${notForwarded[0]})`,
+        ? `--header ${first.field} ${first.message}`
+        : `--header ${notForwarded[0]}: only X-* headers are sent; rename it X-${notForwarded[0]}`,
     );
   }
   const says = values.say?.length ? values.say : ["Hello, this is a probe from Spar. Can you hear me?"];

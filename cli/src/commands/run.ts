@@ -11,7 +11,10 @@ import { writeJunit } from "../report/junit.ts";
 import { createPlainProgress } from "../report/plain-progress.ts";
 import { renderSummaryTable } from "../report/summary-table.ts";
 import { createTtyProgress } from "../report/tty-progress.ts";
+import { RUN_HELP } from "../usage.ts";
 import { UsageError } from "../usage-error.ts";
+
+const HINT = 'run "spar run --help" for the options';
 
 const MAX_CONCURRENCY = 1000;
 
@@ -29,21 +32,28 @@ const OPTIONS = {
 } as const;
 
 export async function runCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs("run", argv, OPTIONS);
+  const args = parseCommandArgs("run", argv, OPTIONS);
+  if (args.help) {
+    ctx.stdout.write(`${RUN_HELP}\n`);
+    return 0;
+  }
+  const { values, positionals } = args;
   if (values.gateway !== undefined || values["api-key"] !== undefined) {
     throw new UsageError(
-      "--gateway is not available yet: this build runs suites embedded only. Omit --gateway.",
+      "--gateway is not available yet: this build runs suites embedded only; omit --gateway",
     );
   }
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new UsageError(
       `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got "${values.concurrency}"`,
+      [],
+      HINT,
     );
   }
   const channel = values.channel === undefined ? undefined : channelSchema.safeParse(values.channel);
   if (channel && !channel.success)
-    throw new UsageError(`--channel must be text or voice, got "${values.channel}"`);
+    throw new UsageError(`--channel must be text or voice, got "${values.channel}"`, [], HINT);
   if (values["agent-url"] !== undefined && !/^wss?:\/\/\S+$/i.test(values["agent-url"])) {
     throw new UsageError(`--agent-url must be a ws:// or wss:// URL, got "${values["agent-url"]}"`);
   }
