@@ -10,6 +10,8 @@ export interface CliContext {
   outputDir: string;
   /** Registers a process-wide resource to release after the command, when the process is done with it. */
   atExit(release: () => Promise<void>): void;
+  /** `--verbose`: also show diagnostic logs (for voice runs, the media stack's own). Set by the command from its flag. */
+  verbose?: boolean;
   /** Aborted on Ctrl-C: running sessions end and reports are still written. */
   signal: AbortSignal;
 }

@@ -26,6 +26,7 @@ Options:
   --concurrency N        runs at once, 1-1000 (default 4)
   --report-json PATH     write the JSON report (checked to be writable before any run starts)
   --junit PATH           write a JUnit XML report (checked the same way)
+  --verbose              also show diagnostic logs (for voice runs, rtc-node's own)
   --gateway URL --api-key K   run on a Spar gateway instead of embedded (not available yet)
   -h, --help             this text
 
@@ -47,6 +48,7 @@ Options:
   --say TEXT             a caller turn (repeatable; default: one greeting)
   --first-speaker agent  wait for the agent's greeting first
   --timeout-s N          per-turn timeout in seconds (default 10)
+  --verbose              also show diagnostic logs
   -h, --help             this text
 
 Exit codes: 0 the agent follows the protocol · 1 a violation, timeout or rejected secret ·

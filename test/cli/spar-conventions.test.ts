@@ -1,7 +1,7 @@
 /** Help, version and usage errors, as vitest and k6 users expect them. */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { spar, sparBin } from "./cli-harness.ts";
+import { spar, sparBin, tempDir, writeSuite } from "./cli-harness.ts";
 
 const { version } = JSON.parse(
   await readFile(new URL("../../cli/package.json", import.meta.url), "utf8"),
@@ -73,5 +73,35 @@ describe("spar usage errors", () => {
     expect((await spar(["probe", "ws://127.0.0.1:1/ws", "--secret", "s", "--timeout-s", "0"])).stderr).toBe(
       'spar probe: --timeout-s must be a number of seconds, 0 < N ≤ 3600, got "0"\nrun "spar probe --help" for the options\n',
     );
+  });
+});
+
+describe("spar --verbose", () => {
+  it("is accepted by run and probe, and run then says what it planned on stderr", async () => {
+    const dir = await tempDir();
+    const path = await writeSuite(
+      dir,
+      "verbose.yaml",
+      `version: 1
+agent: { id: a, text: { url: "ws://127.0.0.1:9/ws", secret: s, per_turn_timeout_s: 1 } }
+scenarios:
+  - { id: one, repeat: 2, script: [{ say: hi }] }
+`,
+    );
+    const quiet = await spar(["run", path, "--only", "nope"]);
+    expect(quiet.stderr).toBe("spar run: no scenario matches the --tag/--only filters\n");
+    const r = await spar(["run", path, "--verbose", "--concurrency", "2"]);
+    expect(r.stderr).toBe(`spar run: 2 runs planned (2 text, 0 voice) from ${path}, concurrency 2\n`);
+    const probe = await spar([
+      "probe",
+      "ws://127.0.0.1:9/ws",
+      "--secret",
+      "s",
+      "--verbose",
+      "--timeout-s",
+      "1",
+    ]);
+    expect(probe.stderr).toBe("");
+    expect(probe.code).toBe(1);
   });
 });

@@ -37,15 +37,17 @@ const OPTIONS = {
   say: { type: "string", multiple: true },
   "first-speaker": { type: "string" },
   "timeout-s": { type: "string" },
+  verbose: { type: "boolean" },
 } as const;
 
-export async function probeCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function probeCommand(argv: readonly string[], parentCtx: CliContext): Promise<number> {
   const args = parseCommandArgs("probe", argv, OPTIONS);
   if (args.help) {
-    ctx.stdout.write(`${PROBE_HELP}\n`);
+    parentCtx.stdout.write(`${PROBE_HELP}\n`);
     return 0;
   }
   const { values, positionals } = args;
+  const ctx: CliContext = { ...parentCtx, verbose: values.verbose ?? parentCtx.verbose ?? false };
   const url = positionals[0];
   if (!url || positionals.length > 1) {
     throw new UsageError(

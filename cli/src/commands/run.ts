@@ -29,15 +29,17 @@ const OPTIONS = {
   junit: { type: "string" },
   gateway: { type: "string" },
   "api-key": { type: "string" },
+  verbose: { type: "boolean" },
 } as const;
 
-export async function runCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function runCommand(argv: readonly string[], parentCtx: CliContext): Promise<number> {
   const args = parseCommandArgs("run", argv, OPTIONS);
   if (args.help) {
-    ctx.stdout.write(`${RUN_HELP}\n`);
+    parentCtx.stdout.write(`${RUN_HELP}\n`);
     return 0;
   }
   const { values, positionals } = args;
+  const ctx: CliContext = { ...parentCtx, verbose: values.verbose ?? parentCtx.verbose ?? false };
   if (values.gateway !== undefined || values["api-key"] !== undefined) {
     throw new UsageError(
       "--gateway is not available yet: this build runs suites embedded only; omit --gateway",
@@ -81,6 +83,12 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
         `${run.suiteName}: scenario ${run.scenario.id} runs on the text channel but agent.text is not configured`,
       );
     }
+  }
+  if (ctx.verbose) {
+    const voiceRuns = plan.filter((r) => r.channel === "voice").length;
+    ctx.stderr.write(
+      `spar run: ${plan.length} run${plan.length === 1 ? "" : "s"} planned (${plan.length - voiceRuns} text, ${voiceRuns} voice) from ${files.join(", ")}, concurrency ${concurrency}\n`,
+    );
   }
   // The voice stack (rtc-node, speech engines) loads only when a voice run is planned.
   const voice = plan.some((r) => r.channel === "voice") ? await import("@spar/sidecar") : undefined;
