@@ -7,9 +7,16 @@ import { interpolateEnv, MAX_SUITE_FILE_BYTES, parseSuite, type Suite } from "@s
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { UsageError } from "./usage-error.ts";
 
+/** `--agent-url`/`--secret`: replace agent.text's fields as written, before `${VAR}` interpolation. */
+export interface SuiteOverrides {
+  agentUrl?: string | undefined;
+  secret?: string | undefined;
+}
+
 export async function loadSuite(
   path: string,
   env: Readonly<Record<string, string | undefined>>,
+  overrides: SuiteOverrides = {},
 ): Promise<Suite> {
   let size: number;
   try {
@@ -23,13 +30,14 @@ export async function loadSuite(
     );
   }
   const text = await readFile(path, "utf8");
-  return parseSuiteText(path, text, env);
+  return parseSuiteText(path, text, env, overrides);
 }
 
 export function parseSuiteText(
   name: string,
   text: string,
   env: Readonly<Record<string, string | undefined>>,
+  overrides: SuiteOverrides = {},
 ): Suite {
   let tree: unknown;
   try {
@@ -40,9 +48,37 @@ export function parseSuiteText(
     const first = (e as Error).message.split("\n")[0];
     throw new UsageError(`${name}: not valid YAML/JSON${where}: ${first}`);
   }
-  const { value, errors: envErrors } = interpolateEnv(tree, env);
+  // Overrides replace the fields before interpolation, so a `${VAR}` they replace need not be set.
+  const { value, errors: envErrors } = interpolateEnv(applyOverrides(name, tree, overrides), env);
   if (envErrors.length > 0) throw new UsageError(`${name}: invalid suite`, envErrors);
   const parsed = parseSuite(value);
   if (!parsed.ok) throw new UsageError(`${name}: invalid suite`, parsed.errors);
   return parsed.suite;
+}
+
+function applyOverrides(name: string, tree: unknown, { agentUrl, secret }: SuiteOverrides): unknown {
+  if (agentUrl === undefined && secret === undefined) return tree;
+  // A tree without an `agent` object is left for the schema to report.
+  if (!isRecord(tree) || !isRecord(tree.agent)) return tree;
+  const text = tree.agent.text;
+  if (!isRecord(text)) {
+    const flags = [agentUrl !== undefined && "--agent-url", secret !== undefined && "--secret"].filter(
+      Boolean,
+    );
+    throw new UsageError(
+      `${name}: ${flags.join(" and ")} override${flags.length > 1 ? "" : "s"} agent.text, but this suite has no agent.text; add one or drop the flag`,
+    );
+  }
+  // A flag's value is final (the shell already expanded it): escape what would be interpolated.
+  const literal = (v: string) => v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$$${$1}");
+  const overridden = {
+    ...text,
+    ...(agentUrl !== undefined ? { url: literal(agentUrl) } : {}),
+    ...(secret !== undefined ? { secret: literal(secret) } : {}),
+  };
+  return { ...tree, agent: { ...tree.agent, text: overridden } };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

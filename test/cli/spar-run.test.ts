@@ -103,6 +103,14 @@ describe("spar run", () => {
     expect(r.stderr).toContain("agent.text.secret: environment variable AGENT_SECRET is not set");
   });
 
+  it("runs with --agent-url and --secret replacing unset variables of the suite", async () => {
+    const path = await writeSuite(dir, "override.yaml", suite(passing));
+    const r = await spar(["run", path, "--agent-url", `${agent.url}/echo`, "--secret", SECRET], {});
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("PASS greet#1");
+  });
+
   it("exits 2 on usage errors: unknown option, bad concurrency, missing file, YAML syntax", async () => {
     expect((await spar(["run", "--nope"])).code).toBe(2);
     const conc = await spar(["run", "x.yaml", "--concurrency", "0"]);

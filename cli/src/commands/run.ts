@@ -63,8 +63,8 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
   const files = positionals.length > 0 ? positionals : ["spar.yaml"];
   const suites: { name: string; suite: Suite }[] = [];
   for (const file of files) {
-    const suite = await loadSuite(file, ctx.env);
-    suites.push({ name: file, suite: applyOverrides(suite, values["agent-url"], values.secret) });
+    const overrides = { agentUrl: values["agent-url"], secret: values.secret };
+    suites.push({ name: file, suite: await loadSuite(file, ctx.env, overrides) });
   }
   const plan = planBatch(suites, {
     ...(values.tag ? { tags: values.tag } : {}),
@@ -149,11 +149,4 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
     ctx.stdout.write(`JUnit report: ${values.junit}\n`);
   }
   return report.summary.failed === 0 ? 0 : 1;
-}
-
-function applyOverrides(suite: Suite, url: string | undefined, secret: string | undefined): Suite {
-  if (url === undefined && secret === undefined) return suite;
-  if (!suite.agent.text) throw new UsageError("--agent-url/--secret need a suite with agent.text");
-  const text = { ...suite.agent.text, ...(url ? { url } : {}), ...(secret ? { secret } : {}) };
-  return { ...suite, agent: { ...suite.agent, text } };
 }
