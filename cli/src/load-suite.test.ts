@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: suite files and flags write ${VAR} literally; that is what is tested
 import { describe, expect, it } from "vitest";
 import { parseSuiteText } from "./load-suite.ts";
 import { UsageError } from "./usage-error.ts";
