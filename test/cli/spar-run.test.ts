@@ -111,6 +111,23 @@ describe("spar run", () => {
     expect(r.stdout).toContain("PASS greet#1");
   });
 
+  it("exits 2 before any run starts when a report path cannot be written", async () => {
+    const path = await writeSuite(dir, "report-path.yaml", suite(passing));
+    const r = await spar(["run", path, "--junit", dir], env());
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: --junit ${dir}: is a directory; give a file path such as ${join(dir, "junit.xml")}\n`,
+    });
+    const same = await spar(
+      ["run", path, "--junit", join(dir, "r.xml"), "--report-json", join(dir, "r.xml")],
+      env(),
+    );
+    expect(same.stderr).toBe(
+      `spar run: --report-json and --junit both name ${join(dir, "r.xml")}; give each report its own file\n`,
+    );
+  });
+
   it("exits 2 on usage errors: unknown option, bad concurrency, missing file, YAML syntax", async () => {
     expect((await spar(["run", "--nope"])).code).toBe(2);
     const conc = await spar(["run", "x.yaml", "--concurrency", "0"]);

@@ -1,11 +1,12 @@
 /** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2. */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { newId, type PlannedRun, planBatch, runBatch, runTextScenario } from "@spar/gateway";
 import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { loadSuite } from "../load-suite.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
+import { checkReportPath } from "../report/check-report-path.ts";
 import { writeJsonReport } from "../report/json-report.ts";
 import { writeJunit } from "../report/junit.ts";
 import { createPlainProgress } from "../report/plain-progress.ts";
@@ -58,6 +59,13 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
     throw new UsageError(`--channel must be text or voice, got "${values.channel}"`, [], HINT);
   if (values["agent-url"] !== undefined && !/^wss?:\/\/\S+$/i.test(values["agent-url"])) {
     throw new UsageError(`--agent-url must be a ws:// or wss:// URL, got "${values["agent-url"]}"`);
+  }
+
+  const jsonPath = values["report-json"];
+  if (jsonPath !== undefined) await checkReportPath("--report-json", jsonPath, "report.json");
+  if (values.junit !== undefined) await checkReportPath("--junit", values.junit, "junit.xml");
+  if (jsonPath !== undefined && values.junit !== undefined && resolve(jsonPath) === resolve(values.junit)) {
+    throw new UsageError(`--report-json and --junit both name ${jsonPath}; give each report its own file`);
   }
 
   const files = positionals.length > 0 ? positionals : ["spar.yaml"];
