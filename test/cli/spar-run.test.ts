@@ -128,6 +128,27 @@ describe("spar run", () => {
     );
   });
 
+  it("exits 2 naming the count and the cap when more than 10,000 runs are planned", async () => {
+    const scenarios = Array.from(
+      { length: 11 },
+      (_, i) => `  - { id: s${i}, tags: [t${i % 2}], script: [{ say: hi }] }\n`,
+    );
+    const path = await writeSuite(
+      dir,
+      "many.yaml",
+      suite(scenarios.join("")).replace("scenarios:", "defaults: { repeat: 1000 }\nscenarios:"),
+    );
+    const r = await spar(["run", path], env());
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "spar run: 11,000 runs planned (scenarios × repeat across suites), over the limit of 10,000; narrow the selection with --tag or --only, or lower repeat\n",
+    });
+    const narrowed = await spar(["run", path, "--tag", "t1", "--only", "nothing"], env());
+    expect(narrowed.stderr).toContain("no scenario matches");
+  });
+
   it("exits 2 on usage errors: unknown option, bad concurrency, missing file, YAML syntax", async () => {
     expect((await spar(["run", "--nope"])).code).toBe(2);
     const conc = await spar(["run", "x.yaml", "--concurrency", "0"]);

@@ -1,8 +1,21 @@
 /** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2. */
 
 import { join, resolve } from "node:path";
-import { newId, type PlannedRun, planBatch, runBatch, runTextScenario } from "@spar/gateway";
-import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
+import {
+  countPlannedRuns,
+  newId,
+  type PlannedRun,
+  planBatch,
+  runBatch,
+  runTextScenario,
+} from "@spar/gateway";
+import {
+  channelSchema,
+  MAX_PLANNED_RUNS,
+  type RunReport,
+  type Suite,
+  type SuiteReport,
+} from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { loadSuite } from "../load-suite.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
@@ -74,11 +87,18 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
     const overrides = { agentUrl: values["agent-url"], secret: values.secret };
     suites.push({ name: file, suite: await loadSuite(file, ctx.env, overrides) });
   }
-  const plan = planBatch(suites, {
+  const filter = {
     ...(values.tag ? { tags: values.tag } : {}),
     ...(values.only ? { only: values.only } : {}),
     ...(channel?.success ? { channel: channel.data } : {}),
-  });
+  };
+  const planned = countPlannedRuns(suites, filter);
+  if (planned > MAX_PLANNED_RUNS) {
+    throw new UsageError(
+      `${planned.toLocaleString("en-US")} runs planned (scenarios × repeat across suites), over the limit of ${MAX_PLANNED_RUNS.toLocaleString("en-US")}; narrow the selection with --tag or --only, or lower repeat`,
+    );
+  }
+  const plan = planBatch(suites, filter);
   if (plan.length === 0) throw new UsageError("no scenario matches the --tag/--only filters");
   for (const run of plan) {
     if (run.channel === "voice" && !run.suite.agent.voice) {
