@@ -1,8 +1,8 @@
-import type { EndedBy, EndedReason, TranscriptEntry } from "@spar/protocol";
+import type { EndedBy, EndedReason, FinalRunStatus, TranscriptEntry } from "@spar/protocol";
 
 /** What the run produced, for assertions. */
 export interface RunOutcome {
-  status: "completed" | "failed";
+  status: FinalRunStatus;
   endedReason: EndedReason;
   endedBy: EndedBy;
   transcript: readonly TranscriptEntry[];

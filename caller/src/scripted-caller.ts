@@ -4,7 +4,7 @@
  */
 import { compilePattern, dtmfTag, type ScriptStep, type TextPattern } from "@spar/protocol";
 import type { CallerBrain, CallerMove, ConversationView } from "./brain.ts";
-import { describePattern, quoteText } from "./quote-text.ts";
+import { expectationFailed } from "./script-progress.ts";
 
 interface CompiledStep {
   step: ScriptStep;
@@ -29,7 +29,8 @@ export function createScriptedCaller(script: readonly ScriptStep[]): CallerBrain
         const { step, expect } = current;
         if (expect) {
           const said = view.repliesSinceLastCaller.join("\n");
-          if (!expect.test(said)) return { kind: "end", failure: expectationFailure(expect.source, view) };
+          if (!expect.test(said))
+            return { kind: "end", failure: expectationFailed(expect.source, view.repliesSinceLastCaller) };
         }
         const move = moveOf(step);
         if (move) return move;
@@ -50,10 +51,4 @@ function moveOf(step: ScriptStep): CallerMove | undefined {
   if (step.end) return { kind: "end" };
   if (step.wait_for_end) return { kind: "wait_for_end" };
   return undefined;
-}
-
-function expectationFailure(pattern: string, view: ConversationView): string {
-  const said =
-    view.repliesSinceLastCaller.length === 0 ? "nothing" : quoteText(view.repliesSinceLastCaller.join("\n"));
-  return `expectation failed: expected ${describePattern(pattern)}, agent said ${said}`;
 }

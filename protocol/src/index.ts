@@ -1,3 +1,4 @@
+export * from "./close-codes.ts";
 export * from "./dtmf.ts";
 export * from "./errors.ts";
 export * from "./forwarded-headers.ts";

@@ -1,9 +1,17 @@
 /** Runs, transcripts, assertion results and the JSON report (spec/suite-file.md § The JSON report). */
 import { z } from "zod";
 
-export const RUN_STATUSES = ["queued", "running", "completed", "failed"] as const;
+export const RUN_STATUSES = ["queued", "running", "completed", "failed", "interrupted"] as const;
 export const runStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof runStatusSchema>;
+
+/**
+ * How a run that has ended stands: `completed` (the conversation ended normally), `failed`
+ * (timeouts, lost connections, protocol errors, platform faults) or `interrupted` (the person or
+ * process that started it stopped it, e.g. Ctrl-C: no verdict on the agent either way).
+ */
+export const finalRunStatusSchema = z.enum(["completed", "failed", "interrupted"]);
+export type FinalRunStatus = z.infer<typeof finalRunStatusSchema>;
 
 /** Why a run ended (text-protocol.md § Lifecycle; voice-livekit.md § Timeouts and failures). */
 export const ENDED_REASONS = [
@@ -15,6 +23,8 @@ export const ENDED_REASONS = [
   "connection_lost",
   "protocol_error",
   "internal_error",
+  /** Stopped by whoever started the run (Ctrl-C, shutdown): status `interrupted`. */
+  "interrupted",
   // voice-only reasons
   "bot_runner_error",
   "invalid_bot_runner_response",

@@ -173,10 +173,27 @@ describe("parseSuite: defaults", () => {
       { dtmf: "123#" },
       { wait_ms: 0 },
       { expect: "/bye/i", end: true },
-      { wait_for_end: true },
     ];
-    const r = parseSuite(suiteWith({ scenarios: [{ id: "s", script }] }));
+    const r = parseSuite(
+      suiteWith({
+        scenarios: [
+          { id: "s", script },
+          { id: "t", script: [{ wait_for_end: true }] },
+        ],
+      }),
+    );
     expect(r.ok && r.suite.scenarios[0]?.script).toEqual(script);
+  });
+
+  it("refuses steps after end or wait_for_end, which could never play", () => {
+    const scenarios = [
+      { id: "s", script: [{ say: "hi" }, { end: true as const }, { say: "more" }] },
+      { id: "t", script: [{ wait_for_end: true as const }, { expect: "bye" }] },
+    ];
+    expect(errorsOf(suiteWith({ scenarios }))).toEqual([
+      "scenarios[0].script[2]: never plays: the call is over after `end: true` (step 2); make it the last step",
+      "scenarios[1].script[1]: never plays: the call is over after `wait_for_end: true` (step 1); make it the last step",
+    ]);
   });
 
   it("accepts interrupt_after_ms with say on a voice scenario", () => {

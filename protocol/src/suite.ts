@@ -151,7 +151,23 @@ export const scenarioSchema = z.strictObject({
   channel: z.enum(["text", "voice"]).optional(),
   /** `X-*` fields are forwarded as handshake headers; all of it is recorded with the run. */
   metadata: z.record(z.string().max(256), z.unknown()).optional(),
-  script: z.array(scriptStepSchema).min(1).max(1000).optional(),
+  script: z
+    .array(scriptStepSchema)
+    .min(1)
+    .max(1000)
+    .superRefine((script, ctx) => {
+      // A run passes only when its script played to the end, so a step that can never play is a config error.
+      const last = script.findIndex((step) => step.end === true || step.wait_for_end === true);
+      if (last !== -1 && last < script.length - 1) {
+        const action = script[last]?.end ? "end: true" : "wait_for_end: true";
+        ctx.addIssue({
+          code: "custom",
+          path: [last + 1],
+          message: `never plays: the call is over after \`${action}\` (step ${last + 1}); make it the last step`,
+        });
+      }
+    })
+    .optional(),
   persona: z.string().max(16_384).optional(),
   goal: z.string().max(16_384).optional(),
   max_turns: z.number().int().min(1).max(200).optional(),

@@ -4,7 +4,7 @@
  * result + recordings from the sidecar's durable outbox (at least once, idempotency-keyed).
  */
 import { z } from "zod";
-import { endedReasonSchema } from "./run.ts";
+import { endedReasonSchema, finalRunStatusSchema } from "./run.ts";
 import { VoiceMetricsSchema, VoiceRecordingSchema, VoiceTranscriptEntrySchema } from "./voice-metrics.ts";
 
 /** Largest `POST /v1/jobs` body the sidecar reads. */
@@ -105,7 +105,7 @@ export const voiceRunEventBodySchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("interruption"), by: z.enum(["user", "ai"]), at_ms: ms, duration_ms: ms }),
   z.object({
     type: z.literal("job_finished"),
-    status: z.enum(["completed", "failed"]),
+    status: finalRunStatusSchema,
     ended_reason: endedReasonSchema,
   }),
 ]);
@@ -140,7 +140,8 @@ export type VoiceArtifact = z.infer<typeof voiceArtifactSchema>;
 /** What a runner returns when the call is over (successfully or not). */
 export const voiceResultSchema = z.object({
   run_id: id,
-  status: z.enum(["completed", "failed"]),
+  /** `interrupted`: the sidecar was shut down during the call. */
+  status: finalRunStatusSchema,
   ended_reason: endedReasonSchema,
   /** Human-readable detail for failures (e.g. the bot runner's HTTP status and body start). */
   error_message: z.string().max(4096).optional(),
@@ -168,7 +169,7 @@ export function voiceResultIdempotencyKey(runId: string): string {
   return `voice-result:${runId}`;
 }
 
-export const VOICE_JOB_STATUSES = ["running", "completed", "failed"] as const;
+export const VOICE_JOB_STATUSES = ["running", "completed", "failed", "interrupted"] as const;
 
 /** `GET /v1/jobs/:id` and the 201/200 answer of `POST /v1/jobs`. */
 export const voiceJobStatusSchema = z.object({

@@ -41,7 +41,9 @@ describe("spar probe", () => {
   it("exits 1 when the secret is rejected", async () => {
     const r = await spar(["probe", agent.url, "--secret", "wrong"]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("FAIL connection_failed: agent rejected the connection (1008)");
+    expect(r.stdout).toContain(
+      'FAIL connection_failed: agent rejected the connection (1008 policy violation "invalid secret")',
+    );
   });
 
   it("exits 1 on a timeout", async () => {
@@ -55,6 +57,45 @@ describe("spar probe", () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("FAIL agent_timeout: the agent did not reply within 0.5 s");
+  });
+
+  it("exits 1 when the agent closes without ever replying", async () => {
+    const r = await spar(["probe", `${agent.url}/echo?behavior=close_after:0`, "--secret", SECRET]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("closed 1000");
+    expect(r.stdout).toContain(
+      "FAIL no_reply: the agent ended the call without replying to the first message",
+    );
+    expect(r.stdout).toContain("rule: the agent must reply to each caller message");
+  });
+
+  it("exits 1 when the agent hangs up before every probe line was sent", async () => {
+    const url = `${agent.url}/echo?behavior=close_after:1`;
+    const r = await spar([
+      "probe",
+      url,
+      "--secret",
+      SECRET,
+      "--say",
+      "one",
+      "--say",
+      "two",
+      "--say",
+      "three",
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'FAIL no_reply: the agent ended the call at step 3 of 3; `say "three"` was never played',
+    );
+  });
+
+  it("exits 1 when the agent closes with an error code", async () => {
+    const url = `${agent.url}/echo?behavior=${encodeURIComponent("close_after:1,close_code:1011")}`;
+    const r = await spar(["probe", url, "--secret", SECRET, "--say", "one", "--say", "two"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      'FAIL connection_lost: the agent closed the connection with an error code (1011 internal error "close_after")',
+    );
   });
 
   it("exits 2 on usage errors", async () => {

@@ -1,59 +1,12 @@
 /**
- * Every end reason of spec/text-protocol.md, produced through the real path (suite → caller →
+ * Every end reason of the text protocol (docs/text-protocol.md), produced through the real path (suite → caller →
  * session core → ws shell) against the reference agent's real socket, partial transcript asserted.
  */
 import { createServer } from "node:net";
-import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
-import { newId, runTextScenario, type TextRunDeps } from "@spar/gateway";
-import { parseSuite, type RunReport, type SuiteInput } from "@spar/protocol";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { contents, useReferenceAgent } from "./reference-run.ts";
 
-const SECRET = "s3cret-for-tests";
-let agent: ReferenceTextAgent;
-beforeAll(async () => {
-  agent = await startReferenceTextAgent({ port: 0, secret: SECRET });
-});
-afterAll(async () => {
-  await agent.close();
-});
-
-type ScenarioInput = SuiteInput["scenarios"][number];
-interface Opts {
-  behavior?: string;
-  path?: string;
-  secret?: string;
-  url?: string;
-  text?: Partial<NonNullable<SuiteInput["agent"]["text"]>>;
-  deps?: TextRunDeps;
-}
-
-async function run(scenario: Omit<ScenarioInput, "id">, opts: Opts = {}): Promise<RunReport> {
-  const query = opts.behavior ? `?behavior=${encodeURIComponent(opts.behavior)}` : "";
-  const parsed = parseSuite({
-    version: 1,
-    agent: {
-      // The reference agent routes on the agent id first, then on the URL path.
-      id: opts.path === "/echo" ? "echo-bot" : "billing-bot",
-      text: {
-        url: opts.url ?? `${agent.url}${opts.path ?? ""}${query}`,
-        secret: opts.secret ?? SECRET,
-        per_turn_timeout_s: 2,
-        max_duration_s: 10,
-        settle_ms: 50,
-        ...opts.text,
-      },
-    },
-    scenarios: [{ id: "s", ...scenario }],
-  } satisfies SuiteInput);
-  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
-  const suite = parsed.suite;
-  return runTextScenario(
-    { suite, scenario: suite.scenarios[0]!, attempt: 1, runId: newId("run"), batchId: newId("batch") },
-    { connectTimeoutMs: 2000, closeGraceMs: 1000, ...opts.deps },
-  );
-}
-
-const contents = (r: RunReport) => r.transcript.map((e) => `${e.role}:${e.content}`);
+const run = useReferenceAgent();
 
 describe("text runs end for every reason in the spec", () => {
   it("completes agent_ended when the agent sends end_call with final words (billing happy path)", async () => {
@@ -98,9 +51,9 @@ describe("text runs end for every reason in the spec", () => {
     expect(r.metrics).toMatchObject({ turns: 3 });
   });
 
-  it("completes agent_ended when the agent closes cleanly", async () => {
+  it("completes agent_ended when the agent closes cleanly after the script's last line", async () => {
     const r = await run(
-      { script: [{ say: "one" }, { say: "two" }, { say: "three" }] },
+      { script: [{ say: "one" }, { say: "two" }, { wait_for_end: true }] },
       { path: "/echo", behavior: "close_after:1" },
     );
     expect(r).toMatchObject({
@@ -108,6 +61,7 @@ describe("text runs end for every reason in the spec", () => {
       ended_reason: "agent_ended",
       ended_by: "agent",
       passed: true,
+      error: null,
     });
     expect(contents(r)).toEqual(["user:one", "agent:You said: one", "user:two"]);
   });
@@ -164,7 +118,7 @@ describe("text runs end for every reason in the spec", () => {
   it("fails connection_failed when the agent rejects the secret with 1008", async () => {
     const r = await run({ script: [{ say: "hi" }] }, { secret: "wrong" });
     expect(r).toMatchObject({ status: "failed", ended_reason: "connection_failed" });
-    expect(r.error).toContain("agent rejected the connection (1008)");
+    expect(r.error).toContain("agent rejected the connection (1008 policy violation");
   });
 
   it("fails connection_failed with the HTTP status when the agent answers without upgrading", async () => {
@@ -186,7 +140,7 @@ describe("text runs end for every reason in the spec", () => {
       { path: "/echo", behavior: "drop_after:1" },
     );
     expect(r).toMatchObject({ status: "failed", ended_reason: "connection_lost" });
-    expect(r.error).toContain("(1006)");
+    expect(r.error).toBe("the connection dropped mid-conversation (1006 abnormal closure)");
     expect(contents(r)).toEqual(["user:one", "agent:You said: one", "user:two"]);
   });
 
@@ -206,18 +160,19 @@ describe("text runs end for every reason in the spec", () => {
     });
   }
 
-  it("fails internal_error when the platform aborts the run, keeping the transcript", async () => {
+  it("ends interrupted when whoever started the run stops it, keeping the transcript", async () => {
     const abort = new AbortController();
     const pending = run(
       { script: [{ say: "hi" }, { wait_ms: 5000 }] },
       { path: "/echo", deps: { signal: abort.signal } },
     );
-    setTimeout(() => abort.abort(new Error("shutting down")), 300);
+    setTimeout(() => abort.abort(new Error("interrupted (Ctrl-C)")), 300);
     const r = await pending;
     expect(r).toMatchObject({
-      status: "failed",
-      ended_reason: "internal_error",
-      error: "aborted: shutting down",
+      status: "interrupted",
+      ended_reason: "interrupted",
+      passed: false,
+      error: "interrupted (Ctrl-C)",
     });
     expect(contents(r)).toEqual(["user:hi", "agent:You said: hi"]);
   });

@@ -3,8 +3,8 @@
  * session core), sends the turns, prints every frame with its timing and what it was read as,
  * and exits non-zero on the first violation, timeout or rejected secret, naming the rule.
  */
-import { createScriptedCaller } from "@spar/caller";
-import { newId, runTextSession, type SessionEvent } from "@spar/gateway";
+import { createScriptedCaller, scriptLeftUnplayed } from "@spar/caller";
+import { newId, runTextSession, type SessionEvent, type SessionResult } from "@spar/gateway";
 import {
   checkForwardedHeaders,
   decodeAgentFrame,
@@ -25,7 +25,9 @@ const RULES: Record<string, string> = {
   agent_timeout: "the agent must reply to each caller message within the per-turn timeout",
   protocol_error:
     "every agent frame must be one of the accepted shapes (text-protocol.md § Frames: agent → platform)",
-  connection_lost: "the agent must not drop the socket mid-conversation; end with end_call or a clean close",
+  connection_lost:
+    "the agent must not drop the socket or close it with an error code; end with end_call or a normal close (1000, 1001, 1005, 4000-4999)",
+  no_reply: "the agent must reply to each caller message with a content frame before it ends the call",
   max_duration: "the conversation must end within max_duration_s",
   internal_error: "the probe itself failed",
 };
@@ -89,6 +91,7 @@ export async function probeCommand(argv: readonly string[], parentCtx: CliContex
     );
   }
   const says = values.say?.length ? values.say : ["Hello, this is a probe from Spar. Can you hear me?"];
+  const script = says.map((say) => ({ say }));
   const runId = newId("run");
   const out = ctx.stdout;
   const started = performance.now();
@@ -115,21 +118,43 @@ export async function probeCommand(argv: readonly string[], parentCtx: CliContex
       connectTimeoutMs: 10_000,
       closeGraceMs: 5_000,
     },
-    caller: createScriptedCaller(says.map((say) => ({ say }))),
+    caller: createScriptedCaller(script),
     signal: ctx.signal,
     onEvent: (e: SessionEvent) => out.write(describeEvent(e, stamp)),
   });
 
-  if (result.status === "completed") {
+  const failure = probeFailure(result, script);
+  if (failure === null) {
     const replies = result.transcript.filter((t) => t.role === "agent").length;
     out.write(
       `ok: ${replies} repl${replies === 1 ? "y" : "ies"}, ended ${result.endedReason}; every frame follows the protocol\n`,
     );
     return 0;
   }
-  out.write(`FAIL ${result.endedReason}: ${result.error ?? ""}\n`);
-  out.write(`rule: ${RULES[result.endedReason] ?? result.endedReason}\n`);
+  out.write(`FAIL ${failure.reason}: ${failure.detail}\n`);
+  out.write(`rule: ${RULES[failure.reason] ?? failure.reason}\n`);
   return 1;
+}
+
+/**
+ * Why the probe fails: the session's own failure, or an agent that ended the call (cleanly)
+ * without answering the first message or before every probe line was sent.
+ */
+function probeFailure(
+  result: SessionResult,
+  script: { say: string }[],
+): { reason: string; detail: string } | null {
+  if (result.status !== "completed") return { reason: result.endedReason, detail: result.error ?? "" };
+  const firstLine = result.transcript.findIndex((e) => e.role === "user");
+  const answered = firstLine !== -1 && result.transcript.slice(firstLine + 1).some((e) => e.role === "agent");
+  if (!answered) {
+    const when =
+      firstLine === -1 ? "before the probe's first message" : "without replying to the first message";
+    return { reason: "no_reply", detail: `the agent ended the call ${when}` };
+  }
+  const unplayed =
+    result.endedReason === "agent_ended" ? scriptLeftUnplayed(script, result.transcript) : null;
+  return unplayed === null ? null : { reason: "no_reply", detail: unplayed };
 }
 
 function describeEvent(e: SessionEvent, stamp: (at: number) => string): string {

@@ -11,6 +11,10 @@ describe("parseBehavior", () => {
       ok: true,
       behavior: { ...defaultBehavior(), delayMs: 250, twoReplies: true, dropAfter: 3, httpError: 503 },
     });
+    expect(parseBehavior("close_after:1,close_code:4001")).toEqual({
+      ok: true,
+      behavior: { ...defaultBehavior(), closeAfter: 1, closeCode: 4001 },
+    });
   });
 
   it("rejects unknown names, missing or extra arguments, repeats and odd statuses", () => {
@@ -27,6 +31,10 @@ describe("parseBehavior", () => {
     expect(parseBehavior("http_error:200")).toMatchObject({
       ok: false,
       error: expect.stringMatching(/400 to 599/),
+    });
+    expect(parseBehavior("close_code:1006")).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/1000-1003, 1005, 1007-1014 or 3000-4999/),
     });
     expect(parseBehavior("slow:1:2")).toMatchObject({
       ok: false,

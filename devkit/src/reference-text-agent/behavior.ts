@@ -14,8 +14,10 @@ export interface Behavior {
   silent: boolean;
   /** `drop_after:<n>`: destroy the TCP socket without a close frame (the platform sees 1006). */
   dropAfter?: number;
-  /** `close_after:<n>`: close cleanly with 1000. */
+  /** `close_after:<n>`: close the socket with `closeCode`. */
   closeAfter?: number;
+  /** `close_code:<code>`: the code `close_after` closes with (default 1000; 1005 sends no code). */
+  closeCode: number;
   /** `end_after:<n>`: send `end_call` with final words, then close 1000. */
   endAfter?: number;
   /** `garbage`: replies are not JSON. */
@@ -66,6 +68,7 @@ const COUNTS = new Map<string, "dropAfter" | "closeAfter" | "endAfter">([
 export function defaultBehavior(): Behavior {
   return {
     delayMs: 0,
+    closeCode: 1000,
     silent: false,
     garbage: false,
     badContent: false,
@@ -102,6 +105,14 @@ export function parseBehavior(list: string): BehaviorParse {
     } else if (count !== undefined) {
       if (n === undefined) return { ok: false, error: `"${name}" needs a count, e.g. ${name}:1` };
       behavior[count] = n;
+    } else if (name === "close_code") {
+      if (n === undefined || !sendableCloseCode(n)) {
+        return {
+          ok: false,
+          error: `"close_code" needs 1000-1003, 1005, 1007-1014 or 3000-4999, e.g. close_code:1011`,
+        };
+      }
+      behavior.closeCode = n;
     } else if (name === "http_error") {
       if (n === undefined || n < 400 || n > 599) {
         return { ok: false, error: `"http_error" needs a status from 400 to 599, e.g. http_error:503` };
@@ -112,4 +123,13 @@ export function parseBehavior(list: string): BehaviorParse {
     }
   }
   return { ok: true, behavior };
+}
+
+/** Codes a WebSocket endpoint may put in a close frame (RFC 6455 § 7.4), plus 1005 for "no code". */
+function sendableCloseCode(code: number): boolean {
+  return (
+    (code >= 1000 && code <= 1003) ||
+    (code >= 1005 && code !== 1006 && code <= 1014) ||
+    (code >= 3000 && code <= 4999)
+  );
 }

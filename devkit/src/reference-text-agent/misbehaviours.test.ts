@@ -62,6 +62,15 @@ describe("reference text agent misbehaviours", () => {
     expect(c.frames).toHaveLength(1);
   });
 
+  it("close_code: close_after closes with the given code, or with no code for 1005", async () => {
+    const crash = await misbehaving("close_after:0,close_code:1011");
+    say(crash, "one");
+    expect(await crash.closed).toEqual({ code: 1011, reason: "close_after" });
+    const bare = await misbehaving("close_after:0,close_code:1005");
+    say(bare, "one");
+    expect(await bare.closed).toEqual({ code: 1005, reason: "" });
+  });
+
   it("end_after: ends the call with final words after n replies", async () => {
     const c = await misbehaving("end_after:1");
     say(c, "one");

@@ -64,7 +64,8 @@ export function createMisbehavingDelivery(behavior: Behavior): Delivery {
         return;
       }
       if (reached(behavior.closeAfter)) {
-        socket.close(1000, "close_after");
+        if (behavior.closeCode === 1005) socket.close();
+        else socket.close(behavior.closeCode, "close_after");
         return;
       }
       await sleep(behavior.delayMs);

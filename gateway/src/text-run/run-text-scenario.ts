@@ -2,7 +2,7 @@
  * One text run: a scenario played once against the agent's X-RUBRIC endpoint, evaluated, and
  * reported in the JSON report's run shape. Used by the embedded CLI and the Node gateway.
  */
-import { callerFor, evaluateAssertions } from "@spar/caller";
+import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
 import {
   forwardedHeaders,
   type RunReport,
@@ -74,24 +74,34 @@ export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {
     if (e.latency_ms !== undefined) entry.latency_ms = round(e.latency_ms);
     return entry;
   });
-  const assertions = await evaluateAssertions(
-    scenario.assertions ?? [],
-    {
-      status: result.status,
-      endedReason: result.endedReason,
-      endedBy: result.endedBy,
-      transcript,
-      metadata: result.metadata,
-    },
-    {
-      ...fetchDeps,
-      ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}),
-      ...(deps.signal ? { signal: deps.signal } : {}),
-    },
-  );
-  const failedAssertions = assertions.filter((a) => !a.passed);
-  const passed =
-    result.status === "completed" && result.expectationFailure === null && failedAssertions.length === 0;
+  // An interrupted run gets no verdict, so nothing is evaluated (no judge call after Ctrl-C).
+  const assertions =
+    result.status === "interrupted"
+      ? []
+      : await evaluateAssertions(
+          scenario.assertions ?? [],
+          {
+            status: result.status,
+            endedReason: result.endedReason,
+            endedBy: result.endedBy,
+            transcript,
+            // What the agent reported, never the scenario's own metadata: `metadata` assertions check the agent.
+            metadata: result.metadata,
+          },
+          {
+            ...fetchDeps,
+            ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}),
+            ...(deps.signal ? { signal: deps.signal } : {}),
+          },
+        );
+  const verdict = runVerdict({
+    status: result.status,
+    endedReason: result.endedReason,
+    problem: result.error,
+    script: scenario.script,
+    transcript,
+    assertions,
+  });
   const agentTurns = transcript.filter((e) => e.role === "agent");
   const latencies = agentTurns.flatMap((e) => (e.latency_ms === undefined ? [] : [e.latency_ms]));
   return {
@@ -102,12 +112,13 @@ export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {
     status: result.status,
     ended_reason: result.endedReason,
     ended_by: result.endedBy,
-    passed,
+    passed: verdict.passed,
     duration_ms: round(result.endedAt - result.startedAt),
     transcript,
-    metadata: result.metadata,
+    // Everything the scenario said about itself is recorded with the run; the agent's keys win.
+    metadata: { ...(scenario.metadata ?? {}), ...result.metadata },
     assertions,
     metrics: { turns: agentTurns.length, latency_ms: summarizeLatency(latencies) },
-    error: passed ? null : (result.error ?? failedAssertions.map((a) => `${a.kind}: ${a.detail}`).join("; ")),
+    error: verdict.error,
   };
 }

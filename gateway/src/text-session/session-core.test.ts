@@ -266,19 +266,82 @@ describe("text session core", () => {
     expect(result).toMatchObject({
       status: "failed",
       endedReason: "connection_failed",
-      error: 'agent rejected the connection (1008) "bad secret"',
+      error: 'agent rejected the connection (1008 policy violation "bad secret")',
     });
   });
 
-  it("reads a clean close after replies as the agent ending the call", () => {
-    const { result } = drive([
+  const closeAfterReply = (code: number, reason = "") =>
+    drive([
       start,
       connected(),
       say(1100, "hi"),
       frame(1150, { content: "yo" }),
-      { type: "closed", at: 1200, code: 1008, reason: "", clean: true },
+      { type: "closed", at: 1200, code, reason, clean: code !== 1006 },
+    ]).result;
+
+  it.each([1000, 1001, 1005, 4000, 4999])(
+    "reads a close with %i after replies as the agent ending the call",
+    (code) => {
+      expect(closeAfterReply(code)).toMatchObject({
+        status: "completed",
+        endedReason: "agent_ended",
+        endedBy: "agent",
+        error: null,
+      });
+    },
+  );
+
+  it.each([
+    [1011, "db down", 'the agent closed the connection with an error code (1011 internal error "db down")'],
+    [1002, "", "the agent closed the connection with an error code (1002 protocol error)"],
+    [1003, "", "the agent closed the connection with an error code (1003 unsupported data)"],
+    [1008, "", "the agent closed the connection with an error code (1008 policy violation)"],
+    [1012, "", "the agent closed the connection with an error code (1012 service restart)"],
+    [3000, "", "the agent closed the connection with an error code (3000)"],
+  ])("fails connection_lost when the agent closes with %i, naming the code", (code, reason, error) => {
+    expect(closeAfterReply(code, reason)).toMatchObject({
+      status: "failed",
+      endedReason: "connection_lost",
+      endedBy: "platform",
+      error,
+    });
+  });
+
+  it("fails an error close that answers the caller's end_call", () => {
+    const { result } = drive([
+      start,
+      connected(),
+      { type: "caller_move", at: 1100, move: { kind: "end" } },
+      { type: "closed", at: 1150, code: 1011, reason: "", clean: true },
     ]);
-    expect(result).toMatchObject({ status: "completed", endedReason: "agent_ended", endedBy: "agent" });
+    expect(result).toMatchObject({ status: "failed", endedReason: "connection_lost" });
+  });
+
+  it("accepts a dropped socket as the agent's answer to the caller's end_call", () => {
+    const { result } = drive([
+      start,
+      connected(),
+      { type: "caller_move", at: 1100, move: { kind: "end" } },
+      { type: "closed", at: 1150, code: 1006, reason: "", clean: false },
+    ]);
+    expect(result).toMatchObject({ status: "completed", endedReason: "caller_ended", endedBy: "caller" });
+  });
+
+  it("ends interrupted, going away with 1001, when whoever started the run stops it", () => {
+    const { result, effects } = drive([
+      start,
+      connected(),
+      say(1100, "hi"),
+      { type: "interrupt", at: 1200, detail: "interrupted (Ctrl-C)" },
+    ]);
+    expect(result).toMatchObject({
+      status: "interrupted",
+      endedReason: "interrupted",
+      endedBy: "platform",
+      error: "interrupted (Ctrl-C)",
+      endedAt: 1200,
+    });
+    expect(effects).toContainEqual({ type: "close", code: 1001, reason: "the run was interrupted" });
   });
 
   it("reads a dropped socket as connection_lost and keeps the partial transcript", () => {

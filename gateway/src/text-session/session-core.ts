@@ -8,9 +8,12 @@ import type { CallerMove } from "@spar/caller";
 import {
   type AgentEvent,
   decodeAgentFrame,
+  describeClose,
   type EndedBy,
   type EndedReason,
   encodeCallerFrame,
+  type FinalRunStatus,
+  isNormalCloseCode,
 } from "@spar/protocol";
 import type {
   Awaiting,
@@ -82,7 +85,7 @@ class Step {
   /** Ends the session; every timer still set is cleared first. */
   finish(
     at: number,
-    status: "completed" | "failed",
+    status: FinalRunStatus,
     endedReason: EndedReason,
     endedBy: EndedBy,
     error: string | null,
@@ -172,6 +175,10 @@ export function step(state: SessionState, event: SessionEvent): StepOutput {
     case "abort":
       st.fail(at, "internal_error", event.detail, 1011);
       break;
+    case "interrupt":
+      st.close(1001, "the run was interrupted");
+      st.finish(at, "interrupted", "interrupted", "platform", event.detail);
+      break;
   }
   return st.done();
 }
@@ -258,17 +265,25 @@ function endedByAgent(st: Step, at: number): void {
 function onClosed(st: Step, event: Extract<SessionEvent, { type: "closed" }>): void {
   const s = st.s;
   const at = event.at;
-  const why = event.reason ? ` "${event.reason.slice(0, 200)}"` : "";
+  const close = describeClose(event.code, event.reason);
   if (s.phase === "connecting") {
-    st.fail(at, "connection_failed", `the connection closed before it opened (${event.code}${why})`);
+    st.fail(at, "connection_failed", `the connection closed before it opened (${close})`);
+  } else if (
+    event.clean &&
+    !isNormalCloseCode(event.code) &&
+    !(event.code === 1008 && s.agentReplies === 0)
+  ) {
+    // 1011 and friends report a fault: a crashed agent must never read as one that hung up.
+    st.fail(at, "connection_lost", `the agent closed the connection with an error code (${close})`);
   } else if (s.phase === "ending") {
+    // The caller said goodbye: however the agent then lets go of the socket, the call is over.
     st.finish(at, "completed", "caller_ended", "caller", null);
-  } else if (event.code === 1008 && s.agentReplies === 0) {
-    st.fail(at, "connection_failed", `agent rejected the connection (1008)${why}`);
-  } else if (event.clean) {
-    st.finish(at, "completed", "agent_ended", "agent", null);
+  } else if (event.code === 1008) {
+    st.fail(at, "connection_failed", `agent rejected the connection (${close})`);
+  } else if (!event.clean) {
+    st.fail(at, "connection_lost", `the connection dropped mid-conversation (${close})`);
   } else {
-    st.fail(at, "connection_lost", `the connection dropped mid-conversation (${event.code}${why})`);
+    st.finish(at, "completed", "agent_ended", "agent", null);
   }
 }
 

@@ -3,7 +3,7 @@
  * and the result every ending produces (spec/text-protocol.md).
  */
 import type { CallerMove } from "@spar/caller";
-import type { EndedBy, EndedReason, TranscriptEntry } from "@spar/protocol";
+import type { EndedBy, EndedReason, FinalRunStatus, TranscriptEntry } from "@spar/protocol";
 
 export interface SessionConfig {
   perTurnTimeoutMs: number;
@@ -41,10 +41,13 @@ export type SessionEvent =
   | { type: "timer"; at: number; timer: TimerName }
   | { type: "caller_move"; at: number; move: CallerMove }
   | { type: "caller_failed"; at: number; detail: string }
-  /** The platform gives up on the session (shutdown, a bug in the shell). */
-  | { type: "abort"; at: number; detail: string };
+  /** The platform gives up on the session (a bug in the shell). */
+  | { type: "abort"; at: number; detail: string }
+  /** Whoever started the run stopped it (Ctrl-C, shutdown): no verdict on the agent. */
+  | { type: "interrupt"; at: number; detail: string };
 
-export type CloseCode = 1000 | 1002 | 1011;
+/** What we close with: done, going away (interrupted), protocol error, internal error. */
+export type CloseCode = 1000 | 1001 | 1002 | 1011;
 
 /** What the shell must do, in order. */
 export type SessionEffect =
@@ -57,7 +60,7 @@ export type SessionEffect =
   | { type: "finish"; result: SessionResult };
 
 export interface SessionResult {
-  status: "completed" | "failed";
+  status: FinalRunStatus;
   endedReason: EndedReason;
   endedBy: EndedBy;
   /** Human-readable why, for failed runs (and a caller's expectation failure); else null. */

@@ -1,8 +1,8 @@
-import type { EndedBy, EndedReason } from "@spar/protocol";
+import type { EndedBy, EndedReason, FinalRunStatus } from "@spar/protocol";
 
 /** How a call ended: the run's status, reason and who ended it, with a detail for people. */
 export interface CallEnd {
-  status: "completed" | "failed";
+  status: FinalRunStatus;
   reason: EndedReason;
   endedBy: EndedBy;
   /** Failures and failed expectations: what happened, for the report. */

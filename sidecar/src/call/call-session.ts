@@ -140,7 +140,13 @@ class CallSession {
         ),
       this.plan.limits.maxDurationMs,
     );
-    const onAbort = () => this.stop(failed("internal_error", "the sidecar stopped the call (shutdown)"));
+    const onAbort = () =>
+      this.stop({
+        status: "interrupted",
+        reason: "interrupted",
+        endedBy: "platform",
+        detail: `the call was interrupted (${errorText(signal.reason ?? "shutdown")})`,
+      });
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
     const flow = this.flow();
@@ -278,12 +284,16 @@ class CallSession {
         if (e.identity === this.agent) this.words.onTranscriptionEnd(e.segmentId);
         return;
       case "disconnected":
-        this.stop({
-          status: "completed",
-          reason: "agent_ended",
-          endedBy: "agent",
-          detail: `the room closed (${e.reason})`,
-        });
+        this.stop(
+          e.normal
+            ? {
+                status: "completed",
+                reason: "agent_ended",
+                endedBy: "agent",
+                detail: `the room closed (${e.reason})`,
+              }
+            : failed("connection_lost", `the caller was disconnected from the room (${e.reason})`),
+        );
         return;
     }
   }

@@ -4,7 +4,7 @@
  * evaluated with the shared assertions, reported in the JSON report's run shape.
  */
 import { join } from "node:path";
-import { callerFor, evaluateAssertions } from "@spar/caller";
+import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
 import type { RunReport, Scenario, Suite } from "@spar/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import { type Clock, monotonicClock } from "../media/clock.ts";
@@ -119,8 +119,7 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       signal,
     },
   );
-  const metadata: Record<string, unknown> = {
-    ...(scenario.metadata ?? {}),
+  const producedMetadata: Record<string, unknown> = {
     ...(report.roomName ? { room_name: report.roomName } : {}),
     ...(report.recording
       ? {
@@ -133,21 +132,32 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       : {}),
   };
   const { end } = report;
-  const assertions = await evaluateAssertions(
-    scenario.assertions ?? [],
-    {
-      status: end.status,
-      endedReason: end.reason,
-      endedBy: end.endedBy,
-      transcript: report.conversation,
-      metadata,
-    },
-    { ...fetchDeps, ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}), signal },
-  );
-  const failedAssertions = assertions.filter((a) => !a.passed);
+  // An interrupted run gets no verdict, so nothing is evaluated (no judge call after Ctrl-C).
+  const assertions =
+    end.status === "interrupted"
+      ? []
+      : await evaluateAssertions(
+          scenario.assertions ?? [],
+          {
+            status: end.status,
+            endedReason: end.reason,
+            endedBy: end.endedBy,
+            transcript: report.conversation,
+            // What the call produced, never the scenario's own metadata: `metadata` assertions check the run.
+            metadata: producedMetadata,
+          },
+          { ...fetchDeps, ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}), signal },
+        );
   // The detail is a failure, or on caller_ended a failed expectation; on agent_ended it is only information.
-  const problem = end.status === "failed" || end.reason === "caller_ended" ? end.detail : undefined;
-  const passed = end.status === "completed" && problem === undefined && failedAssertions.length === 0;
+  const problem = end.status !== "completed" || end.reason === "caller_ended" ? (end.detail ?? null) : null;
+  const verdict = runVerdict({
+    status: end.status,
+    endedReason: end.reason,
+    problem,
+    script: scenario.script,
+    transcript: report.conversation,
+    assertions,
+  });
   return {
     run_id: input.runId,
     scenario_id: scenario.id,
@@ -156,13 +166,14 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
     status: end.status,
     ended_reason: end.reason,
     ended_by: end.endedBy,
-    passed,
+    passed: verdict.passed,
     duration_ms: report.durationMs,
     transcript: report.conversation,
-    metadata,
+    // Everything the scenario said about itself is recorded with the run; what the call produced wins.
+    metadata: { ...(scenario.metadata ?? {}), ...producedMetadata },
     assertions,
     metrics: report.metrics ?? {},
-    error: passed ? null : (problem ?? failedAssertions.map((a) => `${a.kind}: ${a.detail}`).join("; ")),
+    error: verdict.error,
   };
 }
 

@@ -15,8 +15,11 @@ export type CallRoomEvent =
   | { type: "transcription"; identity: string; segmentId: string; delta: string }
   /** The stream of that segment closed: its text is final. */
   | { type: "transcription_end"; identity: string; segmentId: string }
-  /** The caller is no longer in the room (room closed, kicked, network lost). */
-  | { type: "disconnected"; reason: string };
+  /**
+   * The caller is no longer in the room. `normal`: the room closed or the caller was removed
+   * (the call ended); otherwise a fault (server shutdown, signal lost, failed join).
+   */
+  | { type: "disconnected"; reason: string; normal: boolean };
 
 export interface CallRoom {
   readonly roomName: string;

@@ -19,6 +19,7 @@ import {
 } from "@livekit/rtc-node";
 import type { Clock } from "../media/clock.ts";
 import type { CallRoom, CallRoomConnectOptions, CallRoomConnector, CallRoomEvent } from "./call-room.ts";
+import { describeDisconnect } from "./disconnect-reason.ts";
 import { dtmfEventCode } from "./dtmf-signal.ts";
 import { installRoomEventFilter } from "./room-event-filter.ts";
 
@@ -237,7 +238,10 @@ class LiveKitCallRoom implements CallRoom {
         this.emit({ type: "participant_left", identity: p.identity }),
       )
       .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => this.read(track, p))
-      .on(RoomEvent.Disconnected, (reason) => this.emit({ type: "disconnected", reason: String(reason) }));
+      .on(RoomEvent.Disconnected, (reason) => {
+        const { name, normal } = describeDisconnect(reason);
+        this.emit({ type: "disconnected", reason: name, normal });
+      });
     this.room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
       this.readTranscription(reader, from.identity).catch(() => undefined);
     });

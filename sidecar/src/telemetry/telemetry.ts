@@ -1,4 +1,4 @@
-import type { EndedReason, VoiceConnection, VoiceStage } from "@spar/protocol";
+import type { EndedReason, FinalRunStatus, VoiceConnection, VoiceStage } from "@spar/protocol";
 
 /**
  * What the sidecar reports about calls. Typed methods instead of raw spans and meters so call
@@ -28,7 +28,7 @@ export interface RunIdentity {
 }
 
 export interface RunOutcome {
-  status: "completed" | "failed";
+  status: FinalRunStatus;
   endedReason: EndedReason;
 }
 

@@ -27,7 +27,7 @@ export interface TextSessionOptions {
   caller: CallerBrain;
   /** Monotonic ms; defaults to performance.now. */
   now?: () => number;
-  /** Aborting ends the session `failed / internal_error` with the signal's reason. */
+  /** Aborting ends the session `interrupted` (whoever started it stopped it), with the signal's reason. */
   signal?: AbortSignal;
   /** Observes every event and effect (progress display, tracing). */
   onEvent?: (event: SessionEvent) => void;
@@ -174,11 +174,7 @@ export function runTextSession(opts: TextSessionOptions): Promise<SessionResult>
     };
 
     const onAbort = (): void =>
-      dispatch({
-        type: "abort",
-        at: now(),
-        detail: `aborted: ${message(opts.signal?.reason ?? "shutdown")}`,
-      });
+      dispatch({ type: "interrupt", at: now(), detail: message(opts.signal?.reason ?? "interrupted") });
     if (opts.signal?.aborted) {
       queueMicrotask(onAbort);
     } else {
