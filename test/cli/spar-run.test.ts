@@ -56,7 +56,7 @@ describe("spar run", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("PASS greet#1");
     const report = suiteReportSchema.parse(JSON.parse(await readFile(json, "utf8")));
-    expect(report.summary).toEqual({ total: 1, passed: 1, failed: 0, pass_rate: 100 });
+    expect(report.summary).toEqual({ total: 1, passed: 1, failed: 0, interrupted: 0, pass_rate: 100 });
     expect(report.runs[0]).toMatchObject({
       scenario_id: "greet",
       status: "completed",

@@ -123,6 +123,10 @@ export async function probeCommand(argv: readonly string[], parentCtx: CliContex
     onEvent: (e: SessionEvent) => out.write(describeEvent(e, stamp)),
   });
 
+  if (result.status === "interrupted") {
+    out.write("interrupted: no verdict\n");
+    return 130;
+  }
   const failure = probeFailure(result, script);
   if (failure === null) {
     const replies = result.transcript.filter((t) => t.role === "agent").length;

@@ -1,28 +1,18 @@
-/** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2. */
+/** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2 (130 on Ctrl-C). */
 
 import { join, resolve } from "node:path";
-import {
-  countPlannedRuns,
-  newId,
-  type PlannedRun,
-  planBatch,
-  runBatch,
-  runTextScenario,
-} from "@spar/gateway";
-import {
-  channelSchema,
-  MAX_PLANNED_RUNS,
-  type RunReport,
-  type Suite,
-  type SuiteReport,
-} from "@spar/protocol";
+import { newId, type PlannedRun, runBatch, runTextScenario } from "@spar/gateway";
+import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { loadSuite } from "../load-suite.ts";
+import { notStartedRun } from "../not-started-run.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
+import { planRuns } from "../plan-runs.ts";
 import { checkReportPath } from "../report/check-report-path.ts";
 import { writeJsonReport } from "../report/json-report.ts";
 import { writeJunit } from "../report/junit.ts";
 import { createPlainProgress } from "../report/plain-progress.ts";
+import { summarizeRuns } from "../report/suite-summary.ts";
 import { renderSummaryTable } from "../report/summary-table.ts";
 import { createTtyProgress } from "../report/tty-progress.ts";
 import { RUN_HELP } from "../usage.ts";
@@ -92,26 +82,7 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
     ...(values.only ? { only: values.only } : {}),
     ...(channel?.success ? { channel: channel.data } : {}),
   };
-  const planned = countPlannedRuns(suites, filter);
-  if (planned > MAX_PLANNED_RUNS) {
-    throw new UsageError(
-      `${planned.toLocaleString("en-US")} runs planned (scenarios × repeat across suites), over the limit of ${MAX_PLANNED_RUNS.toLocaleString("en-US")}; narrow the selection with --tag or --only, or lower repeat`,
-    );
-  }
-  const plan = planBatch(suites, filter);
-  if (plan.length === 0) throw new UsageError("no scenario matches the --tag/--only filters");
-  for (const run of plan) {
-    if (run.channel === "voice" && !run.suite.agent.voice) {
-      throw new UsageError(
-        `${run.suiteName}: scenario ${run.scenario.id} runs on the voice channel but agent.voice is not configured`,
-      );
-    }
-    if (run.channel === "text" && !run.suite.agent.text) {
-      throw new UsageError(
-        `${run.suiteName}: scenario ${run.scenario.id} runs on the text channel but agent.text is not configured`,
-      );
-    }
-  }
+  const plan = planRuns(suites, filter);
   if (ctx.verbose) {
     const voiceRuns = plan.filter((r) => r.channel === "voice").length;
     ctx.stderr.write(
@@ -129,10 +100,16 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
   const progress = ctx.interactive
     ? createTtyProgress(ctx.stdout, plan.length, { color: ctx.color })
     : createPlainProgress(ctx.stdout);
+  // Runs Ctrl-C stopped before they started: reported interrupted, never shown one by one.
+  const notStarted = new Set<string>();
   const runs = await runBatch(
     plan,
     concurrency,
-    (run: PlannedRun): Promise<RunReport> => {
+    async (run: PlannedRun): Promise<RunReport> => {
+      if (ctx.signal.aborted) {
+        notStarted.add(run.runId);
+        return notStartedRun(run);
+      }
       const input = {
         suite: run.suite,
         scenario: run.scenario,
@@ -148,23 +125,21 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
         : runTextScenario(input, { signal: ctx.signal });
     },
     {
-      runStarted: (run) => progress.runStarted(run.runId, run.scenario.id, run.attempt),
-      runFinished: (_run, report) => progress.runFinished(report),
+      runStarted: (run) => {
+        if (!ctx.signal.aborted) progress.runStarted(run.runId, run.scenario.id, run.attempt);
+      },
+      runFinished: (run, report) => {
+        if (!notStarted.has(run.runId)) progress.runFinished(report);
+      },
     },
   );
   progress.done();
-  const passed = runs.filter((r) => r.passed).length;
   const report: SuiteReport = {
     suite: files.join(","),
     batch_id: batchId,
     started_at: startedAt.toISOString(),
     duration_ms: Math.round(performance.now() - t0),
-    summary: {
-      total: runs.length,
-      passed,
-      failed: runs.length - passed,
-      pass_rate: Math.round((passed / runs.length) * 1000) / 10,
-    },
+    summary: summarizeRuns(runs),
     runs,
   };
   ctx.stdout.write(`${renderSummaryTable(report, { color: ctx.color })}\n`);
@@ -176,5 +151,7 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
     await writeJunit(values.junit, report);
     ctx.stdout.write(`JUnit report: ${values.junit}\n`);
   }
+  // 130 = 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C.
+  if (ctx.signal.aborted) return 130;
   return report.summary.failed === 0 ? 0 : 1;
 }

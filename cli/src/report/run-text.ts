@@ -6,6 +6,12 @@ export function runLabel(run: RunReport): string {
   return `${run.scenario_id}#${run.attempt}`;
 }
 
+/** The run's verdict as one word: interrupted runs have none either way. */
+export function verdictWord(run: RunReport): "PASS" | "FAIL" | "INTERRUPTED" {
+  if (run.passed) return "PASS";
+  return run.status === "interrupted" ? "INTERRUPTED" : "FAIL";
+}
+
 /** Why a run did not pass: its error first, then each failed assertion. Empty when it passed. */
 export function failureLines(run: RunReport): string[] {
   if (run.passed) return [];

@@ -1,0 +1,32 @@
+/** What `spar run` will run: the filtered scenarios × repeat, refused at plan time when it cannot run. */
+import { type BatchFilter, countPlannedRuns, type PlannedRun, planBatch } from "@spar/gateway";
+import { MAX_PLANNED_RUNS, type Suite } from "@spar/protocol";
+import { UsageError } from "./usage-error.ts";
+
+export function planRuns(
+  suites: readonly { name: string; suite: Suite }[],
+  filter: BatchFilter,
+): PlannedRun[] {
+  // Counted before planning: a typo in repeat must not allocate millions of runs first.
+  const planned = countPlannedRuns(suites, filter);
+  if (planned > MAX_PLANNED_RUNS) {
+    throw new UsageError(
+      `${planned.toLocaleString("en-US")} runs planned (scenarios × repeat across suites), over the limit of ${MAX_PLANNED_RUNS.toLocaleString("en-US")}; narrow the selection with --tag or --only, or lower repeat`,
+    );
+  }
+  const plan = planBatch(suites, filter);
+  if (plan.length === 0) throw new UsageError("no scenario matches the --tag/--only filters");
+  for (const run of plan) {
+    if (run.channel === "voice" && !run.suite.agent.voice) {
+      throw new UsageError(
+        `${run.suiteName}: scenario ${run.scenario.id} runs on the voice channel but agent.voice is not configured`,
+      );
+    }
+    if (run.channel === "text" && !run.suite.agent.text) {
+      throw new UsageError(
+        `${run.suiteName}: scenario ${run.scenario.id} runs on the text channel but agent.text is not configured`,
+      );
+    }
+  }
+  return plan;
+}
