@@ -1,6 +1,7 @@
 /** What `spar run` will run: the filtered scenarios × repeat, refused at plan time when it cannot run. */
 import { type BatchFilter, countPlannedRuns, type PlannedRun, planBatch } from "@spar/gateway";
 import { MAX_PLANNED_RUNS, type Suite } from "@spar/protocol";
+import { voiceConfigProblem } from "./check-voice-config.ts";
 import { UsageError } from "./usage-error.ts";
 
 export function planRuns(
@@ -16,11 +17,17 @@ export function planRuns(
   }
   const plan = planBatch(suites, filter);
   if (plan.length === 0) throw new UsageError("no scenario matches the --tag/--only filters");
+  const voiceChecked = new Set<Suite>();
   for (const run of plan) {
     if (run.channel === "voice" && !run.suite.agent.voice) {
       throw new UsageError(
         `${run.suiteName}: scenario ${run.scenario.id} runs on the voice channel but agent.voice is not configured`,
       );
+    }
+    if (run.channel === "voice" && !voiceChecked.has(run.suite)) {
+      voiceChecked.add(run.suite);
+      const problem = voiceConfigProblem(run.suite);
+      if (problem) throw new UsageError(`${run.suiteName}: ${problem}`);
     }
     if (run.channel === "text" && !run.suite.agent.text) {
       throw new UsageError(

@@ -226,6 +226,25 @@ describe("spar run", () => {
     }
   });
 
+  it("exits 2 at plan time, naming the field, when a voice run uses an unsupported LiveKit mode", async () => {
+    const path = await writeSuite(
+      dir,
+      "client-mode.yaml",
+      suite(passing).replace(
+        "scenarios:",
+        '  voice: { livekit: { mode: client, bot_runner_url: "https://bots.example/start" } }\nscenarios:',
+      ),
+    );
+    // Text runs of the same suite are not refused: the voice settings are checked only when used.
+    expect((await spar(["run", path], env())).code).toBe(0);
+    const r = await spar(["run", path, "--channel", "voice"], env());
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: ${path}: agent.voice.livekit.mode: "client" is not supported by spar run yet; use mode: manual with url and token (or api_key + api_secret)\n`,
+    });
+  });
+
   it("exits 2 when --channel voice meets a suite without agent.voice", async () => {
     const path = await writeSuite(dir, "voice.yaml", suite(passing));
     const r = await spar(["run", path, "--channel", "voice"], env());
