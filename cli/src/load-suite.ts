@@ -2,7 +2,9 @@
  * Reads a suite file: size-bounded, YAML or JSON, `${VAR}` from the environment, validated by
  * the one schema in protocol. Every problem becomes a UsageError naming the file and field.
  */
+import type { Stats } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
 import { interpolateEnv, MAX_SUITE_FILE_BYTES, parseSuite, type Suite } from "@spar/protocol";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { UsageError } from "./usage-error.ts";
@@ -18,19 +20,45 @@ export async function loadSuite(
   env: Readonly<Record<string, string | undefined>>,
   overrides: SuiteOverrides = {},
 ): Promise<Suite> {
-  let size: number;
+  let info: Stats;
   try {
-    size = (await stat(path)).size;
+    info = await stat(path);
   } catch {
     throw new UsageError(`${path}: cannot read the suite file (does it exist?)`);
   }
-  if (size > MAX_SUITE_FILE_BYTES) {
+  if (info.isDirectory()) {
     throw new UsageError(
-      `${path}: the suite file is ${size} bytes; the limit is ${MAX_SUITE_FILE_BYTES}. Split it.`,
+      `${path}: is a directory; give the suite files in it, e.g. spar run ${join(path, "*.yaml")}`,
     );
   }
-  const text = await readFile(path, "utf8");
+  if (info.size > MAX_SUITE_FILE_BYTES) {
+    throw new UsageError(
+      `${path}: the suite file is ${info.size} bytes; the limit is ${MAX_SUITE_FILE_BYTES}. Split it.`,
+    );
+  }
+  const text = decodeUtf8(path, await readFile(path));
   return parseSuiteText(path, text, env, overrides);
+}
+
+/**
+ * Suite files are UTF-8. Node's lenient decoding would turn a stray Latin-1 byte into U+FFFD and
+ * a pattern would then silently never match; a UTF-16 file (Windows editors) would not parse at all.
+ */
+function decodeUtf8(path: string, bytes: Uint8Array): string {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new UsageError(`${path}: the suite file is UTF-16; save it as UTF-8`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const lenient = new TextDecoder("utf-8").decode(bytes);
+    const before = lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD")));
+    const line = before.split("\n").length;
+    const offset = Buffer.byteLength(before, "utf8");
+    throw new UsageError(
+      `${path}: not UTF-8 text (line ${line}, byte offset ${offset}); save the file as UTF-8`,
+    );
+  }
 }
 
 export function parseSuiteText(

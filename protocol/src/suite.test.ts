@@ -413,14 +413,18 @@ describe("parseSuite: errors name the path", () => {
     ]);
   });
 
-  it.each([["http://127.0.0.1:8080/ws"], ["127.0.0.1:8080"], ["ws://"], ["ws://exa mple.com/ws"], [""]])(
-    "refuses %j as the text channel URL",
-    (url) => {
-      expect(errorsOf(suiteWith({ agent: { id: "bot", text: { url, secret: "s" } } }))).toEqual([
-        "agent.text.url: must be a ws:// or wss:// URL",
-      ]);
-    },
-  );
+  it.each([
+    ["http://127.0.0.1:8080/ws", "must be a ws:// or wss:// URL, not http://"],
+    ["127.0.0.1:8080", "must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080/path"],
+    ["ws://", "is not a valid URL; write it as a ws:// or wss:// URL, e.g. ws://host:port/path"],
+    ["ws://exa mple.com/ws", "must not contain spaces; percent-encode them as %20"],
+    ["", "must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080/path"],
+    ["ws://127.0.0.1:99999/ws", "port 99999 is out of range; use 1-65535"],
+  ])("refuses %j as the text channel URL, saying why", (url, why) => {
+    expect(errorsOf(suiteWith({ agent: { id: "bot", text: { url, secret: "s" } } }))).toEqual([
+      `agent.text.url: ${why}`,
+    ]);
+  });
 
   it("names a livekit URL that is not ws", () => {
     const agent = {
@@ -429,7 +433,7 @@ describe("parseSuite: errors name the path", () => {
       voice: { livekit: { mode: "manual", url: "https://lk" } },
     };
     expect(errorsOf(suiteWith({ agent }))).toEqual([
-      "agent.voice.livekit.url: must be a ws:// or wss:// URL",
+      "agent.voice.livekit.url: must be a ws:// or wss:// URL, not https://",
     ]);
   });
 

@@ -7,6 +7,7 @@ import { DTMF_DIGITS } from "./dtmf.ts";
 import { checkForwardedHeaders } from "./forwarded-headers.ts";
 import { patternError } from "./pattern.ts";
 import { endedReasonSchema } from "./run.ts";
+import { urlProblem } from "./url-check.ts";
 
 const patternSchema = z
   .string()
@@ -21,14 +22,16 @@ const idSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, "use 1-128 letters, digits, `_`, `.`, `:` or `-`");
 
-const wsUrlSchema = z
-  .string()
-  .max(2048)
-  .refine((u) => /^wss?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), "must be a ws:// or wss:// URL");
-const httpUrlSchema = z
-  .string()
-  .max(2048)
-  .refine((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), "must be an http:// or https:// URL");
+const urlSchema = (kind: "ws" | "http") =>
+  z
+    .string()
+    .max(2048)
+    .superRefine((value, ctx) => {
+      const problem = urlProblem(value, kind);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+const wsUrlSchema = urlSchema("ws");
+const httpUrlSchema = urlSchema("http");
 
 export const textChannelSchema = z.strictObject({
   url: wsUrlSchema,

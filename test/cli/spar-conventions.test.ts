@@ -70,6 +70,9 @@ describe("spar usage errors", () => {
     expect((await spar(["run", "x.yaml", "--channel", "phone"])).stderr).toBe(
       'spar run: --channel must be text or voice, got "phone"\nrun "spar run --help" for the options\n',
     );
+    expect((await spar(["probe", "ws://u:pw@127.0.0.1:99999/ws?k=1", "--secret", "s"])).stderr).toBe(
+      'spar probe: ws://127.0.0.1:99999/ws: port 99999 is out of range; use 1-65535\nrun "spar probe --help" for the options\n',
+    );
     expect((await spar(["probe", "ws://127.0.0.1:1/ws", "--secret", "s", "--timeout-s", "0"])).stderr).toBe(
       'spar probe: --timeout-s must be a number of seconds, 0 < N ≤ 3600, got "0"\nrun "spar probe --help" for the options\n',
     );

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
 import { suiteReportSchema } from "@spar/protocol";
@@ -147,6 +147,45 @@ describe("spar run", () => {
     });
     const narrowed = await spar(["run", path, "--tag", "t1", "--only", "nothing"], env());
     expect(narrowed.stderr).toContain("no scenario matches");
+  });
+
+  it("exits 2 with one line naming a port out of range, a non-UTF-8 suite and a directory", async () => {
+    const badPort = await spar(["run", await writeSuite(dir, "port.yaml", suite(passing))], {
+      AGENT_URL: "ws://127.0.0.1:99999/ws",
+      AGENT_SECRET: SECRET,
+    });
+    expect(badPort.stderr).toBe(
+      `spar run: ${join(dir, "port.yaml")}: invalid suite\n  agent.text.url: port 99999 is out of range; use 1-65535\n`,
+    );
+    const flag = await spar(["run", "x.yaml", "--agent-url", "ws://user:pw@127.0.0.1:99999/ws?token=t"]);
+    expect(flag).toMatchObject({ code: 2 });
+    expect(flag.stderr.split("\n")[0]).toBe(
+      "spar run: --agent-url ws://127.0.0.1:99999/ws: port 99999 is out of range; use 1-65535",
+    );
+
+    const latin1 = join(dir, "latin1.yaml");
+    await writeFile(
+      latin1,
+      Buffer.concat([Buffer.from("version: 1\n# caf"), Buffer.from([0xe9]), Buffer.from("\n")]),
+    );
+    expect(await spar(["run", latin1])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: ${latin1}: not UTF-8 text (line 2, byte offset 16); save the file as UTF-8\n`,
+    });
+    const utf16 = join(dir, "utf16.yaml");
+    await writeFile(utf16, Buffer.from("\uFEFFversion: 1\n", "utf16le"));
+    expect((await spar(["run", utf16])).stderr).toBe(
+      `spar run: ${utf16}: the suite file is UTF-16; save it as UTF-8\n`,
+    );
+
+    const folder = join(dir, "suites");
+    await mkdir(folder, { recursive: true });
+    expect(await spar(["run", folder])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: ${folder}: is a directory; give the suite files in it, e.g. spar run ${join(folder, "*.yaml")}\n`,
+    });
   });
 
   it("exits 2 on usage errors: unknown option, bad concurrency, missing file, YAML syntax", async () => {

@@ -8,9 +8,11 @@ import { newId, runTextSession, type SessionEvent, type SessionResult } from "@s
 import {
   checkForwardedHeaders,
   decodeAgentFrame,
+  displayUrl,
   encodeCallerFrame,
   quoteFrame,
   rubricHeaders,
+  urlProblem,
 } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
@@ -58,8 +60,8 @@ export async function probeCommand(argv: readonly string[], parentCtx: CliContex
       HINT,
     );
   }
-  if (!/^wss?:\/\/\S+$/i.test(url) || !URL.canParse(url))
-    throw new UsageError(`"${url}" is not a ws:// or wss:// URL`, [], HINT);
+  const problem = urlProblem(url, "ws");
+  if (problem) throw new UsageError(`${displayUrl(url)}: ${problem}`, [], HINT);
   if (!values.secret)
     throw new UsageError("--secret is required: the X-RUBRIC-SECRET your agent checks", [], HINT);
   const timeoutS = values["timeout-s"] === undefined ? 10 : Number(values["timeout-s"]);

@@ -2,7 +2,14 @@
 
 import { join, resolve } from "node:path";
 import { newId, type PlannedRun, runBatch, runTextScenario } from "@spar/gateway";
-import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
+import {
+  channelSchema,
+  displayUrl,
+  type RunReport,
+  type Suite,
+  type SuiteReport,
+  urlProblem,
+} from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { loadSuite } from "../load-suite.ts";
 import { notStartedRun } from "../not-started-run.ts";
@@ -60,8 +67,14 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
   const channel = values.channel === undefined ? undefined : channelSchema.safeParse(values.channel);
   if (channel && !channel.success)
     throw new UsageError(`--channel must be text or voice, got "${values.channel}"`, [], HINT);
-  if (values["agent-url"] !== undefined && !/^wss?:\/\/\S+$/i.test(values["agent-url"])) {
-    throw new UsageError(`--agent-url must be a ws:// or wss:// URL, got "${values["agent-url"]}"`);
+  const agentUrlProblem =
+    values["agent-url"] === undefined ? undefined : urlProblem(values["agent-url"], "ws");
+  if (agentUrlProblem) {
+    throw new UsageError(
+      `--agent-url ${displayUrl(values["agent-url"] ?? "")}: ${agentUrlProblem}`,
+      [],
+      HINT,
+    );
   }
 
   const jsonPath = values["report-json"];
