@@ -3,7 +3,12 @@ import { displayUrl, urlProblem } from "./url-check.ts";
 
 describe("urlProblem", () => {
   it("accepts ws, wss, IPv6 hosts, credentials and queries", () => {
-    for (const u of ["ws://127.0.0.1:8080/ws", "wss://agent.example/ws?x=1", "ws://[::1]:80/", "ws://u:p@h:1/"]) {
+    for (const u of [
+      "ws://127.0.0.1:8080/ws",
+      "wss://agent.example/ws?x=1",
+      "ws://[::1]:80/",
+      "ws://u:p@h:1/",
+    ]) {
       expect(urlProblem(u, "ws")).toBeUndefined();
     }
     expect(urlProblem("https://api.example/v1", "http")).toBeUndefined();

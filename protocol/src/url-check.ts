@@ -20,7 +20,8 @@ export function urlProblem(value: string, kind: keyof typeof SCHEMES): string | 
     if (!/^\d+$/.test(port)) return `port "${port}" is not a number; use 1-65535`;
     if (Number(port) < 1 || Number(port) > 65535) return `port ${port} is out of range; use 1-65535`;
   }
-  if (!URL.canParse(value)) return `is not a valid URL; write it as ${expected}, e.g. ${plain}//host:port/path`;
+  if (!URL.canParse(value))
+    return `is not a valid URL; write it as ${expected}, e.g. ${plain}//host:port/path`;
   return undefined;
 }
 
