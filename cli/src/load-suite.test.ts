@@ -57,3 +57,21 @@ scenarios: [{ id: a, script: [{ say: hi }] }]
     );
   });
 });
+
+describe("parseSuiteText syntax errors", () => {
+  it("name the line and column and show the offending line with a caret", () => {
+    const text = "version: 1\nagent:\n  id: x\n   text: 2\n";
+    expect(usageError(() => parseSuiteText("s.yaml", text, {}))).toEqual({
+      message:
+        "s.yaml:3:7: not valid YAML/JSON (line 3, column 7): Nested mappings are not allowed in compact mappings",
+      details: ["  2 | agent:", "> 3 |   id: x", "    |       ^"],
+    });
+  });
+
+  it("name a duplicate key where the second one is", () => {
+    expect(usageError(() => parseSuiteText("s.yaml", "version: 1\nversion: 2\n", {}))).toEqual({
+      message: "s.yaml:2:1: not valid YAML/JSON (line 2, column 1): Map keys must be unique",
+      details: ["  1 | version: 1", "> 2 | version: 2", "    | ^"],
+    });
+  });
+});

@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { interpolateEnv, MAX_SUITE_FILE_BYTES, parseSuite, type Suite } from "@spar/protocol";
 import { parse as parseYaml, YAMLParseError } from "yaml";
+import { codeFrame } from "./code-frame.ts";
 import { UsageError } from "./usage-error.ts";
 
 /** `--agent-url`/`--secret`: replace agent.text's fields as written, before `${VAR}` interpolation. */
@@ -72,9 +73,15 @@ export function parseSuiteText(
     // YAML is a superset of JSON, so one parser reads both; aliases are capped against bombs.
     tree = parseYaml(text, { maxAliasCount: 100, prettyErrors: true, uniqueKeys: true });
   } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? ` (line ${e.linePos[0].line})` : "";
-    const first = (e as Error).message.split("\n")[0];
-    throw new UsageError(`${name}: not valid YAML/JSON${where}: ${first}`);
+    // The yaml package's message ends "at line L, column C:" and its own frame; the position
+    // goes up front (editors and terminals link `file:line:col`) and the frame is redrawn.
+    const reason = ((e as Error).message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "");
+    const pos = e instanceof YAMLParseError ? e.linePos?.[0] : undefined;
+    if (!pos) throw new UsageError(`${name}: not valid YAML/JSON: ${reason}`);
+    throw new UsageError(
+      `${name}:${pos.line}:${pos.col}: not valid YAML/JSON (line ${pos.line}, column ${pos.col}): ${reason}`,
+      codeFrame(text, pos.line, pos.col),
+    );
   }
   // Overrides replace the fields before interpolation, so a `${VAR}` they replace need not be set.
   const { value, errors: envErrors } = interpolateEnv(applyOverrides(name, tree, overrides), env);
