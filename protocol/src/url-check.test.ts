@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayUrl, urlProblem } from "./url-check.ts";
+import { displayUrl, redactUrls, urlProblem } from "./url-check.ts";
 
 describe("urlProblem", () => {
   it("accepts ws, wss, IPv6 hosts, credentials and queries", () => {
@@ -40,5 +40,17 @@ describe("displayUrl", () => {
 
   it("drops them by pattern from a URL that does not parse", () => {
     expect(displayUrl("ws://user:pw@h:99999/ws?token=abc")).toBe("ws://h:99999/ws");
+  });
+});
+
+describe("redactUrls", () => {
+  it("shows every URL in a text without credentials or query, leaving the rest", () => {
+    expect(
+      redactUrls('could not connect to wss://u:p@lk.example/rtc?access_token=ey.J9 (then "http://x/y?k=1")'),
+    ).toBe('could not connect to wss://lk.example/rtc (then "http://x/y")');
+    expect(redactUrls("no url here")).toBe("no url here");
+    expect(redactUrls("see ws://h/ws?t=1: refused (ws://h/b?t=2).")).toBe(
+      "see ws://h/ws: refused (ws://h/b).",
+    );
   });
 });

@@ -25,6 +25,15 @@ export function urlProblem(value: string, kind: keyof typeof SCHEMES): string | 
   return undefined;
 }
 
+/** Every ws(s)/http(s) URL in `text` as `displayUrl` shows it: for error details printed to a terminal or log. */
+export function redactUrls(text: string): string {
+  return text.replace(/\b(?:wss?|https?):\/\/[^\s"'<>]+/gi, (match) => {
+    // Punctuation that ends a sentence ("…/ws?token=x: refused") is not part of the URL.
+    const tail = /[.,;:!?)\]}]+$/.exec(match)?.[0] ?? "";
+    return displayUrl(match.slice(0, match.length - tail.length)) + tail;
+  });
+}
+
 /**
  * The URL without credentials, query or fragment (which may carry tokens), for messages and
  * progress lines. A value that does not parse loses the same parts by pattern.

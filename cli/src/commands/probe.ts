@@ -11,6 +11,7 @@ import {
   displayUrl,
   encodeCallerFrame,
   quoteFrame,
+  redactUrls,
   rubricHeaders,
   urlProblem,
 } from "@spar/protocol";
@@ -98,7 +99,7 @@ export async function probeCommand(argv: readonly string[], parentCtx: CliContex
   const out = ctx.stdout;
   const started = performance.now();
   const stamp = (at: number) => `+${(at - started).toFixed(1).padStart(8)} ms`;
-  out.write(`probing ${url} (run ${runId})\n`);
+  out.write(`probing ${displayUrl(url)} (run ${runId})\n`);
 
   const result = await runTextSession({
     url,
@@ -137,7 +138,7 @@ export async function probeCommand(argv: readonly string[], parentCtx: CliContex
     );
     return 0;
   }
-  out.write(`FAIL ${failure.reason}: ${failure.detail}\n`);
+  out.write(`FAIL ${failure.reason}: ${redactUrls(failure.detail)}\n`);
   out.write(`rule: ${RULES[failure.reason] ?? failure.reason}\n`);
   return 1;
 }
@@ -182,7 +183,7 @@ function describeEvent(e: SessionEvent, stamp: (at: number) => string): string {
     case "closed":
       return `${stamp(e.at)}  closed ${e.code}${e.reason ? ` "${e.reason}"` : ""}\n`;
     case "connect_failed":
-      return `${stamp(e.at)}  could not connect: ${e.detail}\n`;
+      return `${stamp(e.at)}  could not connect: ${redactUrls(e.detail)}\n`;
     default:
       return "";
   }

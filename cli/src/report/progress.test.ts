@@ -39,6 +39,20 @@ describe("createPlainProgress", () => {
   });
 });
 
+describe("URLs in progress lines", () => {
+  it("are printed without credentials or query", () => {
+    const out = capture();
+    createPlainProgress(out).runFinished({
+      ...timeout,
+      ended_reason: "connection_failed",
+      error: "could not connect to wss://bot:pw@agent.example/ws?token=s3cret: ECONNREFUSED",
+    });
+    expect(out.text()).toBe(
+      "FAIL angry-refund#1 (1.5 s) connection_failed: could not connect to wss://agent.example/ws: ECONNREFUSED\n",
+    );
+  });
+});
+
 describe("interrupted runs in progress", () => {
   it("read INTERRUPTED and do not count as failed on the bar", () => {
     const plain = capture();
