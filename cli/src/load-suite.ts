@@ -24,8 +24,13 @@ export async function loadSuite(
   let info: Stats;
   try {
     info = await stat(path);
-  } catch {
-    throw new UsageError(`${path}: cannot read the suite file (does it exist?)`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(
+      code === "ENOENT"
+        ? `${path}: no such suite file; check the path (spar run looks for spar.yaml when given none)`
+        : `${path}: cannot read the suite file (${code ?? (e as Error).message}); check its permissions`,
+    );
   }
   if (info.isDirectory()) {
     throw new UsageError(
@@ -34,7 +39,7 @@ export async function loadSuite(
   }
   if (info.size > MAX_SUITE_FILE_BYTES) {
     throw new UsageError(
-      `${path}: the suite file is ${info.size} bytes; the limit is ${MAX_SUITE_FILE_BYTES}. Split it.`,
+      `${path}: the suite file is ${info.size} bytes, over the limit of ${MAX_SUITE_FILE_BYTES}; split it into several suite files`,
     );
   }
   const text = decodeUtf8(path, await readFile(path));

@@ -92,7 +92,7 @@ scenarios:
 `,
     );
     const quiet = await spar(["run", path, "--only", "nope"]);
-    expect(quiet.stderr).toBe("spar run: no scenario matches the --tag/--only filters\n");
+    expect(quiet.stderr).toBe("spar run: no scenario matches --only nope; scenario ids: one; tags: none\n");
     const r = await spar(["run", path, "--verbose", "--concurrency", "2"]);
     expect(r.stderr).toBe(`spar run: 2 runs planned (2 text, 0 voice) from ${path}, concurrency 2\n`);
     const probe = await spar([

@@ -194,7 +194,9 @@ describe("spar run", () => {
     expect(conc).toMatchObject({ code: 2 });
     expect(conc.stderr).toContain("--concurrency must be a whole number from 1 to 1000");
     const missing = await spar(["run", join(dir, "missing.yaml")]);
-    expect(missing.stderr).toContain("cannot read the suite file");
+    expect(missing.stderr).toBe(
+      `spar run: ${join(dir, "missing.yaml")}: no such suite file; check the path (spar run looks for spar.yaml when given none)\n`,
+    );
     const yamlPath = await writeSuite(dir, "syntax.yaml", "version: 1\nagent: [\n");
     const syntax = await spar(["run", yamlPath]);
     expect(syntax).toMatchObject({ code: 2 });
@@ -211,7 +213,9 @@ describe("spar run", () => {
     expect(only.stdout).not.toContain("greet#1");
     const none = await spar(["run", path, "--only", "nope"], env());
     expect(none).toMatchObject({ code: 2 });
-    expect(none.stderr).toContain("no scenario matches");
+    expect(none.stderr).toBe(
+      "spar run: no scenario matches --only nope; scenario ids: greet, silent-agent; tags: smoke\n",
+    );
   });
 
   it("sends one batch id for all runs and each run's id as X-RUBRIC-RUN-ID, with X-* metadata forwarded", async () => {
