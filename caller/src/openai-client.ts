@@ -3,7 +3,7 @@
  * Workers, Node and the voice sidecar. Every failure is an `AppError("upstream_failed")` whose
  * message says what happened (status and the first 500 bytes of the body) and never the key.
  */
-import { AppError, type LlmConfig, quoteFrame } from "@spar/protocol";
+import { AppError, displayUrl, type LlmConfig, quoteFrame } from "@spar/protocol";
 import { type ChatRequest, type ChatResult, chatCompletionSchema, openAiErrorSchema } from "./openai-wire.ts";
 
 export interface ChatClientOptions {
@@ -38,7 +38,7 @@ export function createChatClient(opts: ChatClientOptions): ChatClient {
   const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const sleep = opts.sleep ?? abortableSleep;
   const url = `${opts.llm.base_url.replace(/\/+$/, "")}/chat/completions`;
-  const where = safeUrl(url);
+  const where = displayUrl(url);
   const secret = opts.llm.api_key;
   const scrub = (text: string) => (secret ? text.split(secret).join("[redacted]") : text);
   const fail = (message: string, cause?: unknown): AppError =>
@@ -184,16 +184,6 @@ function retryAfterMs(header: string | null): number | undefined {
   if (header === null) return undefined;
   const seconds = Number(header);
   return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined;
-}
-
-/** The URL without credentials or query string, which may carry keys on some providers. */
-function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "(invalid URL)";
-  }
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {

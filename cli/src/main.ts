@@ -1,12 +1,16 @@
 /** Composition root of the `spar` command: the only place that reads argv, env and the terminal. */
 import { main } from "./cli.ts";
+import { EXIT_INTERRUPTED, handleInterrupts } from "./interrupt.ts";
 import { ProcessResources } from "./process-resources.ts";
 
 const abort = new AbortController();
-process.once("SIGINT", () => abort.abort(new Error("interrupted (Ctrl-C)")));
+handleInterrupts(
+  { onSigint: (l) => process.on("SIGINT", l), stderr: process.stderr, exit: (code) => process.exit(code) },
+  abort,
+);
 const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
 const resources = new ProcessResources();
-process.exitCode = await main(process.argv.slice(2), {
+const code = await main(process.argv.slice(2), {
   env: process.env,
   stdout: process.stdout,
   stderr: process.stderr,
@@ -16,6 +20,9 @@ process.exitCode = await main(process.argv.slice(2), {
   atExit: resources.atExit,
   signal: abort.signal,
 });
+// A usage error stays 2 even when Ctrl-C came while it was printed; anything else stopped by
+// Ctrl-C is 130, whatever the command returned.
+process.exitCode = abort.signal.aborted && code !== 2 ? EXIT_INTERRUPTED : code;
 await resources.release();
 // A CI step must never hang: if a native handle (rtc-node, a speech engine child) outlives the
 // command, exit anyway once stdout has had a moment to drain.

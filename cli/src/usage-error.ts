@@ -2,8 +2,10 @@
 export class UsageError extends Error {
   constructor(
     message: string,
-    /** Extra lines (e.g. one per invalid field). */
+    /** Extra lines (e.g. one per invalid field, a code frame). */
     readonly details: readonly string[] = [],
+    /** A last line pointing at the help, e.g. `run "spar run --help" for the options`. */
+    readonly hint?: string,
   ) {
     super(message);
     this.name = "UsageError";

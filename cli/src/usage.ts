@@ -1,28 +1,55 @@
+/** Help texts: `spar --help` (the overview) and one per command (`spar run --help`). */
+
 export const USAGE = `spar — test voice AI agents with a simulated caller
 
 Usage:
   spar run [SUITE...] [options]     run suite files (default: spar.yaml) embedded, nothing else to start
   spar probe URL --secret S [opts]  check an X-RUBRIC text agent against the protocol, frame by frame
-  spar help                         this text
+  spar help [COMMAND]               this text, or a command's options (same as spar COMMAND --help)
+  spar --version, -v                print the version
 
-spar run options:
-  --agent-url URL        override agent.text.url of every suite
-  --secret S             override agent.text.secret
+Run "spar run --help" or "spar probe --help" for a command's options.
+
+Exit codes: 0 all passed · 1 something failed · 2 usage or config error · 130 interrupted (Ctrl-C)`;
+
+export const RUN_HELP = `spar run [SUITE...] [options]
+
+Runs every selected scenario of the suite files (default: spar.yaml), embedded: nothing else to
+start. A live progress bar on a terminal, one plain line per run otherwise (CI).
+
+Options:
+  --agent-url URL        override agent.text.url of every suite (before \${VAR} interpolation)
+  --secret S             override agent.text.secret (before \${VAR} interpolation)
   --channel text|voice   run every scenario on this channel
   --tag T                only scenarios with this tag (repeatable)
   --only ID              only this scenario id (repeatable)
-  --concurrency N        runs at once (default 4)
-  --report-json PATH     write the JSON report
-  --junit PATH           write a JUnit XML report
+  --concurrency N        runs at once, 1-1000 (default 4)
+  --report-json PATH     write the JSON report (checked to be writable before any run starts)
+  --junit PATH           write a JUnit XML report (checked the same way)
   --verbose              also show diagnostic logs (for voice runs, rtc-node's own)
   --gateway URL --api-key K   run on a Spar gateway instead of embedded (not available yet)
+  -h, --help             this text
 
-spar probe options:
+At most 10,000 runs (scenarios × repeat, across suites) per invocation.
+Ctrl-C stops the runs, prints the summary and writes the reports (exit 130); a second Ctrl-C
+exits at once.
+
+Exit codes: 0 every run passed · 1 a run failed · 2 usage or config error · 130 interrupted`;
+
+export const PROBE_HELP = `spar probe URL --secret S [options]
+
+Connects to an X-RUBRIC text agent exactly as a run does, sends the caller's turns, prints every
+frame with its timing and how it was read, and stops at the first violation, naming the rule.
+
+Options:
   --secret S             the X-RUBRIC-SECRET to send (required)
   --agent-id ID          X-RUBRIC-AGENT-ID (default: probe)
   --header X-Name=value  extra X-* header (repeatable)
   --say TEXT             a caller turn (repeatable; default: one greeting)
   --first-speaker agent  wait for the agent's greeting first
   --timeout-s N          per-turn timeout in seconds (default 10)
+  --verbose              also show diagnostic logs
+  -h, --help             this text
 
-Exit codes: 0 all passed · 1 something failed · 2 usage or config error`;
+Exit codes: 0 the agent follows the protocol · 1 a violation, timeout or rejected secret ·
+2 usage error · 130 interrupted`;

@@ -9,5 +9,6 @@ export * from "./run.ts";
 export * from "./stats.ts";
 export * from "./suite.ts";
 export * from "./text-frames.ts";
+export * from "./url-check.ts";
 export * from "./voice-job.ts";
 export * from "./voice-metrics.ts";

@@ -11,3 +11,6 @@ export const MAX_FORWARDED_HEADER_VALUE_BYTES = 1024;
 
 /** Largest suite file read from disk or accepted over the API. */
 export const MAX_SUITE_FILE_BYTES = 1024 * 1024;
+
+/** Most runs (scenarios × repeat, across suites) one batch plans: `spar run` refuses more. */
+export const MAX_PLANNED_RUNS = 10_000;

@@ -68,10 +68,22 @@ describe("suiteReportSchema", () => {
       batch_id: "b-1",
       started_at: "2025-01-01T00:00:00.000Z",
       duration_ms: 812,
-      summary: { total: 4, passed: 3, failed: 1, pass_rate: 75 },
+      summary: { total: 4, passed: 3, failed: 1, interrupted: 0, pass_rate: 75 },
       runs: [specRun],
     };
     expect(suiteReportSchema.parse(report)).toEqual(report);
+  });
+
+  it("reads a report written before the interrupted count as 0 interrupted", () => {
+    const report = {
+      suite: "s",
+      batch_id: "b",
+      started_at: "t",
+      duration_ms: 1,
+      summary: { total: 1, passed: 1, failed: 0, pass_rate: 100 },
+      runs: [],
+    };
+    expect(suiteReportSchema.parse(report).summary.interrupted).toBe(0);
   });
 
   it("refuses a fractional run count", () => {

@@ -111,8 +111,11 @@ export const suiteReportSchema = z.object({
   summary: z.object({
     total: z.number().int(),
     passed: z.number().int(),
+    /** Runs that ended without passing, interrupted ones aside. */
     failed: z.number().int(),
-    /** Percent of runs that passed, 0–100. */
+    /** Runs stopped by Ctrl-C or a shutdown (status `interrupted`): no verdict either way. 0 in reports from before it existed. */
+    interrupted: z.number().int().default(0),
+    /** Percent of all runs that passed, 0–100. */
     pass_rate: z.number(),
   }),
   runs: z.array(runReportSchema),

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: suite files write ${VAR} literally; that is what is tested
 import { describe, expect, it } from "vitest";
-import { formatPath, interpolateEnv, parseSuite, type SuiteInput } from "./suite.ts";
+import { ASSERTION_KINDS, formatPath, interpolateEnv, parseSuite, type SuiteInput } from "./suite.ts";
 
-/** The suite contract's example suite, as the YAML parser hands it over. */
+/** The example suite of spec/suite-file.md, as the YAML parser hands it over. */
 const specExample = {
   version: 1,
   agent: {
@@ -263,10 +263,44 @@ describe("parseSuite: errors name the path", () => {
     ]);
   });
 
-  it("names an assertion that matches no accepted form", () => {
-    const scenarios = [{ id: "s", script: [{ say: "hi" }], assertions: [{ ended_by: "platform" }] }];
+  it("names the value of a known assertion kind that is not accepted", () => {
+    const assertions = [{ ended_by: "platform" }, { agent_said: "" }, { function_called: { nam: "pay" } }];
+    const scenarios = [{ id: "s", script: [{ say: "hi" }], assertions }];
     expect(errorsOf(suiteWith({ scenarios }))).toEqual([
-      "scenarios[0].assertions[0]: matches none of the accepted forms; see docs/suite-file.md",
+      "scenarios[0].assertions[0].ended_by: must be one of agent, caller",
+      "scenarios[0].assertions[1].agent_said: must not be empty",
+      "scenarios[0].assertions[2].function_called.name: is required (string)",
+      "scenarios[0].assertions[2].function_called: unknown field `nam` (check the spelling)",
+    ]);
+  });
+
+  it("names an unknown assertion kind and lists the valid ones", () => {
+    const assertions = [
+      { agent_said: "hi" },
+      { agent_says: "hi" },
+      {},
+      { agent_said: "a", ended_by: "agent" },
+      "judge",
+    ];
+    const scenarios = [{ id: "s", script: [{ say: "hi" }], assertions }];
+    const kinds =
+      "agent_said, agent_never_said, function_called, ended_by, ended_reason, max_latency_ms, metadata, judge";
+    expect(ASSERTION_KINDS.join(", ")).toBe(kinds);
+    expect(errorsOf(suiteWith({ scenarios }))).toEqual([
+      `scenarios[0].assertions[1]: unknown assertion "agent_says"; valid kinds: ${kinds}`,
+      `scenarios[0].assertions[2]: empty assertion; give one of: ${kinds}`,
+      "scenarios[0].assertions[3]: an assertion has one kind, got agent_said and ended_by; give each its own list item",
+      `scenarios[0].assertions[4]: an assertion is one \`kind: value\` pair, e.g. agent_said: …; valid kinds: ${kinds}`,
+    ]);
+  });
+
+  it("names an unknown or missing LiveKit mode and lists the valid ones", () => {
+    const agent = (livekit: unknown) => ({ id: "bot", text: textAgent.text, voice: { livekit } });
+    expect(errorsOf(suiteWith({ agent: agent({ mode: "cloud", url: "wss://lk" }) }))).toEqual([
+      'agent.voice.livekit.mode: unknown mode "cloud"; valid modes: manual, client, rubric, token_endpoint',
+    ]);
+    expect(errorsOf(suiteWith({ agent: agent({ url: "wss://lk" }) }))).toEqual([
+      "agent.voice.livekit.mode: is required; one of manual, client, rubric, token_endpoint",
     ]);
   });
 
@@ -299,9 +333,7 @@ describe("parseSuite: errors name the path", () => {
 
   it("refuses end: false, since only true means something", () => {
     const scenarios = [{ id: "s", script: [{ end: false }] }];
-    expect(errorsOf(suiteWith({ scenarios }))).toEqual([
-      "scenarios[0].script[0].end: Invalid input: expected true",
-    ]);
+    expect(errorsOf(suiteWith({ scenarios }))).toEqual(["scenarios[0].script[0].end: must be true"]);
   });
 
   it("refuses interrupt_after_ms without say", () => {
@@ -413,14 +445,18 @@ describe("parseSuite: errors name the path", () => {
     ]);
   });
 
-  it.each([["http://127.0.0.1:8080/ws"], ["127.0.0.1:8080"], ["ws://"], ["ws://exa mple.com/ws"], [""]])(
-    "refuses %j as the text channel URL",
-    (url) => {
-      expect(errorsOf(suiteWith({ agent: { id: "bot", text: { url, secret: "s" } } }))).toEqual([
-        "agent.text.url: must be a ws:// or wss:// URL",
-      ]);
-    },
-  );
+  it.each([
+    ["http://127.0.0.1:8080/ws", "must be a ws:// or wss:// URL, not http://"],
+    ["127.0.0.1:8080", "must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080/path"],
+    ["ws://", "is not a valid URL; write it as a ws:// or wss:// URL, e.g. ws://host:port/path"],
+    ["ws://exa mple.com/ws", "must not contain spaces; percent-encode them as %20"],
+    ["", "must be a ws:// or wss:// URL, e.g. ws://127.0.0.1:8080/path"],
+    ["ws://127.0.0.1:99999/ws", "port 99999 is out of range; use 1-65535"],
+  ])("refuses %j as the text channel URL, saying why", (url, why) => {
+    expect(errorsOf(suiteWith({ agent: { id: "bot", text: { url, secret: "s" } } }))).toEqual([
+      `agent.text.url: ${why}`,
+    ]);
+  });
 
   it("names a livekit URL that is not ws", () => {
     const agent = {
@@ -429,7 +465,7 @@ describe("parseSuite: errors name the path", () => {
       voice: { livekit: { mode: "manual", url: "https://lk" } },
     };
     expect(errorsOf(suiteWith({ agent }))).toEqual([
-      "agent.voice.livekit.url: must be a ws:// or wss:// URL",
+      "agent.voice.livekit.url: must be a ws:// or wss:// URL, not https://",
     ]);
   });
 
@@ -441,7 +477,7 @@ describe("parseSuite: errors name the path", () => {
   });
 
   it("refuses a version other than 1", () => {
-    expect(errorsOf(suiteWith({ version: 2 }))).toEqual(["version: Invalid input: expected 1"]);
+    expect(errorsOf(suiteWith({ version: 2 }))).toEqual(["version: must be 1"]);
   });
 
   it("refuses a tree that is not an object", () => {

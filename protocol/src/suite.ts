@@ -1,5 +1,5 @@
 /**
- * The suite file (docs/suite-file.md): YAML or JSON in the user's repository. One schema; every
+ * The suite file (spec/suite-file.md): YAML or JSON in the user's repository. One schema; every
  * error names the path of the bad field, e.g. `scenarios[2].script[1].expect: invalid regex …`.
  */
 import { z } from "zod";
@@ -7,6 +7,8 @@ import { DTMF_DIGITS } from "./dtmf.ts";
 import { checkForwardedHeaders } from "./forwarded-headers.ts";
 import { patternError } from "./pattern.ts";
 import { endedReasonSchema } from "./run.ts";
+import { expandUnionIssue, issueMessage, oneKeyUnionMessage } from "./suite-issues.ts";
+import { urlProblem } from "./url-check.ts";
 
 const patternSchema = z
   .string()
@@ -21,14 +23,16 @@ const idSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, "use 1-128 letters, digits, `_`, `.`, `:` or `-`");
 
-const wsUrlSchema = z
-  .string()
-  .max(2048)
-  .refine((u) => /^wss?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), "must be a ws:// or wss:// URL");
-const httpUrlSchema = z
-  .string()
-  .max(2048)
-  .refine((u) => /^https?:\/\/[^\s]+$/i.test(u) && URL.canParse(u), "must be an http:// or https:// URL");
+const urlSchema = (kind: "ws" | "http") =>
+  z
+    .string()
+    .max(2048)
+    .superRefine((value, ctx) => {
+      const problem = urlProblem(value, kind);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+const wsUrlSchema = urlSchema("ws");
+const httpUrlSchema = urlSchema("http");
 
 export const textChannelSchema = z.strictObject({
   url: wsUrlSchema,
@@ -45,33 +49,46 @@ export type TextChannel = z.infer<typeof textChannelSchema>;
 
 const headersSchema = z.record(z.string().max(256), z.string().max(4096));
 
-export const livekitChannelSchema = z.discriminatedUnion("mode", [
-  z.strictObject({
-    mode: z.literal("manual"),
-    url: wsUrlSchema,
-    token: z.string().min(1).max(8192).optional(),
-    api_key: z.string().min(1).max(256).optional(),
-    api_secret: z.string().min(1).max(4096).optional(),
-    room: z.string().min(1).max(256).optional(),
-  }),
-  z.strictObject({ mode: z.literal("client"), bot_runner_url: httpUrlSchema }),
-  z.strictObject({
-    mode: z.literal("rubric"),
-    url: wsUrlSchema,
-    api_key: z.string().min(1).max(256),
-    api_secret: z.string().min(1).max(4096),
-    web_call_url: httpUrlSchema.optional(),
-    agent_name: z.string().max(256).optional(),
-    room_config: z.record(z.string(), z.unknown()).optional(),
-  }),
-  z.strictObject({
-    mode: z.literal("token_endpoint"),
-    generate_token_endpoint: httpUrlSchema,
-    url: wsUrlSchema.optional(),
-    generate_token_headers: headersSchema.optional(),
-    token_request_payload: z.record(z.string(), z.unknown()).optional(),
-  }),
-]);
+export const livekitChannelSchema = z.discriminatedUnion(
+  "mode",
+  [
+    z.strictObject({
+      mode: z.literal("manual"),
+      url: wsUrlSchema,
+      token: z.string().min(1).max(8192).optional(),
+      api_key: z.string().min(1).max(256).optional(),
+      api_secret: z.string().min(1).max(4096).optional(),
+      room: z.string().min(1).max(256).optional(),
+    }),
+    z.strictObject({ mode: z.literal("client"), bot_runner_url: httpUrlSchema }),
+    z.strictObject({
+      mode: z.literal("rubric"),
+      url: wsUrlSchema,
+      api_key: z.string().min(1).max(256),
+      api_secret: z.string().min(1).max(4096),
+      web_call_url: httpUrlSchema.optional(),
+      agent_name: z.string().max(256).optional(),
+      room_config: z.record(z.string(), z.unknown()).optional(),
+    }),
+    z.strictObject({
+      mode: z.literal("token_endpoint"),
+      generate_token_endpoint: httpUrlSchema,
+      url: wsUrlSchema.optional(),
+      generate_token_headers: headersSchema.optional(),
+      token_request_payload: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ],
+  {
+    error: (issue) => {
+      if (issue.code !== "invalid_union") return undefined;
+      const mode = (issue.input as { mode?: unknown } | undefined)?.mode;
+      const modes = "manual, client, rubric, token_endpoint";
+      return mode === undefined
+        ? `is required; one of ${modes}`
+        : `unknown mode ${JSON.stringify(mode)}; valid modes: ${modes}`;
+    },
+  },
+);
 export type LivekitChannel = z.infer<typeof livekitChannelSchema>;
 
 export const voiceChannelSchema = z.strictObject({
@@ -126,7 +143,7 @@ export const scriptStepSchema = z
   });
 export type ScriptStep = z.infer<typeof scriptStepSchema>;
 
-export const assertionSchema = z.union([
+const ASSERTION_FORMS = [
   z.strictObject({ agent_said: patternSchema }),
   z.strictObject({ agent_never_said: patternSchema }),
   z.strictObject({
@@ -141,7 +158,17 @@ export const assertionSchema = z.union([
   z.strictObject({ max_latency_ms: z.number().positive() }),
   z.strictObject({ metadata: z.record(z.string(), z.unknown()) }),
   z.strictObject({ judge: z.string().min(1).max(8192) }),
-]);
+] as const;
+
+/** The assertion kinds, in the order the suite format lists them. */
+export const ASSERTION_KINDS = ASSERTION_FORMS.map((form) => Object.keys(form.shape)[0] as string);
+
+export const assertionSchema = z.union(ASSERTION_FORMS, {
+  error: (issue) =>
+    issue.code === "invalid_union"
+      ? oneKeyUnionMessage(issue.input, ASSERTION_KINDS, "assertion")
+      : undefined,
+});
 export type Assertion = z.infer<typeof assertionSchema>;
 
 export const scenarioSchema = z.strictObject({
@@ -286,17 +313,10 @@ export function parseSuite(tree: unknown): SuiteParse {
   const r = suiteSchema.safeParse(tree);
   if (r.success) return { ok: true, suite: r.data };
   const errors = r.error.issues
+    .flatMap(expandUnionIssue)
     .slice(0, 50)
     .map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`);
   return { ok: false, errors };
-}
-
-function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === "unrecognized_keys") {
-    return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")} (check the spelling)`;
-  }
-  if (issue.code === "invalid_union") return "matches none of the accepted forms; see docs/suite-file.md";
-  return issue.message;
 }
 
 /**

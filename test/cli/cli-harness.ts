@@ -1,5 +1,5 @@
 /** Drives the real `spar` dispatcher in-process with captured output, or the real bin as a child. */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,15 +51,24 @@ const BIN = new URL("../../cli/bin/spar.mjs", import.meta.url).pathname;
 
 /** The installed command, as CI runs it: a child process with its own exit code. */
 export function sparBin(argv: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, CI: "1", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+  return startSparBin(argv, env).result;
+}
+
+/** The installed command as a running child: for signals (Ctrl-C is SIGINT to the process). */
+export function startSparBin(
+  argv: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcess; stdout(): string; result: Promise<CliResult> } {
+  const child = spawn(process.execPath, [BIN, ...argv], { env: { ...process.env, CI: "1", ...env } });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d) => (stdout += d));
+  child.stderr?.on("data", (d) => (stderr += d));
+  const result = new Promise<CliResult>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? -1 : -2), stdout, stderr }));
   });
+  return { child, stdout: () => stdout, result };
 }
 
 export async function tempDir(): Promise<string> {

@@ -38,6 +38,19 @@ describe("spar probe", () => {
     expect(r.stdout).toContain("rule: every agent frame must be one of the accepted shapes");
   });
 
+  it("prints the URL it probes without credentials or query", async () => {
+    const r = await spar([
+      "probe",
+      `${agent.url.replace("ws://", "ws://me:pw@")}/echo?behavior=garbage&k=1`,
+      "--secret",
+      SECRET,
+    ]);
+    expect(r.stdout.split("\n")[0]).toMatch(
+      new RegExp(`^probing ${agent.url}/echo \\(run run_[0-9a-f]+\\)$`),
+    );
+    expect(r.stdout).not.toContain("pw@");
+  });
+
   it("exits 1 when the secret is rejected", async () => {
     const r = await spar(["probe", agent.url, "--secret", "wrong"]);
     expect(r.code).toBe(1);

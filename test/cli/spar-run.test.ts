@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
 import { suiteReportSchema } from "@spar/protocol";
@@ -56,7 +56,7 @@ describe("spar run", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("PASS greet#1");
     const report = suiteReportSchema.parse(JSON.parse(await readFile(json, "utf8")));
-    expect(report.summary).toEqual({ total: 1, passed: 1, failed: 0, pass_rate: 100 });
+    expect(report.summary).toEqual({ total: 1, passed: 1, failed: 0, interrupted: 0, pass_rate: 100 });
     expect(report.runs[0]).toMatchObject({
       scenario_id: "greet",
       status: "completed",
@@ -103,13 +103,100 @@ describe("spar run", () => {
     expect(r.stderr).toContain("agent.text.secret: environment variable AGENT_SECRET is not set");
   });
 
+  it("runs with --agent-url and --secret replacing unset variables of the suite", async () => {
+    const path = await writeSuite(dir, "override.yaml", suite(passing));
+    const r = await spar(["run", path, "--agent-url", `${agent.url}/echo`, "--secret", SECRET], {});
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("PASS greet#1");
+  });
+
+  it("exits 2 before any run starts when a report path cannot be written", async () => {
+    const path = await writeSuite(dir, "report-path.yaml", suite(passing));
+    const r = await spar(["run", path, "--junit", dir], env());
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: --junit ${dir}: is a directory; give a file path such as ${join(dir, "junit.xml")}\n`,
+    });
+    const same = await spar(
+      ["run", path, "--junit", join(dir, "r.xml"), "--report-json", join(dir, "r.xml")],
+      env(),
+    );
+    expect(same.stderr).toBe(
+      `spar run: --report-json and --junit both name ${join(dir, "r.xml")}; give each report its own file\n`,
+    );
+  });
+
+  it("exits 2 naming the count and the cap when more than 10,000 runs are planned", async () => {
+    const scenarios = Array.from(
+      { length: 11 },
+      (_, i) => `  - { id: s${i}, tags: [t${i % 2}], script: [{ say: hi }] }\n`,
+    );
+    const path = await writeSuite(
+      dir,
+      "many.yaml",
+      suite(scenarios.join("")).replace("scenarios:", "defaults: { repeat: 1000 }\nscenarios:"),
+    );
+    const r = await spar(["run", path], env());
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "spar run: 11,000 runs planned (scenarios × repeat across suites), over the limit of 10,000; narrow the selection with --tag or --only, or lower repeat\n",
+    });
+    const narrowed = await spar(["run", path, "--tag", "t1", "--only", "nothing"], env());
+    expect(narrowed.stderr).toContain("no scenario matches");
+  });
+
+  it("exits 2 with one line naming a port out of range, a non-UTF-8 suite and a directory", async () => {
+    const badPort = await spar(["run", await writeSuite(dir, "port.yaml", suite(passing))], {
+      AGENT_URL: "ws://127.0.0.1:99999/ws",
+      AGENT_SECRET: SECRET,
+    });
+    expect(badPort.stderr).toBe(
+      `spar run: ${join(dir, "port.yaml")}: invalid suite\n  agent.text.url: port 99999 is out of range; use 1-65535\n`,
+    );
+    const flag = await spar(["run", "x.yaml", "--agent-url", "ws://user:pw@127.0.0.1:99999/ws?token=t"]);
+    expect(flag).toMatchObject({ code: 2 });
+    expect(flag.stderr.split("\n")[0]).toBe(
+      "spar run: --agent-url ws://127.0.0.1:99999/ws: port 99999 is out of range; use 1-65535",
+    );
+
+    const latin1 = join(dir, "latin1.yaml");
+    await writeFile(
+      latin1,
+      Buffer.concat([Buffer.from("version: 1\n# caf"), Buffer.from([0xe9]), Buffer.from("\n")]),
+    );
+    expect(await spar(["run", latin1])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: ${latin1}: not UTF-8 text (line 2, byte offset 16); save the file as UTF-8\n`,
+    });
+    const utf16 = join(dir, "utf16.yaml");
+    await writeFile(utf16, Buffer.from("\uFEFFversion: 1\n", "utf16le"));
+    expect((await spar(["run", utf16])).stderr).toBe(
+      `spar run: ${utf16}: the suite file is UTF-16; save it as UTF-8\n`,
+    );
+
+    const folder = join(dir, "suites");
+    await mkdir(folder, { recursive: true });
+    expect(await spar(["run", folder])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: ${folder}: is a directory; give the suite files in it, e.g. spar run ${join(folder, "*.yaml")}\n`,
+    });
+  });
+
   it("exits 2 on usage errors: unknown option, bad concurrency, missing file, YAML syntax", async () => {
     expect((await spar(["run", "--nope"])).code).toBe(2);
     const conc = await spar(["run", "x.yaml", "--concurrency", "0"]);
     expect(conc).toMatchObject({ code: 2 });
     expect(conc.stderr).toContain("--concurrency must be a whole number from 1 to 1000");
     const missing = await spar(["run", join(dir, "missing.yaml")]);
-    expect(missing.stderr).toContain("cannot read the suite file");
+    expect(missing.stderr).toBe(
+      `spar run: ${join(dir, "missing.yaml")}: no such suite file; check the path (spar run looks for spar.yaml when given none)\n`,
+    );
     const yamlPath = await writeSuite(dir, "syntax.yaml", "version: 1\nagent: [\n");
     const syntax = await spar(["run", yamlPath]);
     expect(syntax).toMatchObject({ code: 2 });
@@ -126,7 +213,9 @@ describe("spar run", () => {
     expect(only.stdout).not.toContain("greet#1");
     const none = await spar(["run", path, "--only", "nope"], env());
     expect(none).toMatchObject({ code: 2 });
-    expect(none.stderr).toContain("no scenario matches");
+    expect(none.stderr).toBe(
+      "spar run: no scenario matches --only nope; scenario ids: greet, silent-agent; tags: smoke\n",
+    );
   });
 
   it("sends one batch id for all runs and each run's id as X-RUBRIC-RUN-ID, with X-* metadata forwarded", async () => {
@@ -178,6 +267,25 @@ describe("spar run", () => {
     } finally {
       await new Promise((r) => wss.close(r));
     }
+  });
+
+  it("exits 2 at plan time, naming the field, when a voice run uses an unsupported LiveKit mode", async () => {
+    const path = await writeSuite(
+      dir,
+      "client-mode.yaml",
+      suite(passing).replace(
+        "scenarios:",
+        '  voice: { livekit: { mode: client, bot_runner_url: "https://bots.example/start" } }\nscenarios:',
+      ),
+    );
+    // Text runs of the same suite are not refused: the voice settings are checked only when used.
+    expect((await spar(["run", path], env())).code).toBe(0);
+    const r = await spar(["run", path, "--channel", "voice"], env());
+    expect(r).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: `spar run: ${path}: agent.voice.livekit.mode: "client" is not supported by spar run yet; use mode: manual with url and token (or api_key + api_secret)\n`,
+    });
   });
 
   it("exits 2 when --channel voice meets a suite without agent.voice", async () => {

@@ -8,13 +8,19 @@ import { newId, runTextSession, type SessionEvent, type SessionResult } from "@s
 import {
   checkForwardedHeaders,
   decodeAgentFrame,
+  displayUrl,
   encodeCallerFrame,
   quoteFrame,
+  redactUrls,
   rubricHeaders,
+  urlProblem,
 } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
+import { PROBE_HELP } from "../usage.ts";
 import { UsageError } from "../usage-error.ts";
+
+const HINT = 'run "spar probe --help" for the options';
 
 const RULES: Record<string, string> = {
   connection_failed:
@@ -36,28 +42,45 @@ const OPTIONS = {
   say: { type: "string", multiple: true },
   "first-speaker": { type: "string" },
   "timeout-s": { type: "string" },
+  verbose: { type: "boolean" },
 } as const;
 
-export async function probeCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs("probe", argv, OPTIONS);
+export async function probeCommand(argv: readonly string[], parentCtx: CliContext): Promise<number> {
+  const args = parseCommandArgs("probe", argv, OPTIONS);
+  if (args.help) {
+    parentCtx.stdout.write(`${PROBE_HELP}\n`);
+    return 0;
+  }
+  const { values, positionals } = args;
+  const ctx: CliContext = { ...parentCtx, verbose: values.verbose ?? parentCtx.verbose ?? false };
   const url = positionals[0];
-  if (!url || positionals.length > 1)
-    throw new UsageError("spar probe: give exactly one agent URL (ws:// or wss://)");
-  if (!/^wss?:\/\/\S+$/i.test(url) || !URL.canParse(url))
-    throw new UsageError(`spar probe: "${url}" is not a ws:// or wss:// URL`);
+  if (!url || positionals.length > 1) {
+    throw new UsageError(
+      `takes one agent URL, got ${positionals.length}; e.g. spar probe ws://127.0.0.1:8080/ws --secret S`,
+      [],
+      HINT,
+    );
+  }
+  const problem = urlProblem(url, "ws");
+  if (problem) throw new UsageError(`${displayUrl(url)}: ${problem}`, [], HINT);
   if (!values.secret)
-    throw new UsageError("spar probe: --secret is required (the X-RUBRIC-SECRET your agent checks)");
+    throw new UsageError("--secret is required: the X-RUBRIC-SECRET your agent checks", [], HINT);
   const timeoutS = values["timeout-s"] === undefined ? 10 : Number(values["timeout-s"]);
-  if (!(timeoutS > 0 && timeoutS <= 3600))
-    throw new UsageError("spar probe: --timeout-s must be a number of seconds, 0 < N ≤ 3600");
+  if (!(timeoutS > 0 && timeoutS <= 3600)) {
+    throw new UsageError(
+      `--timeout-s must be a number of seconds, 0 < N ≤ 3600, got "${values["timeout-s"]}"`,
+      [],
+      HINT,
+    );
+  }
   const firstSpeaker = values["first-speaker"] ?? "caller";
   if (firstSpeaker !== "caller" && firstSpeaker !== "agent") {
-    throw new UsageError("spar probe: --first-speaker must be caller or agent");
+    throw new UsageError(`--first-speaker must be caller or agent, got "${firstSpeaker}"`, [], HINT);
   }
   const extra: Record<string, string> = {};
   for (const h of values.header ?? []) {
     const eq = h.indexOf("=");
-    if (eq <= 0) throw new UsageError(`spar probe: --header "${h}" must look like X-Name=value`);
+    if (eq <= 0) throw new UsageError(`--header "${h}" must look like X-Name=value`, [], HINT);
     extra[h.slice(0, eq)] = h.slice(eq + 1);
   }
   const violations = checkForwardedHeaders(extra);
@@ -66,8 +89,8 @@ export async function probeCommand(argv: readonly string[], ctx: CliContext): Pr
     const first = violations[0];
     throw new UsageError(
       first
-        ? `spar probe: --header ${first.field} ${first.message}`
-        : `spar probe: only X-* headers can be sent (${notForwarded[0]})`,
+        ? `--header ${first.field} ${first.message}`
+        : `--header ${notForwarded[0]}: only X-* headers are sent; rename it X-${notForwarded[0]}`,
     );
   }
   const says = values.say?.length ? values.say : ["Hello, this is a probe from Spar. Can you hear me?"];
@@ -76,7 +99,7 @@ export async function probeCommand(argv: readonly string[], ctx: CliContext): Pr
   const out = ctx.stdout;
   const started = performance.now();
   const stamp = (at: number) => `+${(at - started).toFixed(1).padStart(8)} ms`;
-  out.write(`probing ${url} (run ${runId})\n`);
+  out.write(`probing ${displayUrl(url)} (run ${runId})\n`);
 
   const result = await runTextSession({
     url,
@@ -103,6 +126,10 @@ export async function probeCommand(argv: readonly string[], ctx: CliContext): Pr
     onEvent: (e: SessionEvent) => out.write(describeEvent(e, stamp)),
   });
 
+  if (result.status === "interrupted") {
+    out.write("interrupted: no verdict\n");
+    return 130;
+  }
   const failure = probeFailure(result, script);
   if (failure === null) {
     const replies = result.transcript.filter((t) => t.role === "agent").length;
@@ -111,7 +138,7 @@ export async function probeCommand(argv: readonly string[], ctx: CliContext): Pr
     );
     return 0;
   }
-  out.write(`FAIL ${failure.reason}: ${failure.detail}\n`);
+  out.write(`FAIL ${failure.reason}: ${redactUrls(failure.detail)}\n`);
   out.write(`rule: ${RULES[failure.reason] ?? failure.reason}\n`);
   return 1;
 }
@@ -156,7 +183,7 @@ function describeEvent(e: SessionEvent, stamp: (at: number) => string): string {
     case "closed":
       return `${stamp(e.at)}  closed ${e.code}${e.reason ? ` "${e.reason}"` : ""}\n`;
     case "connect_failed":
-      return `${stamp(e.at)}  could not connect: ${e.detail}\n`;
+      return `${stamp(e.at)}  could not connect: ${redactUrls(e.detail)}\n`;
     default:
       return "";
   }

@@ -1,18 +1,31 @@
-/** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2. */
+/** `spar run`: load suites, run every selected scenario embedded, report, exit 0/1/2 (130 on Ctrl-C). */
 
-import { join } from "node:path";
-import { newId, type PlannedRun, planBatch, runBatch, runTextScenario } from "@spar/gateway";
-import { channelSchema, type RunReport, type Suite, type SuiteReport } from "@spar/protocol";
+import { join, resolve } from "node:path";
+import { newId, type PlannedRun, runBatch, runTextScenario } from "@spar/gateway";
+import {
+  channelSchema,
+  displayUrl,
+  type RunReport,
+  type Suite,
+  type SuiteReport,
+  urlProblem,
+} from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { loadSuite } from "../load-suite.ts";
+import { notStartedRun } from "../not-started-run.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
+import { planRuns } from "../plan-runs.ts";
+import { checkReportPath } from "../report/check-report-path.ts";
 import { writeJsonReport } from "../report/json-report.ts";
 import { writeJunit } from "../report/junit.ts";
 import { createPlainProgress } from "../report/plain-progress.ts";
+import { summarizeRuns } from "../report/suite-summary.ts";
 import { renderSummaryTable } from "../report/summary-table.ts";
 import { createTtyProgress } from "../report/tty-progress.ts";
+import { RUN_HELP } from "../usage.ts";
 import { UsageError } from "../usage-error.ts";
-import { unsupportedVoiceSettings } from "../voice-support.ts";
+
+const HINT = 'run "spar run --help" for the options';
 
 const MAX_CONCURRENCY = 1000;
 
@@ -30,58 +43,71 @@ const OPTIONS = {
   verbose: { type: "boolean" },
 } as const;
 
-export async function runCommand(argv: readonly string[], ctx: CliContext): Promise<number> {
-  const { values, positionals } = parseCommandArgs("run", argv, OPTIONS);
+export async function runCommand(argv: readonly string[], parentCtx: CliContext): Promise<number> {
+  const args = parseCommandArgs("run", argv, OPTIONS);
+  if (args.help) {
+    parentCtx.stdout.write(`${RUN_HELP}\n`);
+    return 0;
+  }
+  const { values, positionals } = args;
+  const ctx: CliContext = { ...parentCtx, verbose: values.verbose ?? parentCtx.verbose ?? false };
   if (values.gateway !== undefined || values["api-key"] !== undefined) {
     throw new UsageError(
-      "--gateway is not available yet: this build runs suites embedded only. Omit --gateway.",
+      "--gateway is not available yet: this build runs suites embedded only; omit --gateway",
     );
   }
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new UsageError(
       `--concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got "${values.concurrency}"`,
+      [],
+      HINT,
     );
   }
   const channel = values.channel === undefined ? undefined : channelSchema.safeParse(values.channel);
   if (channel && !channel.success)
-    throw new UsageError(`--channel must be text or voice, got "${values.channel}"`);
-  if (values["agent-url"] !== undefined && !/^wss?:\/\/\S+$/i.test(values["agent-url"])) {
-    throw new UsageError(`--agent-url must be a ws:// or wss:// URL, got "${values["agent-url"]}"`);
+    throw new UsageError(`--channel must be text or voice, got "${values.channel}"`, [], HINT);
+  const agentUrlProblem =
+    values["agent-url"] === undefined ? undefined : urlProblem(values["agent-url"], "ws");
+  if (agentUrlProblem) {
+    throw new UsageError(
+      `--agent-url ${displayUrl(values["agent-url"] ?? "")}: ${agentUrlProblem}`,
+      [],
+      HINT,
+    );
+  }
+
+  const jsonPath = values["report-json"];
+  if (jsonPath !== undefined) await checkReportPath("--report-json", jsonPath, "report.json");
+  if (values.junit !== undefined) await checkReportPath("--junit", values.junit, "junit.xml");
+  if (jsonPath !== undefined && values.junit !== undefined && resolve(jsonPath) === resolve(values.junit)) {
+    throw new UsageError(`--report-json and --junit both name ${jsonPath}; give each report its own file`);
   }
 
   const files = positionals.length > 0 ? positionals : ["spar.yaml"];
   const suites: { name: string; suite: Suite }[] = [];
   for (const file of files) {
-    const suite = await loadSuite(file, ctx.env);
-    suites.push({ name: file, suite: applyOverrides(suite, values["agent-url"], values.secret) });
+    const overrides = { agentUrl: values["agent-url"], secret: values.secret };
+    suites.push({ name: file, suite: await loadSuite(file, ctx.env, overrides) });
   }
-  const plan = planBatch(suites, {
+  const filter = {
     ...(values.tag ? { tags: values.tag } : {}),
     ...(values.only ? { only: values.only } : {}),
     ...(channel?.success ? { channel: channel.data } : {}),
-  });
-  if (plan.length === 0) throw new UsageError("no scenario matches the --tag/--only filters");
-  for (const run of plan) {
-    if (run.channel === "voice" && !run.suite.agent.voice) {
-      throw new UsageError(
-        `${run.suiteName}: scenario ${run.scenario.id} runs on the voice channel but agent.voice is not configured`,
-      );
-    }
-    const unsupported = run.channel === "voice" ? unsupportedVoiceSettings(run.suite) : undefined;
-    if (unsupported) throw new UsageError(`${run.suiteName}: ${unsupported}`);
-    if (run.channel === "text" && !run.suite.agent.text) {
-      throw new UsageError(
-        `${run.suiteName}: scenario ${run.scenario.id} runs on the text channel but agent.text is not configured`,
-      );
-    }
+  };
+  const plan = planRuns(suites, filter);
+  if (ctx.verbose) {
+    const voiceRuns = plan.filter((r) => r.channel === "voice").length;
+    ctx.stderr.write(
+      `spar run: ${plan.length} run${plan.length === 1 ? "" : "s"} planned (${plan.length - voiceRuns} text, ${voiceRuns} voice) from ${files.join(", ")}, concurrency ${concurrency}\n`,
+    );
   }
   // The voice stack (rtc-node, speech engines) loads only when a voice run is planned.
   const voice = plan.some((r) => r.channel === "voice") ? await import("@spar/sidecar") : undefined;
   // rtc-node's native runtime is per process: the process's owner shuts it down when it is done.
   if (voice) ctx.atExit(() => voice.disposeMediaRuntime());
   // rtc-node's own debug/warn JSON lines would land between the progress lines and the table.
-  voice?.setRtcLogLevel((values.verbose ?? ctx.verbose) ? "debug" : "error");
+  voice?.setRtcLogLevel(ctx.verbose ? "debug" : "error");
 
   const batchId = newId("batch");
   const startedAt = new Date();
@@ -89,10 +115,16 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
   const progress = ctx.interactive
     ? createTtyProgress(ctx.stdout, plan.length, { color: ctx.color })
     : createPlainProgress(ctx.stdout);
+  // Runs Ctrl-C stopped before they started: reported interrupted, never shown one by one.
+  const notStarted = new Set<string>();
   const runs = await runBatch(
     plan,
     concurrency,
-    (run: PlannedRun): Promise<RunReport> => {
+    async (run: PlannedRun): Promise<RunReport> => {
+      if (ctx.signal.aborted) {
+        notStarted.add(run.runId);
+        return notStartedRun(run);
+      }
       const input = {
         suite: run.suite,
         scenario: run.scenario,
@@ -108,23 +140,21 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
         : runTextScenario(input, { signal: ctx.signal });
     },
     {
-      runStarted: (run) => progress.runStarted(run.runId, run.scenario.id, run.attempt),
-      runFinished: (_run, report) => progress.runFinished(report),
+      runStarted: (run) => {
+        if (!ctx.signal.aborted) progress.runStarted(run.runId, run.scenario.id, run.attempt);
+      },
+      runFinished: (run, report) => {
+        if (!notStarted.has(run.runId)) progress.runFinished(report);
+      },
     },
   );
   progress.done();
-  const passed = runs.filter((r) => r.passed).length;
   const report: SuiteReport = {
     suite: files.join(","),
     batch_id: batchId,
     started_at: startedAt.toISOString(),
     duration_ms: Math.round(performance.now() - t0),
-    summary: {
-      total: runs.length,
-      passed,
-      failed: runs.length - passed,
-      pass_rate: Math.round((passed / runs.length) * 1000) / 10,
-    },
+    summary: summarizeRuns(runs),
     runs,
   };
   ctx.stdout.write(`${renderSummaryTable(report, { color: ctx.color })}\n`);
@@ -136,12 +166,7 @@ export async function runCommand(argv: readonly string[], ctx: CliContext): Prom
     await writeJunit(values.junit, report);
     ctx.stdout.write(`JUnit report: ${values.junit}\n`);
   }
+  // 130 = 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C.
+  if (ctx.signal.aborted) return 130;
   return report.summary.failed === 0 ? 0 : 1;
-}
-
-function applyOverrides(suite: Suite, url: string | undefined, secret: string | undefined): Suite {
-  if (url === undefined && secret === undefined) return suite;
-  if (!suite.agent.text) throw new UsageError("--agent-url/--secret need a suite with agent.text");
-  const text = { ...suite.agent.text, ...(url ? { url } : {}), ...(secret ? { secret } : {}) };
-  return { ...suite, agent: { ...suite.agent, text } };
 }

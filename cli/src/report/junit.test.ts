@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderJunit, writeJunit } from "./junit.ts";
-import { HOSTILE, sampleSuiteReport } from "./sample-suite-report.ts";
+import { HOSTILE, interruptedRun, sampleSuiteReport } from "./sample-suite-report.ts";
 
 interface XmlElement {
   name: string;
@@ -99,6 +99,22 @@ describe("renderJunit", () => {
     expect(failure?.text).toBe(
       `expectation failed: expected /confirm/i, agent said ${visible}\nsecond line\n✗ agent_never_said: agent said ${visible}`,
     );
+  });
+});
+
+describe("renderJunit with an interrupted run", () => {
+  it("marks it skipped with the message interrupted, counted as skipped and not as a failure", () => {
+    const report = {
+      ...sampleSuiteReport,
+      runs: [...sampleSuiteReport.runs, interruptedRun],
+    };
+    const root = parseXml(renderJunit(report));
+    expect(root.attributes).toMatchObject({ tests: "5", failures: "2", errors: "0", skipped: "1" });
+    const testcase = root.children[0]?.children.find((c) => c.attributes.name === "slow-agent#1");
+    expect(testcase?.children.map((c) => [c.name, c.attributes])).toEqual([
+      ["skipped", { message: "interrupted" }],
+      ["system-out", {}],
+    ]);
   });
 });
 

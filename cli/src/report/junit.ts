@@ -1,6 +1,8 @@
 /**
  * The `--junit` file: one `<testcase>` per run (classname = suite, name = `scenario_id#attempt`),
- * so CI systems show each attempt of a repeated scenario on its own line.
+ * so CI systems show each attempt of a repeated scenario on its own line. A run Ctrl-C stopped
+ * is `<skipped message="interrupted"/>`, not `<error>`: nothing went wrong with the agent or the
+ * test, the person stopped it, and skipped is how JUnit consumers show "no verdict".
  */
 import type { RunReport, SuiteReport } from "@spar/protocol";
 import { writeFileAtomic } from "./atomic-write.ts";
@@ -10,8 +12,9 @@ import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-escape.
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
 
 export function renderJunit(report: SuiteReport): string {
-  const failures = report.runs.filter((r) => !r.passed).length;
-  const counts = `tests="${report.runs.length}" failures="${failures}" errors="0" skipped="0"`;
+  const skipped = report.runs.filter((r) => !r.passed && r.status === "interrupted").length;
+  const failures = report.runs.filter((r) => !r.passed).length - skipped;
+  const counts = `tests="${report.runs.length}" failures="${failures}" errors="0" skipped="${skipped}"`;
   const time = `time="${seconds(report.duration_ms)}"`;
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
@@ -28,13 +31,17 @@ export function renderJunit(report: SuiteReport): string {
 function testcase(suite: string, run: RunReport): string {
   const open = `    <testcase classname="${attr(suite)}" name="${attr(runLabel(run))}" time="${seconds(run.duration_ms)}"`;
   if (run.passed) return `${open}/>`;
+  const transcript = run.transcript.map((e) => `[${e.at_ms} ms] ${e.role}: ${e.content}`).join("\n");
   const [message = "run did not pass", ...details] = failureLines(run);
   const type = run.status === "failed" ? run.ended_reason : "assertion_failed";
   const body = [message, ...details].join("\n");
-  const transcript = run.transcript.map((e) => `[${e.at_ms} ms] ${e.role}: ${e.content}`).join("\n");
+  const outcome =
+    run.status === "interrupted"
+      ? `      <skipped message="interrupted"/>`
+      : `      <failure message="${attr(message)}" type="${attr(type)}">${text(body)}</failure>`;
   return [
     `${open}>`,
-    `      <failure message="${attr(message)}" type="${attr(type)}">${text(body)}</failure>`,
+    outcome,
     ...(transcript ? [`      <system-out>${text(transcript)}</system-out>`] : []),
     "    </testcase>",
   ].join("\n");

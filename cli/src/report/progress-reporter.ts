@@ -1,7 +1,7 @@
 /** Live progress of a `spar run`: the runner calls these as runs start and finish. */
 import type { RunReport } from "@spar/protocol";
 import { paint } from "./ansi.ts";
-import { failureLines, formatDuration, oneLine, runLabel, terminalSafe } from "./run-text.ts";
+import { failureLines, formatDuration, oneLine, runLabel, terminalSafe, verdictWord } from "./run-text.ts";
 
 export interface ProgressReporter {
   runStarted(runId: string, scenarioId: string, attempt: number): void;
@@ -17,10 +17,16 @@ export interface ProgressStream {
   columns?: number;
 }
 
-/** `PASS pay-bill#1 (203 ms)` or `FAIL pay-bill#2 (1.2 s) agent_timeout: why`: one line per run. */
+const VERDICT_STYLE = { PASS: "green", FAIL: "red", INTERRUPTED: "yellow" } as const;
+
+/**
+ * `PASS pay-bill#1 (203 ms)`, `FAIL pay-bill#2 (1.2 s) agent_timeout: why` or
+ * `INTERRUPTED pay-bill#3 (0.9 s)`: one line per run.
+ */
 export function formatRunLine(run: RunReport, color: boolean): string {
-  const head = `${run.passed ? paint("green", "PASS", color) : paint("red", "FAIL", color)} ${terminalSafe(runLabel(run))} (${formatDuration(run.duration_ms)})`;
-  if (run.passed) return head;
+  const word = verdictWord(run);
+  const head = `${paint(VERDICT_STYLE[word], word, color)} ${terminalSafe(runLabel(run))} (${formatDuration(run.duration_ms)})`;
+  if (word !== "FAIL") return head;
   const why = oneLine(terminalSafe(failureLines(run)[0] ?? ""));
   return run.status === "failed" ? `${head} ${run.ended_reason}: ${why}` : `${head} ${why}`;
 }

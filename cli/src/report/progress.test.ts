@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createPlainProgress } from "./plain-progress.ts";
 import type { ProgressStream } from "./progress-reporter.ts";
-import { sampleSuiteReport } from "./sample-suite-report.ts";
+import { interruptedRun, sampleSuiteReport } from "./sample-suite-report.ts";
 import { createTtyProgress } from "./tty-progress.ts";
 
 function capture(columns?: number): ProgressStream & { chunks: string[]; text(): string } {
@@ -36,6 +36,35 @@ describe("createPlainProgress", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("URLs in progress lines", () => {
+  it("are printed without credentials or query", () => {
+    const out = capture();
+    createPlainProgress(out).runFinished({
+      ...timeout,
+      ended_reason: "connection_failed",
+      error: "could not connect to wss://bot:pw@agent.example/ws?token=s3cret: ECONNREFUSED",
+    });
+    expect(out.text()).toBe(
+      "FAIL angry-refund#1 (1.5 s) connection_failed: could not connect to wss://agent.example/ws: ECONNREFUSED\n",
+    );
+  });
+});
+
+describe("interrupted runs in progress", () => {
+  it("read INTERRUPTED and do not count as failed on the bar", () => {
+    const plain = capture();
+    createPlainProgress(plain).runFinished(interruptedRun);
+    expect(plain.text()).toBe("INTERRUPTED slow-agent#1 (1.2 s)\n");
+    const tty = capture(120);
+    const progress = createTtyProgress(tty, 2, { throttleMs: 0 });
+    progress.runFinished(interruptedRun);
+    expect(tty.chunks).toEqual([
+      "\u001B[33mINTERRUPTED\u001B[0m slow-agent#1 (1.2 s)\n",
+      "\r\u001B[2K[██████████░░░░░░░░░░] 1/2 runs",
+    ]);
   });
 });
 

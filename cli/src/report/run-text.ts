@@ -1,14 +1,27 @@
 /** How one run reads as text; shared by the table, the progress lines and JUnit so they agree. */
-import type { RunReport } from "@spar/protocol";
+import { type RunReport, redactUrls } from "@spar/protocol";
 
 /** `scenario_id#attempt`, the run's name everywhere a person reads it. */
 export function runLabel(run: RunReport): string {
   return `${run.scenario_id}#${run.attempt}`;
 }
 
-/** Why a run did not pass: its error first, then each failed assertion. Empty when it passed. */
+/** The run's verdict as one word: interrupted runs have none either way. */
+export function verdictWord(run: RunReport): "PASS" | "FAIL" | "INTERRUPTED" {
+  if (run.passed) return "PASS";
+  return run.status === "interrupted" ? "INTERRUPTED" : "FAIL";
+}
+
+/**
+ * Why a run did not pass: its error first, then each failed assertion. Empty when it passed.
+ * URLs lose credentials and query (tokens ride there): these lines are printed and go to CI logs.
+ */
 export function failureLines(run: RunReport): string[] {
   if (run.passed) return [];
+  return rawFailureLines(run).map(redactUrls);
+}
+
+function rawFailureLines(run: RunReport): string[] {
   const assertions = run.assertions.filter((a) => !a.passed).map((a) => `✗ ${a.kind}: ${a.detail}`);
   const error = run.error ?? (assertions.length === 0 ? `${run.status} / ${run.ended_reason}` : undefined);
   return error === undefined ? assertions : [error, ...assertions];

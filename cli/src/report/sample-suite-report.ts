@@ -1,7 +1,7 @@
-/** A fixed report for the writer and renderer tests: two passes, a timeout, an assertion failure with hostile text. */
+/** A fixed report for the writer and renderer tests: two passes, a timeout, an assertion failure with hostile text; and an interrupted run. */
 import type { RunReport, SuiteReport } from "@spar/protocol";
 
-function run(
+export function sampleRun(
   overrides: Partial<RunReport> & Pick<RunReport, "run_id" | "scenario_id" | "attempt">,
 ): RunReport {
   return {
@@ -27,9 +27,9 @@ export const sampleSuiteReport: SuiteReport = {
   batch_id: "batch-1",
   started_at: "2025-01-02T03:04:05.000Z",
   duration_ms: 812,
-  summary: { total: 4, passed: 2, failed: 2, pass_rate: 50 },
+  summary: { total: 4, passed: 2, failed: 2, interrupted: 0, pass_rate: 50 },
   runs: [
-    run({
+    sampleRun({
       run_id: "r1",
       scenario_id: "pay-bill",
       attempt: 1,
@@ -41,7 +41,7 @@ export const sampleSuiteReport: SuiteReport = {
         { role: "agent", content: "Done", at_ms: 90, latency_ms: 30 },
       ],
     }),
-    run({
+    sampleRun({
       run_id: "r2",
       scenario_id: "pay-bill",
       attempt: 2,
@@ -52,7 +52,7 @@ export const sampleSuiteReport: SuiteReport = {
         { role: "agent", content: "Done", at_ms: 90, latency_ms: 50 },
       ],
     }),
-    run({
+    sampleRun({
       run_id: "r3",
       scenario_id: "angry-refund",
       attempt: 1,
@@ -65,7 +65,7 @@ export const sampleSuiteReport: SuiteReport = {
       assertions: [{ kind: "agent_said", passed: false, detail: "not evaluated: the run failed" }],
       error: "agent did not reply within 1 s",
     }),
-    run({
+    sampleRun({
       run_id: "r4",
       scenario_id: "escape",
       attempt: 1,
@@ -80,3 +80,17 @@ export const sampleSuiteReport: SuiteReport = {
     }),
   ],
 };
+
+/** A run Ctrl-C stopped mid-conversation: no verdict, no assertions evaluated. */
+export const interruptedRun: RunReport = sampleRun({
+  run_id: "r5",
+  scenario_id: "slow-agent",
+  attempt: 1,
+  status: "interrupted",
+  ended_reason: "interrupted",
+  ended_by: "platform",
+  passed: false,
+  duration_ms: 1200,
+  transcript: [{ role: "user", content: "Hello?", at_ms: 0 }],
+  error: "interrupted (Ctrl-C)",
+});

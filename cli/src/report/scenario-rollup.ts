@@ -7,6 +7,10 @@ export interface ScenarioRollup {
   passedRuns: number;
   /** A scenario passes when every one of its runs passed (docs/suite-file.md § Pass / fail). */
   passed: boolean;
+  /** Some run failed: the scenario failed, whatever Ctrl-C stopped. */
+  failed: boolean;
+  /** Not passed, not failed: Ctrl-C stopped a run before any failed. */
+  interrupted: boolean;
   /** Median agent-turn latency over all its runs' transcripts; null when no agent turn had one. */
   p50LatencyMs: number | null;
 }
@@ -20,6 +24,7 @@ export function rollUpScenarios(runs: readonly RunReport[]): ScenarioRollup[] {
   }
   return [...byScenario].map(([scenarioId, list]) => {
     const passedRuns = list.filter((r) => r.passed).length;
+    const failed = list.some((r) => !r.passed && r.status !== "interrupted");
     // Pooled turn latencies, not a median of per-run medians, so short runs do not weigh extra.
     const latencies = list.flatMap((r) =>
       r.transcript.flatMap((e) => (e.role === "agent" && e.latency_ms !== undefined ? [e.latency_ms] : [])),
@@ -29,6 +34,8 @@ export function rollUpScenarios(runs: readonly RunReport[]): ScenarioRollup[] {
       runs: list,
       passedRuns,
       passed: passedRuns === list.length,
+      failed,
+      interrupted: !failed && passedRuns < list.length,
       p50LatencyMs: latencies.length > 0 ? percentile(latencies, 50) : null,
     };
   });

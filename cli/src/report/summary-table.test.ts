@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sampleSuiteReport } from "./sample-suite-report.ts";
+import { interruptedRun, sampleSuiteReport } from "./sample-suite-report.ts";
 import { renderSummaryTable } from "./summary-table.ts";
 
 describe("renderSummaryTable", () => {
@@ -42,12 +42,33 @@ describe("renderSummaryTable", () => {
     const report = {
       ...sampleSuiteReport,
       duration_ms: 2500,
-      summary: { total: 3, passed: 2, failed: 1, pass_rate: 66.666 },
+      summary: { total: 3, passed: 2, failed: 1, interrupted: 0, pass_rate: 66.666 },
       runs: [{ ...first, transcript: [] }],
     };
     const text = renderSummaryTable(report, { color: false });
     expect(text).toContain("pay-bill  1/1   -    PASS");
     expect(text).toContain("2/3 runs passed (66.7%), 0 of 1 scenario failed, in 2.5 s");
     expect(text).not.toContain("Failed runs:");
+  });
+
+  it("shows Ctrl-C's runs as interrupted: in the rows and totals, never among the failed runs", () => {
+    const [pass1] = sampleSuiteReport.runs;
+    if (!pass1) throw new Error("fixture has runs");
+    const report = {
+      ...sampleSuiteReport,
+      summary: { total: 2, passed: 1, failed: 0, interrupted: 1, pass_rate: 50 },
+      runs: [pass1, interruptedRun],
+    };
+    expect(renderSummaryTable(report, { color: false })).toBe(
+      [
+        "SCENARIO    RUNS  P50    STATUS",
+        "pay-bill    1/1   36 ms  PASS",
+        "slow-agent  0/1   -      INTERRUPTED",
+        "",
+        "1/2 runs passed (50%), 1 interrupted, 0 of 2 scenarios failed, in 812 ms",
+        "",
+      ].join("\n"),
+    );
+    expect(renderSummaryTable(report, { color: true })).toContain("\u001B[33mINTERRUPTED\u001B[0m");
   });
 });

@@ -3,9 +3,11 @@
  * person reads first after `spar run`, so a failure's reason is on screen without opening files.
  */
 import type { SuiteReport } from "@spar/protocol";
-import { paint } from "./ansi.ts";
+import { paint, type Style } from "./ansi.ts";
 import { failureLines, formatDuration, runLabel, terminalSafe } from "./run-text.ts";
 import { rollUpScenarios } from "./scenario-rollup.ts";
+
+const STATUS_STYLE: Record<string, Style> = { PASS: "green", FAIL: "red", INTERRUPTED: "yellow" };
 
 export interface SummaryTableOptions {
   color: boolean;
@@ -18,7 +20,7 @@ export function renderSummaryTable(report: SuiteReport, { color }: SummaryTableO
     terminalSafe(s.scenarioId),
     `${s.passedRuns}/${s.runs.length}`,
     s.p50LatencyMs === null ? "-" : `${Math.round(s.p50LatencyMs)} ms`,
-    s.passed ? "PASS" : "FAIL",
+    s.passed ? "PASS" : s.failed ? "FAIL" : "INTERRUPTED",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
   // Pad before painting: escape codes have length but no width.
@@ -30,19 +32,20 @@ export function renderSummaryTable(report: SuiteReport, { color }: SummaryTableO
 
   const out = [line(header, (c) => paint("bold", c, color))];
   for (const row of rows) {
-    out.push(line(row, (c, i) => (i === 3 ? paint(c === "PASS" ? "green" : "red", c, color) : c)));
+    out.push(line(row, (c, i) => (i === 3 ? paint(STATUS_STYLE[c] ?? "red", c, color) : c)));
   }
 
-  const { total, passed, pass_rate } = report.summary;
-  const failedScenarios = scenarios.filter((s) => !s.passed).length;
+  const { total, passed, interrupted, pass_rate } = report.summary;
+  const failedScenarios = scenarios.filter((s) => s.failed).length;
   out.push(
     "",
     `${passed}/${total} runs passed (${formatRate(pass_rate)}), ` +
+      (interrupted > 0 ? `${paint("yellow", `${interrupted} interrupted`, color)}, ` : "") +
       `${failedScenarios} of ${scenarios.length} scenario${scenarios.length === 1 ? "" : "s"} failed, ` +
       `in ${formatDuration(report.duration_ms)}`,
   );
 
-  const failed = report.runs.filter((r) => !r.passed);
+  const failed = report.runs.filter((r) => !r.passed && r.status !== "interrupted");
   if (failed.length > 0) {
     out.push("", paint("bold", "Failed runs:", color));
     for (const run of failed) {

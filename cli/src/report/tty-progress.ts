@@ -67,7 +67,7 @@ export function createTtyProgress(
     runFinished(run) {
       running.delete(run.run_id);
       finished++;
-      if (!run.passed) failed++;
+      if (!run.passed && run.status !== "interrupted") failed++;
       stream.write(`${barShown ? CLEAR_LINE : ""}${formatRunLine(run, color)}\n`);
       barShown = false;
       requestDraw();

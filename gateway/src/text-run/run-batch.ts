@@ -27,20 +27,37 @@ export function newId(prefix: "run" | "batch"): string {
   return `${prefix}_${randomUUID().replaceAll("-", "")}`;
 }
 
-export function planBatch(
-  suites: readonly { name: string; suite: Suite }[],
-  filter: BatchFilter = {},
-): PlannedRun[] {
-  const out: PlannedRun[] = [];
+/** The scenarios `filter` keeps, with the channel and repeat each runs with. */
+function* selectScenarios(suites: readonly { name: string; suite: Suite }[], filter: BatchFilter) {
   for (const { name, suite } of suites) {
     for (const scenario of suite.scenarios) {
       if (filter.only?.length && !filter.only.includes(scenario.id)) continue;
       if (filter.tags?.length && !scenario.tags?.some((t) => filter.tags?.includes(t))) continue;
       const channel = filter.channel ?? scenario.channel ?? suite.defaults.channel;
       const repeat = scenario.repeat ?? suite.defaults.repeat;
-      for (let attempt = 1; attempt <= repeat; attempt++) {
-        out.push({ suite, suiteName: name, scenario, channel, attempt, runId: newId("run") });
-      }
+      yield { name, suite, scenario, channel, repeat };
+    }
+  }
+}
+
+/** How many runs `planBatch` would plan, without planning them (a cap is checked first). */
+export function countPlannedRuns(
+  suites: readonly { name: string; suite: Suite }[],
+  filter: BatchFilter = {},
+): number {
+  let total = 0;
+  for (const { repeat } of selectScenarios(suites, filter)) total += repeat;
+  return total;
+}
+
+export function planBatch(
+  suites: readonly { name: string; suite: Suite }[],
+  filter: BatchFilter = {},
+): PlannedRun[] {
+  const out: PlannedRun[] = [];
+  for (const { name, suite, scenario, channel, repeat } of selectScenarios(suites, filter)) {
+    for (let attempt = 1; attempt <= repeat; attempt++) {
+      out.push({ suite, suiteName: name, scenario, channel, attempt, runId: newId("run") });
     }
   }
   return out;

@@ -4,7 +4,7 @@
  * decisions live in the core; this file only does I/O.
  */
 import type { CallerBrain } from "@spar/caller";
-import { MAX_AGENT_FRAME_BYTES, type TranscriptEntry } from "@spar/protocol";
+import { displayUrl, MAX_AGENT_FRAME_BYTES, type TranscriptEntry } from "@spar/protocol";
 import WebSocket from "ws";
 import { initialState, step } from "../../text-session/session-core.ts";
 import type {
@@ -129,7 +129,7 @@ export function runTextSession(opts: TextSessionOptions): Promise<SessionResult>
           dispatch({
             type: "connect_failed",
             at: now(),
-            detail: `could not connect to ${safeUrl(opts.url)}: ${message(err)}`,
+            detail: `could not connect to ${displayUrl(opts.url)}: ${message(err)}`,
           });
         } else if (err.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH") {
           dispatch({
@@ -186,14 +186,4 @@ export function runTextSession(opts: TextSessionOptions): Promise<SessionResult>
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** The URL without credentials or query (which may carry tokens), for error messages. */
-function safeUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return "the agent URL";
-  }
 }
