@@ -64,7 +64,9 @@ describe("the YAML example check", () => {
 
   it("refuses an unquoted variable inside a flow mapping", () => {
     const broken = `version: 1\nagent: { id: a, text: { url: ws://h/ws, secret: \${S} } }\nscenarios:\n  - id: x\n    script: [{ say: hi }]\n`;
-    expect(() => loadYamlExample("flow.md:1", broken)).toThrow(/^flow\.md:1: /);
+    expect(() => loadYamlExample("flow.md:1", broken)).toThrow(
+      /^flow\.md:1:2:50: not valid YAML\/JSON \(line 2, column 50\)/,
+    );
   });
 
   it("places a fragment at its path and holds it to the schema", () => {

@@ -24,10 +24,10 @@ const HINT = 'run "spar probe --help" for the options';
 
 const RULES: Record<string, string> = {
   connection_failed:
-    "the agent must accept the WebSocket upgrade and the secret (text-protocol.md § Handshake headers)",
+    "the agent must accept the WebSocket upgrade and the secret (docs/text-protocol.md § Handshake headers)",
   agent_timeout: "the agent must reply to each caller message within the per-turn timeout",
   protocol_error:
-    "every agent frame must be one of the accepted shapes (text-protocol.md § Frames: agent → platform)",
+    "every agent frame must be one of the accepted shapes (docs/text-protocol.md § Frames: agent → platform)",
   connection_lost:
     "the agent must not drop the socket or close it with an error code; end with end_call or a normal close (1000, 1001, 1005, 4000-4999)",
   no_reply: "the agent must reply to each caller message with a content frame before it ends the call",
