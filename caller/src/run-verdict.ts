@@ -41,10 +41,15 @@ export function runVerdict(input: VerdictInput): Verdict {
     unplayed === null &&
     failedAssertions.length === 0;
   if (passed) return { passed, error: null };
-  const assertionDetail =
-    failedAssertions.length === 0 ? null : failedAssertions.map((a) => `${a.kind}: ${a.detail}`).join("; ");
+  const assertionDetail = failedAssertionsText(input.assertions);
   return {
     passed,
     error: input.problem ?? unplayed ?? assertionDetail ?? `${input.status} / ${input.endedReason}`,
   };
+}
+
+/** The failed assertions as one line (`kind: detail; …`), the run's error when nothing else failed. */
+export function failedAssertionsText(assertions: readonly AssertionResult[]): string | null {
+  const failed = assertions.filter((a) => !a.passed);
+  return failed.length === 0 ? null : failed.map((a) => `${a.kind}: ${a.detail}`).join("; ");
 }

@@ -1,4 +1,5 @@
 /** How one run reads as text; shared by the table, the progress lines and JUnit so they agree. */
+import { failedAssertionsText } from "@spar/caller";
 import { type RunReport, redactUrls } from "@spar/protocol";
 
 /** `scenario_id#attempt`, the run's name everywhere a person reads it. */
@@ -23,7 +24,11 @@ export function failureLines(run: RunReport): string[] {
 
 function rawFailureLines(run: RunReport): string[] {
   const assertions = run.assertions.filter((a) => !a.passed).map((a) => `✗ ${a.kind}: ${a.detail}`);
-  const error = run.error ?? (assertions.length === 0 ? `${run.status} / ${run.ended_reason}` : undefined);
+  // A run that failed on its assertions alone has them, joined, as its error: list them once.
+  const onlyAssertions = run.error !== null && run.error === failedAssertionsText(run.assertions);
+  const error = onlyAssertions
+    ? undefined
+    : (run.error ?? (assertions.length === 0 ? `${run.status} / ${run.ended_reason}` : undefined));
   return error === undefined ? assertions : [error, ...assertions];
 }
 

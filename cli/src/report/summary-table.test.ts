@@ -26,6 +26,38 @@ describe("renderSummaryTable", () => {
     );
   });
 
+  it("lists a run that failed on its assertions alone once, assertion by assertion", () => {
+    const run = sampleSuiteReport.runs[0];
+    if (!run) throw new Error("no run");
+    const assertions = [
+      { kind: "agent_said", passed: false, detail: "no match" },
+      { kind: "ended_by", passed: true, detail: "agent" },
+      { kind: "max_latency_ms", passed: false, detail: "turn 2 took 900 ms" },
+    ];
+    const failedOnAssertions = {
+      ...run,
+      passed: false,
+      assertions,
+      error: "agent_said: no match; max_latency_ms: turn 2 took 900 ms",
+    };
+    const table = renderSummaryTable(
+      {
+        ...sampleSuiteReport,
+        runs: [failedOnAssertions],
+        summary: { ...sampleSuiteReport.summary, total: 1 },
+      },
+      { color: false },
+    );
+    expect(table.split("Failed runs:\n")[1]).toBe(
+      [
+        "  pay-bill#1  completed / agent_ended",
+        "    ✗ agent_said: no match",
+        "    ✗ max_latency_ms: turn 2 took 900 ms",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("colors statuses only when asked, without changing the layout", () => {
     const colored = renderSummaryTable(sampleSuiteReport, { color: true });
     expect(colored).toContain("\u001B[32mPASS\u001B[0m");
