@@ -168,5 +168,6 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
   }
   // 130 = 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C.
   if (ctx.signal.aborted) return 130;
-  return report.summary.failed === 0 ? 0 : 1;
+  // Exit 0 only when every run passed: a run without a verdict is never a green build.
+  return report.summary.passed === report.summary.total ? 0 : 1;
 }
