@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RunReport } from "@spar/protocol";
 import { describe, expect, it } from "vitest";
 import { renderJunit, writeJunit } from "./junit.ts";
 import { HOSTILE, interruptedRun, sampleSuiteReport } from "./sample-suite-report.ts";
@@ -92,12 +93,45 @@ describe("renderJunit", () => {
   it("escapes markup, quotes, line breaks and control characters so they read back intact", () => {
     const failure = cases[3]?.children.find((c) => c.name === "failure");
     const visible = HOSTILE.replace("\u0001", "\\u0001").replace("\u001B", "\\u001B");
-    expect(failure?.attributes.type).toBe("assertion_failed");
+    expect(failure?.attributes.type).toBe("script_failed");
     expect(failure?.attributes.message).toBe(
       `expectation failed: expected /confirm/i, agent said ${visible}\nsecond line`,
     );
     expect(failure?.text).toBe(
       `expectation failed: expected /confirm/i, agent said ${visible}\nsecond line\n✗ agent_never_said: agent said ${visible}`,
+    );
+  });
+});
+
+describe("renderJunit with function calls and a run that failed on its assertions", () => {
+  it("writes each call with its name and arguments and each result with its value, typed assertion_failed", () => {
+    const run = {
+      ...sampleSuiteReport.runs[2],
+      run_id: "r9",
+      status: "completed" as const,
+      ended_reason: "agent_ended" as const,
+      transcript: [
+        {
+          role: "function_call" as const,
+          content: "",
+          at_ms: 7,
+          data: { id: "c1", name: "pay", arguments: { amount: 42 } },
+        },
+        {
+          role: "function_call_result" as const,
+          content: "",
+          at_ms: 9,
+          data: { id: "c1", name: "pay", result: { ok: true } },
+        },
+      ],
+      assertions: [{ kind: "agent_said", passed: false, detail: "no match" }],
+      error: "agent_said: no match",
+    };
+    const root = parseXml(renderJunit({ ...sampleSuiteReport, runs: [run as RunReport] }));
+    const testcase = root.children[0]?.children.find((c) => c.name === "testcase");
+    expect(testcase?.children.find((c) => c.name === "failure")?.attributes.type).toBe("assertion_failed");
+    expect(testcase?.children.find((c) => c.name === "system-out")?.text).toBe(
+      '[7 ms] function_call: pay({"amount":42})\n[9 ms] function_call_result: pay → {"ok":true}',
     );
   });
 });

@@ -4,9 +4,10 @@
  * is `<skipped message="interrupted"/>`, not `<error>`: nothing went wrong with the agent or the
  * test, the person stopped it, and skipped is how JUnit consumers show "no verdict".
  */
+import { failedAssertionsText } from "@spar/caller";
 import type { RunReport, SuiteReport } from "@spar/protocol";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { failureLines, runLabel } from "./run-text.ts";
+import { failureLines, runLabel, transcriptLine } from "./run-text.ts";
 import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-escape.ts";
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -31,9 +32,15 @@ export function renderJunit(report: SuiteReport): string {
 function testcase(suite: string, run: RunReport): string {
   const open = `    <testcase classname="${attr(suite)}" name="${attr(runLabel(run))}" time="${seconds(run.duration_ms)}"`;
   if (run.passed) return `${open}/>`;
-  const transcript = run.transcript.map((e) => `[${e.at_ms} ms] ${e.role}: ${e.content}`).join("\n");
+  const transcript = run.transcript.map(transcriptLine).join("\n");
   const [message = "run did not pass", ...details] = failureLines(run);
-  const type = run.status === "failed" ? run.ended_reason : "assertion_failed";
+  // A completed run fails on its assertions, or on its script (an expectation, an unplayed step).
+  const type =
+    run.status === "failed"
+      ? run.ended_reason
+      : run.error === failedAssertionsText(run.assertions)
+        ? "assertion_failed"
+        : "script_failed";
   const body = [message, ...details].join("\n");
   const outcome =
     run.status === "interrupted"

@@ -32,6 +32,19 @@ function rawFailureLines(run: RunReport): string[] {
   return error === undefined ? assertions : [error, ...assertions];
 }
 
+/** One transcript entry as a line: function calls show their name with arguments or result. */
+export function transcriptLine(entry: RunReport["transcript"][number]): string {
+  const at = `[${entry.at_ms} ms]`;
+  const data = entry.data;
+  if (entry.role === "function_call") {
+    return `${at} function_call: ${data?.name ?? "?"}(${JSON.stringify(data?.arguments ?? {})})`;
+  }
+  if (entry.role === "function_call_result") {
+    return `${at} function_call_result: ${data?.name ?? data?.id ?? "?"} → ${JSON.stringify(data?.result ?? null)}`;
+  }
+  return `${at} ${entry.role}: ${entry.content}`;
+}
+
 /** `812 ms` under a second, `12.3 s` above. */
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
