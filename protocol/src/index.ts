@@ -8,6 +8,7 @@ export * from "./quote.ts";
 export * from "./run.ts";
 export * from "./stats.ts";
 export * from "./suite.ts";
+export * from "./suite-issues.ts";
 export * from "./text-frames.ts";
 export * from "./url-check.ts";
 export * from "./voice-job.ts";

@@ -62,3 +62,21 @@ export function issueMessage(issue: Issue): string {
   }
   return issue.message;
 }
+
+/** Every issue as a `path: message` line a person can act on, at most `max`. */
+export function issueLines(issues: readonly Issue[], max = 50): string[] {
+  return issues
+    .flatMap(expandUnionIssue)
+    .slice(0, max)
+    .map((issue) => `${formatIssuePath(issue.path)}: ${issueMessage(issue)}`);
+}
+
+/** `scenarios[2].script[1].expect` from a zod path; `(root)` for the whole value. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else out += out ? `.${String(key)}` : String(key);
+  }
+  return out || "(root)";
+}

@@ -7,7 +7,7 @@ import { DTMF_DIGITS } from "./dtmf.ts";
 import { checkForwardedHeaders } from "./forwarded-headers.ts";
 import { patternError } from "./pattern.ts";
 import { endedReasonSchema } from "./run.ts";
-import { expandUnionIssue, issueMessage, oneKeyUnionMessage } from "./suite-issues.ts";
+import { formatIssuePath, issueLines, oneKeyUnionMessage } from "./suite-issues.ts";
 import { urlProblem } from "./url-check.ts";
 
 const patternSchema = z
@@ -297,14 +297,7 @@ export type Suite = z.infer<typeof suiteSchema>;
 export type SuiteInput = z.input<typeof suiteSchema>;
 
 /** `scenarios[2].script[1].expect` from a zod path. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out || "(root)";
-}
+export const formatPath = formatIssuePath;
 
 export type SuiteParse = { ok: true; suite: Suite } | { ok: false; errors: string[] };
 
@@ -312,11 +305,7 @@ export type SuiteParse = { ok: true; suite: Suite } | { ok: false; errors: strin
 export function parseSuite(tree: unknown): SuiteParse {
   const r = suiteSchema.safeParse(tree);
   if (r.success) return { ok: true, suite: r.data };
-  const errors = r.error.issues
-    .flatMap(expandUnionIssue)
-    .slice(0, 50)
-    .map((issue) => `${formatPath(issue.path)}: ${issueMessage(issue)}`);
-  return { ok: false, errors };
+  return { ok: false, errors: issueLines(r.error.issues) };
 }
 
 /**

@@ -1,0 +1,56 @@
+/**
+ * The gateway: one Hono app for every runtime. `createApp(deps)` is all of it; a runtime's
+ * composition root (Node's `spar serve`, the Workers entry) builds the deps from its adapters.
+ * Nothing here touches a runtime API: ports in, Web-standard Request/Response out.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "./app-env.ts";
+import { requireApiKey } from "./auth.ts";
+import { handleError, type Log, respondError } from "./http-errors.ts";
+import type { ApiKeyAuthenticator } from "./principal.ts";
+
+export interface AppDeps {
+  auth: ApiKeyAuthenticator;
+  log: Log;
+  newRequestId: () => string;
+  /** Largest request body accepted (spec: 1 MiB). */
+  maxBodyBytes: number;
+  /** The API's routes, mounted at `/v1` behind the API key. */
+  routes: (v1: Hono<AppEnv>) => void;
+  /** Vendor-compatible routes (RubricHQ's `/api/public/v1/test_runs`), behind the API key too. */
+  vendorRoutes?: (publicV1: Hono<AppEnv>) => void;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(async (c, next) => {
+    c.set("requestId", deps.newRequestId());
+    await next();
+    c.header("X-Request-Id", c.get("requestId"));
+  });
+  app.use(
+    bodyLimit({
+      maxSize: deps.maxBodyBytes,
+      onError: (c) =>
+        respondError(c as never, "payload_too_large", `the body is over ${deps.maxBodyBytes} bytes`),
+    }),
+  );
+  app.onError(handleError(deps.log));
+  app.notFound((c) =>
+    respondError(c, "not_found", `no route ${c.req.method} ${new URL(c.req.url).pathname}`),
+  );
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  const v1 = new Hono<AppEnv>();
+  v1.use(requireApiKey(deps.auth));
+  deps.routes(v1);
+  app.route("/v1", v1);
+  const publicV1 = new Hono<AppEnv>();
+  publicV1.use(requireApiKey(deps.auth));
+  deps.vendorRoutes?.(publicV1);
+  app.route("/api/public/v1", publicV1);
+  return app;
+}
