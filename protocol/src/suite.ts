@@ -19,7 +19,7 @@ const patternSchema = z
     if (error) ctx.addIssue({ code: "custom", message: error });
   });
 
-const idSchema = z
+export const idSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, "use 1-128 letters, digits, `_`, `.`, `:` or `-`");
 
