@@ -41,11 +41,19 @@ export const agentCreateSchema = z
   });
 export type AgentCreate = z.infer<typeof agentCreateSchema>;
 
-/** Every text field may change; `secret` omitted keeps it, `null` clears it. */
-const textPatchSchema = textChannelSchema
-  .omit({ secret: true })
-  .partial()
-  .extend({ secret: z.string().min(1).max(4096).nullable().optional() });
+/**
+ * Every text field may change and an omitted one keeps its value — so no defaults here (a
+ * default would reset it); `secret` omitted keeps it, `null` clears it.
+ */
+const text = textChannelSchema.shape;
+const textPatchSchema = z.strictObject({
+  url: text.url.optional(),
+  secret: text.secret.nullable().optional(),
+  per_turn_timeout_s: text.per_turn_timeout_s.unwrap().optional(),
+  max_duration_s: text.max_duration_s.unwrap().optional(),
+  first_speaker: text.first_speaker.unwrap().optional(),
+  settle_ms: text.settle_ms.unwrap().optional(),
+});
 
 export const agentPatchSchema = z.strictObject({
   name: nameSchema.optional(),

@@ -1,3 +1,4 @@
+export * from "./api-agents.ts";
 export * from "./close-codes.ts";
 export * from "./dtmf.ts";
 export * from "./errors.ts";
