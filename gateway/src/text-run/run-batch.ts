@@ -2,7 +2,6 @@
  * A batch: every selected scenario × repeat, run with bounded concurrency. One batch id for
  * all runs (sent as X-RUBRIC-BATCH-ID); each run's id is its X-RUBRIC-RUN-ID.
  */
-import { randomUUID } from "node:crypto";
 import type { Channel, RunReport, Scenario, Suite } from "@spar/protocol";
 
 export interface PlannedRun {
@@ -24,7 +23,7 @@ export interface BatchFilter {
 }
 
 export function newId(prefix: "run" | "batch"): string {
-  return `${prefix}_${randomUUID().replaceAll("-", "")}`;
+  return `${prefix}_${crypto.randomUUID().replaceAll("-", "")}`;
 }
 
 /** The scenarios `filter` keeps, with the channel and repeat each runs with. */

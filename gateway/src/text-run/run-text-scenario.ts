@@ -28,6 +28,8 @@ export interface TextRunDeps {
   fetch?: typeof fetch;
   signal?: AbortSignal;
   onEvent?: (event: SessionEvent) => void;
+  /** Each transcript entry as it is recorded (times not yet rounded). */
+  onTranscript?: (entry: TranscriptEntry) => void;
   /** Connect timeout and close grace; defaults follow the spec (10 s, 5 s). */
   connectTimeoutMs?: number;
   closeGraceMs?: number;
@@ -68,6 +70,7 @@ export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {
     caller: callerFor(scenario, suite, fetchDeps),
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
+    ...(deps.onTranscript ? { onTranscript: deps.onTranscript } : {}),
   });
   const transcript: TranscriptEntry[] = result.transcript.map((e) => {
     const entry: TranscriptEntry = { ...e, at_ms: round(e.at_ms) };

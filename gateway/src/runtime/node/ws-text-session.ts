@@ -31,6 +31,8 @@ export interface TextSessionOptions {
   signal?: AbortSignal;
   /** Observes every event and effect (progress display, tracing). */
   onEvent?: (event: SessionEvent) => void;
+  /** Each transcript entry as it is recorded (live run events). */
+  onTranscript?: (entry: TranscriptEntry) => void;
 }
 
 export function runTextSession(opts: TextSessionOptions): Promise<SessionResult> {
@@ -46,7 +48,9 @@ export function runTextSession(opts: TextSessionOptions): Promise<SessionResult>
       if (finished) return;
       opts.onEvent?.(event);
       const out = step(state, event);
+      const recorded = state.transcript.length;
       state = out.state;
+      if (opts.onTranscript) for (const entry of state.transcript.slice(recorded)) opts.onTranscript(entry);
       for (const effect of out.effects) perform(effect);
     };
 
