@@ -1,0 +1,35 @@
+/**
+ * The port a runtime fills in to run the gateway's text runs: Node holds each run's outbound
+ * socket in-process; Workers give each run a Durable Object. The app only submits jobs; the
+ * host reports what happens through a RunRecorder, which stores it (the result before `ended`).
+ */
+import type { RunReport, Scenario, Suite, TranscriptEntry } from "@spar/protocol";
+
+export interface TextRunJob {
+  workspaceId: number;
+  testRunId: number;
+  runId: number;
+  attempt: number;
+  /**
+   * The agent and workspace settings as a one-scenario suite: `agent.id` is the agent's id and
+   * the scenario's `id` the scenario's id (decimal strings), as the handshake headers send them.
+   */
+  suite: Suite;
+  scenario: Scenario;
+}
+
+export interface RunRecorder {
+  started(job: TextRunJob, atMs: number): Promise<void>;
+  transcript(job: TextRunJob, entry: TranscriptEntry): Promise<void>;
+  /** Stores the final report; a run is reported finished only after this resolves. */
+  finished(job: TextRunJob, report: RunReport): Promise<void>;
+}
+
+export interface TextRunHost {
+  /** Queues the run; it starts when its workspace has a free slot. */
+  submit(job: TextRunJob): void;
+  /** How many runs are running or queued. */
+  readonly pending: number;
+  /** Ends every queued and running run as interrupted (shutdown), once each is recorded. */
+  stop(reason: string): Promise<void>;
+}
