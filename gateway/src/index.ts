@@ -1,3 +1,4 @@
 export { runTextSession, type TextSessionOptions } from "./runtime/node/ws-text-session.ts";
+export * from "./security/index.ts";
 export * from "./text-run/index.ts";
 export * from "./text-session/index.ts";

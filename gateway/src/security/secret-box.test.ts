@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bytesToBase64 } from "./base64.ts";
-import { createSecretBox, type SecretBox, SecretBoxError } from "./secret-box.ts";
+import { createSecretBox, createSecretBoxFromKeys, type SecretBox, SecretBoxError } from "./secret-box.ts";
 
 const KEY_A = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="; // bytes 0..31
 const KEY_B = bytesToBase64(Uint8Array.from({ length: 32 }, (_, i) => 255 - i));
@@ -133,6 +133,24 @@ describe("createSecretBox", () => {
     );
     await expect(createSecretBox({ keys: new Map([["k1", KEY_A]]), currentKeyId: "k2" })).rejects.toThrow(
       "secret key k2: the current key id is not among the keys",
+    );
+  });
+});
+
+describe("createSecretBoxFromKeys", () => {
+  it("names keys by their derived ids and opens values of previous keys", async () => {
+    const first = await createSecretBoxFromKeys(KEY_A);
+    expect(first.currentKeyId).toBe("k4d998c42");
+    const sealed = await first.seal("llm-key");
+    expect(sealed.startsWith("v1:k4d998c42:")).toBe(true);
+    const rotated = await createSecretBoxFromKeys(KEY_B, [KEY_A]);
+    expect(rotated.currentKeyId).not.toBe("k4d998c42");
+    expect(await rotated.open(sealed)).toBe("llm-key");
+  });
+
+  it("names the variable and the previous key that is invalid", async () => {
+    await expect(createSecretBoxFromKeys(KEY_B, ["c2hvcnQ="])).rejects.toThrow(
+      "SPAR_SECRET_KEY (previous key 1): must be base64 of exactly 32 bytes (got 5 bytes); make one with: openssl rand -base64 32",
     );
   });
 });

@@ -11,7 +11,7 @@
 import { AppError } from "@spar/protocol";
 import { base64ToBytes, bytesToBase64 } from "./base64.ts";
 import { cryptoRandomFill, type RandomFill, randomBytes } from "./random-token.ts";
-import { parseSecretKey } from "./secret-key.ts";
+import { parseSecretKey, secretKeyId } from "./secret-key.ts";
 
 const VERSION = "v1";
 /** 96-bit random IVs, the size GCM is designed for; 2^32 seals per key stay far below collision risk. */
@@ -138,4 +138,28 @@ export async function createSecretBox(options: SecretBoxOptions): Promise<Secret
       return typeof parsed === "string" ? undefined : parsed.keyId;
     },
   };
+}
+
+/**
+ * A box from keys alone, ids derived from the keys (`secretKeyId`): `current` seals, `previous`
+ * keys still open what they sealed until a rotation has re-sealed it. `source` names where the
+ * keys came from in errors.
+ */
+export async function createSecretBoxFromKeys(
+  current: string,
+  previous: readonly string[] = [],
+  options: { source?: string; randomFill?: RandomFill } = {},
+): Promise<SecretBox> {
+  const source = options.source ?? "SPAR_SECRET_KEY";
+  const keys = new Map<string, string>();
+  const currentKeyId = await secretKeyId(parseSecretKey(current, source));
+  keys.set(currentKeyId, current.trim());
+  for (const [i, key] of previous.entries()) {
+    keys.set(await secretKeyId(parseSecretKey(key, `${source} (previous key ${i + 1})`)), key.trim());
+  }
+  return createSecretBox({
+    keys,
+    currentKeyId,
+    ...(options.randomFill ? { randomFill: options.randomFill } : {}),
+  });
 }
