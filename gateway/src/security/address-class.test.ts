@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type AddressClass, classifyAddress, type OutboundPolicy } from "./address-class.ts";
+import {
+  type AddressClass,
+  classifyAddress,
+  type OutboundPolicy,
+  parseOutboundPolicy,
+} from "./address-class.ts";
 import { checkUrlAtSave } from "./outbound-url.ts";
 
 /** The strictest policy that allows the address: `public` allows it everywhere, `any` only there. */
@@ -164,5 +169,20 @@ describe("checkUrlAtSave under each policy", () => {
       expect(!check.ok && check.message.endsWith(`address, refused by outbound policy ${policy}`)).toBe(true);
       expect(classifyAddress(host!)).toBe(cls);
     }
+  });
+});
+
+describe("parseOutboundPolicy", () => {
+  it("reads the three policies and falls back when absent", () => {
+    expect(parseOutboundPolicy("public", "loopback")).toBe("public");
+    expect(parseOutboundPolicy(" any ", "public")).toBe("any");
+    expect(parseOutboundPolicy(undefined, "loopback")).toBe("loopback");
+    expect(parseOutboundPolicy("", "public")).toBe("public");
+  });
+
+  it("names the variable and the allowed values for anything else", () => {
+    expect(() => parseOutboundPolicy("Public", "loopback")).toThrow(
+      'SPAR_OUTBOUND_POLICY: must be one of public, loopback, any (got "Public")',
+    );
   });
 });

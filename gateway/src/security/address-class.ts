@@ -3,11 +3,29 @@
  * it. Addresses that carry an IPv4 address inside IPv6 (mapped, SIIT, NAT64, 6to4) are judged by
  * the IPv4 address they reach, so `::ffff:127.0.0.1` is loopback like `127.0.0.1`.
  */
+import { AppError } from "@spar/protocol";
 import { type IpAddress, parseIpAddress } from "./ip-address.ts";
 
 export const OUTBOUND_POLICIES = ["public", "loopback", "any"] as const;
 /** `public`: internet addresses only; `loopback`: also this machine; `any`: no restriction. */
 export type OutboundPolicy = (typeof OUTBOUND_POLICIES)[number];
+
+/** `SPAR_OUTBOUND_POLICY`; absent means the runtime's default (loopback for `spar serve`, public on Workers). */
+export function parseOutboundPolicy(
+  value: string | undefined,
+  fallback: OutboundPolicy,
+  source = "SPAR_OUTBOUND_POLICY",
+): OutboundPolicy {
+  if (value === undefined || value.trim() === "") return fallback;
+  const policy = OUTBOUND_POLICIES.find((p) => p === value.trim());
+  if (!policy) {
+    throw new AppError(
+      "config_invalid",
+      `${source}: must be one of public, loopback, any (got ${JSON.stringify(value)})`,
+    );
+  }
+  return policy;
+}
 
 export type AddressClass =
   | "public"

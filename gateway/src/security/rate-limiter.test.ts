@@ -104,6 +104,15 @@ describe("createRateLimiter", () => {
     expect(limiter.size).toBe(2);
   });
 
+  it("keeps recency order when a bucket in the middle is used", () => {
+    const limiter = createRateLimiter({ ratePerSec: 1, burst: 1, now: clock().now, maxKeys: 3 });
+    for (const key of ["a", "b", "c", "b", "d", "e"]) limiter.take(key); // d evicts a, e evicts c
+    expect(limiter.size).toBe(3);
+    expect(limiter.take("b")).toEqual({ ok: false, retryAfterS: 1 }); // kept: still empty
+    expect(limiter.take("d")).toEqual({ ok: false, retryAfterS: 1 });
+    expect(limiter.take("c")).toEqual({ ok: true }); // evicted earlier: starts full
+  });
+
   it("refuses nonsensical settings", () => {
     const now = clock().now;
     expect(() => createRateLimiter({ ratePerSec: 0, burst: 1, now })).toThrow(

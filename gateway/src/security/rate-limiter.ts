@@ -28,8 +28,12 @@ export interface RateLimiter {
 }
 
 interface Bucket {
+  key: string;
   tokens: number;
   atMs: number;
+  /** Recency list: `older` toward the least recently used head, `newer` toward the tail. */
+  older: Bucket | undefined;
+  newer: Bucket | undefined;
 }
 
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
@@ -39,31 +43,51 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   if (!(burst >= 1)) throw new AppError("config_invalid", "rate limit: burst must be ≥ 1");
   if (!(maxKeys >= 1)) throw new AppError("config_invalid", "rate limit: maxKeys must be ≥ 1");
   const refillMs = (burst / ratePerSec) * 1000;
-  // Insertion order is recency order: every take re-inserts its bucket at the end.
+  // A linked recency list beside the Map, not the Map's own insertion order: V8 keeps deleted
+  // Map entries until it rehashes, so reading the oldest entry of a Map that is re-inserted on
+  // every take walks past them (measured: 11 µs per take at 10 000 keys, against 0.2 µs at 100).
   const buckets = new Map<string, Bucket>();
+  let head: Bucket | undefined;
+  let tail: Bucket | undefined;
 
-  function dropRefilled(t: number): void {
-    for (const [key, bucket] of buckets) {
-      if (t - bucket.atMs < refillMs) break;
-      buckets.delete(key);
-    }
+  function unlink(bucket: Bucket): void {
+    if (bucket.older) bucket.older.newer = bucket.newer;
+    else head = bucket.newer;
+    if (bucket.newer) bucket.newer.older = bucket.older;
+    else tail = bucket.older;
+    bucket.older = undefined;
+    bucket.newer = undefined;
+  }
+
+  function append(bucket: Bucket): void {
+    bucket.older = tail;
+    if (tail) tail.newer = bucket;
+    else head = bucket;
+    tail = bucket;
+  }
+
+  function drop(bucket: Bucket): void {
+    unlink(bucket);
+    buckets.delete(bucket.key);
   }
 
   return {
     take(key) {
       const t = now();
-      dropRefilled(t);
+      while (head && t - head.atMs >= refillMs) drop(head);
       let bucket = buckets.get(key);
       if (bucket) {
-        buckets.delete(key);
+        unlink(bucket);
         // A clock stepping back must not drain the bucket.
         const elapsedMs = Math.max(0, t - bucket.atMs);
-        bucket = { tokens: Math.min(burst, bucket.tokens + (elapsedMs * ratePerSec) / 1000), atMs: t };
+        bucket.tokens = Math.min(burst, bucket.tokens + (elapsedMs * ratePerSec) / 1000);
+        bucket.atMs = t;
       } else {
-        if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value!);
-        bucket = { tokens: burst, atMs: t };
+        if (buckets.size >= maxKeys && head) drop(head);
+        bucket = { key, tokens: burst, atMs: t, older: undefined, newer: undefined };
+        buckets.set(key, bucket);
       }
-      buckets.set(key, bucket);
+      append(bucket);
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
         return { ok: true };
