@@ -5,19 +5,9 @@
  */
 import { AppError } from "@spar/protocol";
 import type { MiddlewareHandler } from "hono";
+import { presentedApiKey } from "../security/api-key.ts";
 import type { AppEnv } from "./app-env.ts";
 import type { ApiKeyAuthenticator } from "./principal.ts";
-
-/** Longest key we bother hashing: anything longer is not one of ours. */
-const MAX_KEY_CHARS = 256;
-
-export function presentedApiKey(headers: Headers): string | undefined {
-  const direct = headers.get("x-api-key")?.trim();
-  if (direct) return direct.length <= MAX_KEY_CHARS ? direct : undefined;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(headers.get("authorization") ?? "");
-  const key = match?.[1];
-  return key !== undefined && key.length <= MAX_KEY_CHARS ? key : undefined;
-}
 
 export function requireApiKey(auth: ApiKeyAuthenticator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -6,10 +6,12 @@ import type { LogEntry } from "./http-errors.ts";
 import { readJson } from "./json-body.ts";
 import type { ApiKeyAuthenticator, Principal } from "./principal.ts";
 
+const GOOD = "spar_AbCd1234_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+const BAD = "spar_AbCd1234_yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
 const alice: Principal = { workspaceId: 1, userId: 1, apiKeyId: 7 };
 /** A hand-written authenticator port: one known key. */
 const auth: ApiKeyAuthenticator = {
-  authenticate: async (key) => (key === "spar_good" ? alice : undefined),
+  authenticate: async (key) => (key === GOOD ? alice : undefined),
 };
 
 function appWith(logs: LogEntry[] = []) {
@@ -33,7 +35,7 @@ function appWith(logs: LogEntry[] = []) {
   });
 }
 
-const withKey = (init: RequestInit = {}, key = "spar_good"): RequestInit => ({
+const withKey = (init: RequestInit = {}, key = GOOD): RequestInit => ({
   ...init,
   headers: { ...(init.headers as Record<string, string>), "X-API-Key": key },
 });
@@ -48,14 +50,14 @@ describe("createApp", () => {
 
   it("takes the key as Authorization: Bearer too, on the vendor path as well", async () => {
     const res = await appWith().request("/api/public/v1/test_runs/17", {
-      headers: { Authorization: "Bearer spar_good" },
+      headers: { Authorization: `Bearer ${GOOD}` },
     });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ id: "17" });
   });
 
   it("refuses a missing or unknown key with one 401 envelope", async () => {
-    for (const init of [{}, withKey({}, "spar_bad")]) {
+    for (const init of [{}, withKey({}, BAD)]) {
       const res = await appWith().request("/v1/whoami", init);
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({
