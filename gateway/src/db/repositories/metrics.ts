@@ -1,7 +1,8 @@
 /** Metrics: judges and assertions attached to agents and run after a scenario's own checks. */
 import type { Assertion } from "@spar/protocol";
-import { and, desc, eq, inArray, lt } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
+import { inJsonList } from "../json-list.ts";
 import { clampLimit, type Page, type PageRequest, toPage } from "../page.ts";
 import { type MetricKind, type MetricScope, metrics } from "../schema.ts";
 
@@ -74,7 +75,7 @@ export async function getMetricsByIds(
   return db
     .select()
     .from(metrics)
-    .where(and(eq(metrics.workspaceId, workspaceId), inArray(metrics.id, [...ids])))
+    .where(and(eq(metrics.workspaceId, workspaceId), inJsonList(metrics.id, ids)))
     .orderBy(metrics.id);
 }
 
@@ -89,7 +90,7 @@ export async function allMetricsExist(
   const found = await db
     .select({ id: metrics.id })
     .from(metrics)
-    .where(and(eq(metrics.workspaceId, workspaceId), inArray(metrics.id, wanted)));
+    .where(and(eq(metrics.workspaceId, workspaceId), inJsonList(metrics.id, wanted)));
   return found.length === wanted.length;
 }
 

@@ -115,6 +115,37 @@ describe("test runs and runs", () => {
     expect((await listRunsOfTestRun(t.db, t.a, tr.id)).length).toBe(4);
   });
 
+  it("creates many runs at once, in the given order, with their metadata and deadlines", async () => {
+    const tr = await testRun();
+    const newRuns = Array.from({ length: 150 }, (_, i) => ({
+      agentId,
+      scenarioId: i % 2 === 0 ? i : null,
+      scenarioName: `s${i}`,
+      attempt: 1 + (i % 3),
+      channel: "voice" as const,
+      metadata: { "X-Customer": `c${i}`, nested: { i } },
+      deadlineAtMs: i === 0 ? null : 1_000 + i,
+    }));
+    const created = (await createRuns(t.db, t.a, tr.id, newRuns, 20)) ?? [];
+    expect(
+      created.map((r) => [r.scenarioId, r.scenarioName, r.attempt, r.channel, r.metadata, r.deadlineAtMs]),
+    ).toEqual(
+      newRuns.map((r) => [r.scenarioId, r.scenarioName, r.attempt, "voice", r.metadata, r.deadlineAtMs]),
+    );
+    expect([
+      ...new Set(created.map((r) => [r.status, r.workspaceId, r.testRunId, r.createdAtMs].join())),
+    ]).toEqual([`queued,${t.a},${tr.id},20`]);
+    expect(
+      (
+        await getRunsByIds(
+          t.db,
+          t.a,
+          created.map((r) => r.id),
+        )
+      ).length,
+    ).toBe(150);
+  });
+
   it("ends a run once: a second ending (a late result, the sweeper) changes nothing", async () => {
     const tr = await testRun();
     const [run] = await runsOf(tr.id, 1);

@@ -11,8 +11,9 @@ import type {
   FinalRunStatus,
   TranscriptEntry,
 } from "@spar/protocol";
-import { and, asc, eq, inArray, isNotNull, lte } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, inArray, isNotNull, lte, type SQL, sql } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
+import { inJsonList } from "../json-list.ts";
 import { type JsonObject, runs } from "../schema.ts";
 import { getTestRun } from "./test-runs.ts";
 
@@ -46,7 +47,13 @@ export interface RunEnding {
 
 const IN_FLIGHT = ["queued", "running"] as const;
 
-/** All in one INSERT, so a test run never has half its runs. Undefined when the test run is not in the workspace. */
+type RunColumn = keyof typeof runs.$inferSelect;
+
+/**
+ * All in one INSERT, so a test run never has half its runs. The runs travel as ONE JSON
+ * parameter read back with json_each: a multi-row VALUES would bind ~15 parameters per run,
+ * and D1 refuses more than 100 in a query. Undefined when the test run is not in the workspace.
+ */
 export async function createRuns(
   db: SparDatabase,
   workspaceId: number,
@@ -56,27 +63,48 @@ export async function createRuns(
 ): Promise<RunRecord[] | undefined> {
   if ((await getTestRun(db, workspaceId, testRunId)) === undefined) return undefined;
   if (newRuns.length === 0) return [];
-  return db
+  const payload = newRuns.map((run) => ({
+    agentId: run.agentId,
+    scenarioId: run.scenarioId,
+    scenarioName: run.scenarioName,
+    attempt: run.attempt,
+    channel: run.channel,
+    metadata: run.metadata ?? {},
+    deadlineAtMs: run.deadlineAtMs ?? null,
+  }));
+  const field = (name: keyof (typeof payload)[number]) => sql.raw(`json_extract(value, '$.${name}')`);
+  // A Record over every column: adding a column to `runs` fails to compile until it is given here.
+  const values: Record<RunColumn, SQL> = {
+    id: sql`null`,
+    workspaceId: sql`${workspaceId}`,
+    testRunId: sql`${testRunId}`,
+    agentId: field("agentId"),
+    scenarioId: field("scenarioId"),
+    scenarioName: field("scenarioName"),
+    attempt: field("attempt"),
+    channel: field("channel"),
+    status: sql`'queued'`,
+    endedReason: sql`null`,
+    endedBy: sql`null`,
+    passed: sql`null`,
+    error: sql`null`,
+    transcript: sql`'[]'`,
+    metadata: field("metadata"),
+    assertions: sql`'[]'`,
+    metrics: sql`'{}'`,
+    recording: sql`null`,
+    createdAtMs: sql`${nowMs}`,
+    startedAtMs: sql`null`,
+    endedAtMs: sql`null`,
+    deadlineAtMs: field("deadlineAtMs"),
+  };
+  // INSERT … SELECT pairs by position, in the table's column order.
+  const ordered = Object.keys(getTableColumns(runs)).map((column) => values[column as RunColumn]);
+  const rows = await db
     .insert(runs)
-    .values(
-      newRuns.map((run) => ({
-        workspaceId,
-        testRunId,
-        agentId: run.agentId,
-        scenarioId: run.scenarioId,
-        scenarioName: run.scenarioName,
-        attempt: run.attempt,
-        channel: run.channel,
-        status: "queued" as const,
-        transcript: [],
-        metadata: run.metadata ?? {},
-        assertions: [],
-        metrics: {},
-        createdAtMs: nowMs,
-        deadlineAtMs: run.deadlineAtMs ?? null,
-      })),
-    )
+    .select(sql`select ${sql.join(ordered, sql`, `)} from json_each(${JSON.stringify(payload)}) order by key`)
     .returning();
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 export async function getRun(
@@ -101,7 +129,7 @@ export async function getRunsByIds(
   return db
     .select()
     .from(runs)
-    .where(and(eq(runs.workspaceId, workspaceId), inArray(runs.id, [...new Set(ids)])))
+    .where(and(eq(runs.workspaceId, workspaceId), inJsonList(runs.id, ids)))
     .orderBy(asc(runs.id));
 }
 

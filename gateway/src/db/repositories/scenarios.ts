@@ -1,6 +1,7 @@
 /** Scenarios: suite-file scenarios kept in a workspace, optionally attached to an agent. */
-import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, lt, type SQL, sql } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
+import { inJsonList } from "../json-list.ts";
 import { clampLimit, type Page, type PageRequest, toPage } from "../page.ts";
 import { type ScenarioBody, scenarios } from "../schema.ts";
 import { isForeignKeyViolation, isUniqueViolation, type Saved } from "../write-result.ts";
@@ -135,12 +136,12 @@ export async function getScenariosByIds(
   return db
     .select()
     .from(scenarios)
-    .where(and(eq(scenarios.workspaceId, workspaceId), inArray(scenarios.id, [...new Set(ids)])))
+    .where(and(eq(scenarios.workspaceId, workspaceId), inJsonList(scenarios.id, ids)))
     .orderBy(scenarios.id);
 }
 
 function hasAnyTag(tags: readonly string[]): SQL {
-  return sql`exists (select 1 from json_each(${scenarios.tags}) where ${inArray(sql`json_each.value`, [...tags])})`;
+  return sql`exists (select 1 from json_each(${scenarios.tags}) as tag where ${inJsonList(sql`tag.value`, tags)})`;
 }
 
 /** Every scenario of the workspace carrying at least one of `tags`, in id order (a test run's selection). */
