@@ -12,5 +12,15 @@ export * from "./repositories/webhooks.ts";
 export * from "./repositories/workspaces.ts";
 export type * from "./schema.ts";
 export * as schema from "./schema.ts";
+/** The closed vocabularies, as values for the routes' zod enums. */
+export {
+  DELIVERY_STATUSES,
+  METRIC_KINDS,
+  METRIC_SCOPES,
+  RUN_EVENT_TYPES,
+  TEST_RUN_STATUSES,
+  TEST_RUN_VERDICTS,
+  WEBHOOK_EVENT_TYPES,
+} from "./schema.ts";
 export * from "./sealed-secret.ts";
 export * from "./write-result.ts";
