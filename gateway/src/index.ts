@@ -1,3 +1,4 @@
+export * from "./db/index.ts";
 export { runTextSession, type TextSessionOptions } from "./runtime/node/ws-text-session.ts";
 export * from "./security/index.ts";
 export * from "./text-run/index.ts";

@@ -1,0 +1,56 @@
+/** Webhook endpoints and the durable queue of deliveries to them. */
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { workspaces } from "./tenants.ts";
+
+export const WEBHOOK_EVENT_TYPES = ["run.finished", "test_run.finished"] as const;
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export const DELIVERY_STATUSES = ["pending", "delivered", "dead"] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    url: text("url").notNull(),
+    events: text("events_json", { mode: "json" }).$type<WebhookEventType[]>().notNull(),
+    secretCiphertext: text("secret_ciphertext").notNull(),
+    secretKeyId: text("secret_key_id").notNull(),
+    createdAtMs: integer("created_at_ms").notNull(),
+  },
+  (t) => [index("webhooks_workspace").on(t.workspaceId)],
+);
+
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    workspaceId: integer("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    /** Deleting a webhook drops its queue: nobody is left to deliver to. */
+    webhookId: integer("webhook_id")
+      .notNull()
+      .references(() => webhooks.id, { onDelete: "cascade" }),
+    /** `Spar-Event-Id` and the body's `id`: the same on every retry. */
+    eventId: text("event_id").notNull(),
+    type: text("type", { enum: WEBHOOK_EVENT_TYPES }).notNull(),
+    /** The exact bytes that are signed and sent, so every retry is byte-identical. */
+    body: text("body").notNull(),
+    status: text("status", { enum: DELIVERY_STATUSES }).notNull(),
+    /** Attempts started (a claim counts one, so a crash mid-attempt is not free). */
+    attempts: integer("attempts").notNull(),
+    /** Also the claim lease: claiming pushes it forward, so a crashed claimer's row comes due again. */
+    nextAttemptAtMs: integer("next_attempt_at_ms").notNull(),
+    deliveredAtMs: integer("delivered_at_ms"),
+    lastError: text("last_error"),
+    createdAtMs: integer("created_at_ms").notNull(),
+  },
+  (t) => [
+    uniqueIndex("webhook_deliveries_event").on(t.webhookId, t.eventId),
+    index("webhook_deliveries_due").on(t.status, t.nextAttemptAtMs),
+  ],
+);
