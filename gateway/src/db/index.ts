@@ -20,7 +20,6 @@ export {
   RUN_EVENT_TYPES,
   TEST_RUN_STATUSES,
   TEST_RUN_VERDICTS,
-  WEBHOOK_EVENT_TYPES,
 } from "./schema.ts";
 export * from "./sealed-secret.ts";
 export * from "./write-result.ts";

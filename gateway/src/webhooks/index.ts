@@ -13,9 +13,7 @@ export {
 export {
   type BuiltEvent,
   buildEvent,
-  WEBHOOK_EVENT_TYPES,
   type WebhookEvent,
-  type WebhookEventType,
 } from "./webhook-event.ts";
 export type {
   ClaimedWebhookDelivery,

@@ -1,7 +1,6 @@
 /** The body of a webhook delivery (spec/gateway-api.md § Webhooks). */
 
-export const WEBHOOK_EVENT_TYPES = ["run.finished", "test_run.finished"] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+import type { WebhookEventType } from "@spar/protocol";
 
 export interface WebhookEvent {
   /** Unique per event; sent again as `Spar-Event-Id` so receivers can drop repeats. */

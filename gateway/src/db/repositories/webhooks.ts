@@ -2,10 +2,12 @@
  * Webhooks and their delivery queue. Endpoints are per workspace; the queue is worked by one
  * deliverer for all workspaces, so claiming and marking take no workspace id.
  */
+
+import type { WebhookEventType } from "@spar/protocol";
 import { and, asc, desc, eq, inArray, lt, lte, min, sql } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
 import { clampLimit, type Page, type PageRequest, toPage } from "../page.ts";
-import { type WebhookEventType, webhookDeliveries, webhooks } from "../schema.ts";
+import { webhookDeliveries, webhooks } from "../schema.ts";
 import type { SealedSecret } from "../sealed-secret.ts";
 
 export interface WebhookRecord {

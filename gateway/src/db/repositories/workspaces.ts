@@ -63,7 +63,7 @@ export async function getUser(
   return row;
 }
 
-export interface NewApiKey {
+export interface ApiKeyInsert {
   userId: number;
   name: string;
   /** The visible start of the key, shown in lists. */
@@ -77,7 +77,7 @@ export interface NewApiKey {
 export async function createApiKey(
   db: SparDatabase,
   workspaceId: number,
-  input: NewApiKey,
+  input: ApiKeyInsert,
 ): Promise<ApiKeyRecord | undefined> {
   // Users are never deleted, so checking first cannot race a delete.
   if ((await getUser(db, workspaceId, input.userId)) === undefined) return undefined;

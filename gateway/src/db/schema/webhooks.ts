@@ -1,9 +1,8 @@
 /** Webhook endpoints and the durable queue of deliveries to them. */
+
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "@spar/protocol";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { workspaces } from "./tenants.ts";
-
-export const WEBHOOK_EVENT_TYPES = ["run.finished", "test_run.finished"] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const DELIVERY_STATUSES = ["pending", "delivered", "dead"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
