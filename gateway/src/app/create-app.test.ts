@@ -85,7 +85,7 @@ describe("createApp", () => {
     expect(JSON.parse(text)).toMatchObject({ error: { code: "internal", request_id: "req_1" } });
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({ level: "error", requestId: "req_1" });
-    expect((logs[0]?.cause as Error).message).toBe("db password is hunter2");
+    expect((logs[0]?.cause as Error | undefined)?.message).toBe("db password is hunter2");
   });
 
   it("names every bad field of a body and refuses unknown ones", async () => {

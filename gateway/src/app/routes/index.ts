@@ -1,0 +1,20 @@
+/** Every route of the API, by area; each area is one file registering on the `/v1` app. */
+import type { Hono } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import type { GatewayServices } from "../services.ts";
+
+export type RouteArea = (v1: Hono<AppEnv>, services: GatewayServices) => void;
+
+/** The areas, in the order their routes are matched. */
+export const ROUTE_AREAS: RouteArea[] = [];
+
+export function registerRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
+  for (const area of ROUTE_AREAS) area(v1, services);
+}
+
+/** `/api/public/v1/*`: RubricHQ's CI action's paths, behind the same API key. */
+export const VENDOR_ROUTE_AREAS: RouteArea[] = [];
+
+export function registerVendorRoutes(publicV1: Hono<AppEnv>, services: GatewayServices): void {
+  for (const area of VENDOR_ROUTE_AREAS) area(publicV1, services);
+}

@@ -1,0 +1,84 @@
+/**
+ * For route tests: the real gateway app over a real libSQL file in a temp folder, with one
+ * provisioned workspace (and a second one, for tenancy checks), the in-process text run host
+ * and a fixed clock unless one is given. `call` sends a request with a workspace's key.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InProcessTextRunHost } from "../../runtime/node/in-process-text-run-host.ts";
+import { openLibsqlStorage } from "../../runtime/node/libsql-storage.ts";
+import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
+import { generateSecretKey } from "../../security/secret-key.ts";
+import { createGatewayApp } from "../gateway-app.ts";
+import type { LogEntry } from "../http-errors.ts";
+import { type ProvisionedWorkspace, provisionWorkspace } from "../provision.ts";
+import type { GatewayServices } from "../services.ts";
+
+export interface RouteHarness {
+  services: GatewayServices;
+  a: ProvisionedWorkspace;
+  b: ProvisionedWorkspace;
+  logs: LogEntry[];
+  // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every route's shape
+  call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+export async function startRouteHarness(overrides: Partial<GatewayServices> = {}): Promise<RouteHarness> {
+  const dir = await mkdtemp(join(tmpdir(), "spar-routes-"));
+  const storage = await openLibsqlStorage(join(dir, "gateway.db"));
+  const logs: LogEntry[] = [];
+  const now = overrides.now ?? (() => Date.parse("2026-12-04T12:00:00Z"));
+  const textRuns =
+    overrides.textRuns ??
+    new InProcessTextRunHost({
+      recorder: {
+        started: async () => undefined,
+        transcript: async () => undefined,
+        finished: async () => undefined,
+      },
+      perWorkspace: 4,
+      checkUrl: async () => undefined,
+      now,
+      log: () => undefined,
+    });
+  const services: GatewayServices = {
+    db: storage.db,
+    secrets: await createSecretBoxFromKeys(generateSecretKey()),
+    outboundPolicy: "loopback",
+    textRuns,
+    wakeWebhooks: () => undefined,
+    publicUrl: "http://127.0.0.1:8787",
+    adminToken: undefined,
+    credits: { enabled: false, textRunCost: 1, voiceRunCost: 10 },
+    now,
+    log: (e) => logs.push(e),
+    ...overrides,
+  };
+  const names = (n: string) => ({ workspaceName: n, userName: "local", keyName: "default", nowMs: now() });
+  const a = await provisionWorkspace(services.db, names("a"));
+  const b = await provisionWorkspace(services.db, names("b"));
+  let requests = 0;
+  const app = createGatewayApp(services, () => `req_${++requests}`);
+  return {
+    services,
+    a,
+    b,
+    logs,
+    async call(method, path, body, key = a.apiKey) {
+      const res = await app.request(path, {
+        method,
+        headers: { "X-API-Key": key, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
+        ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
+    },
+    async close() {
+      await textRuns.stop("the test is over");
+      storage.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
