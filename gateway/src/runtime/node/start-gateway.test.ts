@@ -1,0 +1,67 @@
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunRecorder } from "../../runs/text-run-host.ts";
+import { parseGatewayEnv } from "./gateway-config.ts";
+import { startGateway } from "./start-gateway.ts";
+
+const nothingRecorded: RunRecorder = {
+  started: async () => undefined,
+  transcript: async () => undefined,
+  finished: async () => undefined,
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "spar-serve-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start() {
+  const parsed = parseGatewayEnv({});
+  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  return startGateway({
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: dir,
+    config: parsed.config,
+    log: () => undefined,
+    recorder: () => nothingRecorded,
+  });
+}
+
+describe("startGateway (spar serve on Node)", () => {
+  it("creates the default workspace's key on the first start only, in a 0600 file, and answers with it over HTTP", async () => {
+    const first = await start();
+    try {
+      expect(first.firstStartKey).toMatch(/^spar_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}$/);
+      expect((await readFile(first.apiKeyFile, "utf8")).trim()).toBe(first.firstStartKey);
+      expect((await stat(first.apiKeyFile)).mode & 0o777).toBe(0o600);
+      expect((await stat(join(dir, "secret.key"))).mode & 0o777).toBe(0o600);
+      const health = await fetch(`${first.url}/healthz`);
+      expect(health.status).toBe(200);
+      const authed = await fetch(`${first.url}/v1/no-such-route`, {
+        headers: { "X-API-Key": first.firstStartKey ?? "" },
+      });
+      expect(authed.status).toBe(404);
+      const anonymous = await fetch(`${first.url}/v1/no-such-route`);
+      expect(anonymous.status).toBe(401);
+    } finally {
+      await first.close();
+    }
+    const second = await start();
+    try {
+      expect(second.firstStartKey).toBeUndefined();
+      const key = (await readFile(second.apiKeyFile, "utf8")).trim();
+      const again = await fetch(`${second.url}/v1/no-such-route`, {
+        headers: { Authorization: `Bearer ${key}` },
+      });
+      expect(again.status).toBe(404);
+    } finally {
+      await second.close();
+    }
+  });
+});
