@@ -1,3 +1,7 @@
 export * from "./dns-resolver.ts";
+export * from "./gateway-config.ts";
+export * from "./in-process-text-run-host.ts";
+export * from "./libsql-storage.ts";
 export * from "./secret-key-file.ts";
+export * from "./start-gateway.ts";
 export { runTextSession, type TextSessionOptions } from "./ws-text-session.ts";
