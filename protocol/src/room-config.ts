@@ -5,22 +5,27 @@
  */
 import { z } from "zod";
 
-const seconds = z.number().int().min(0).max(86_400);
-const millis = z.number().int().min(0).max(60_000);
+/** One message for every way a number can be wrong: the rule and the unit. */
+function integerIn(min: number, max: number, unit: string) {
+  const error = `must be an integer from ${min} to ${max} (${unit})`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+const seconds = integerIn(0, 86_400, "seconds");
+const millis = integerIn(0, 60_000, "milliseconds");
 
 /** The forwarded keys and the type each must have. */
 export const ROOM_CONFIG_FIELDS = {
   empty_timeout: seconds,
   departure_timeout: seconds,
-  max_participants: z.number().int().min(1).max(1000),
+  max_participants: integerIn(1, 1000, "participants"),
   /** A string, or an object that is JSON-encoded before it is sent. */
   metadata: z.union([z.string().max(65_536), z.record(z.string(), z.unknown())], {
     error: "must be a string or an object",
   }),
   min_playout_delay: millis,
   max_playout_delay: millis,
-  sync_streams: z.boolean(),
-  room_preset: z.string().min(1).max(256),
+  sync_streams: z.boolean({ error: "must be true or false" }),
+  room_preset: z.string({ error: "must be a string" }).min(1, { error: "must not be empty" }).max(256),
 } as const;
 
 export const ROOM_CONFIG_KEYS = Object.keys(ROOM_CONFIG_FIELDS) as (keyof typeof ROOM_CONFIG_FIELDS)[];
