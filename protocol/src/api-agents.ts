@@ -128,3 +128,34 @@ export type AgentPatch = z.infer<typeof agentPatchSchema>;
 export const textChannelViewSchema = textChannelSchema.omit({ secret: true }).extend({
   secret_configured: z.boolean(),
 });
+
+const configured = z.boolean();
+/** The LiveKit channel as answered: each secret of its mode replaced by `<field>_configured`. */
+export const agentLivekitViewSchema = z.discriminatedUnion("mode", [
+  manualMode.omit({ token: true, api_secret: true }).extend({
+    api_secret_configured: configured,
+    token_configured: configured,
+  }),
+  clientMode,
+  rubricMode.omit({ api_secret: true }).extend({
+    url: rubricMode.shape.url.optional(),
+    api_key: rubricMode.shape.api_key.optional(),
+    api_secret_configured: configured,
+  }),
+  tokenEndpointMode,
+]);
+
+/** An agent as every agent route answers it. */
+export const agentViewSchema = z.strictObject({
+  id: objectId,
+  key: z.string().nullable(),
+  name: z.string(),
+  text: textChannelViewSchema.nullable(),
+  voice: z.strictObject({ livekit: agentLivekitViewSchema, agent_identity: agentIdentity }).nullable(),
+  metric_ids: z.array(objectId),
+  /** `room_config` keys LiveKit is not sent (only the documented room options are). */
+  ignored_room_config_keys: z.array(z.string()),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+export type AgentView = z.infer<typeof agentViewSchema>;

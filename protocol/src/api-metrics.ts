@@ -54,7 +54,7 @@ export const metricPatchSchema = z.strictObject({
 });
 export type MetricPatchBody = z.infer<typeof metricPatchSchema>;
 
-export const metricViewSchema = z.object({
+export const metricViewSchema = z.strictObject({
   id: objectId,
   name: z.string(),
   kind: z.enum(METRIC_KIND_VALUES),

@@ -14,7 +14,7 @@ export const livekitSettingsPutSchema = z.strictObject({
 });
 export type LivekitSettingsPut = z.infer<typeof livekitSettingsPutSchema>;
 
-export const livekitSettingsViewSchema = z.object({
+export const livekitSettingsViewSchema = z.strictObject({
   url: z.string().nullable(),
   api_key: z.string().nullable(),
   api_secret_configured: z.boolean(),
@@ -29,7 +29,7 @@ export const llmSettingsPutSchema = z.strictObject({
 });
 export type LlmSettingsPut = z.infer<typeof llmSettingsPutSchema>;
 
-export const llmSettingsViewSchema = z.object({
+export const llmSettingsViewSchema = z.strictObject({
   base_url: z.string().nullable(),
   model: z.string().nullable(),
   api_key_configured: z.boolean(),

@@ -1,3 +1,4 @@
+import { agentViewSchema } from "@spar/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAgent } from "../../db/repositories/agents.ts";
 import { findSecrets } from "../../security/find-secrets.ts";
@@ -13,17 +14,11 @@ const SECRETS = [TEXT_SECRET, NEW_TEXT_SECRET, API_SECRET, TOKEN];
 
 let h: RouteHarness;
 const bodies: string[] = [];
-// biome-ignore lint/suspicious/noExplicitAny: answers of every route's shape
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  key?: string,
-): Promise<{ status: number; body: any }> {
+const call: RouteHarness["call"] = async (method, path, body, key) => {
   const res = await h.call(method, path, body, key);
   bodies.push(JSON.stringify(res.body ?? null));
   return res;
-}
+};
 
 beforeAll(async () => {
   h = await startRouteHarness();
@@ -299,6 +294,8 @@ describe("listing, reading and deleting agents", () => {
     expect(all.status).toBe(200);
     expect(all.body.next_cursor).toBeNull();
     const ids = all.body.data.map((a: { id: number }) => a.id);
+    // Every shape made above (text, each LiveKit mode, cleared secrets) is the documented one.
+    for (const agent of all.body.data) agentViewSchema.parse(agent);
     expect(ids).toEqual([...ids].sort((x, y) => y - x));
     const first = await call("GET", "/v1/agents?limit=2");
     expect(first.body.data.map((a: { id: number }) => a.id)).toEqual(ids.slice(0, 2));

@@ -6,17 +6,11 @@ const NOW = "2026-12-04T12:00:00.000Z";
 let h: RouteHarness;
 const bodies: string[] = [];
 const newKeys: string[] = [];
-// biome-ignore lint/suspicious/noExplicitAny: answers of every route's shape
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  key?: string,
-): Promise<{ status: number; body: any }> {
+const call: RouteHarness["call"] = async (method, path, body, key) => {
   const res = await h.call(method, path, body, key);
   bodies.push(JSON.stringify(res.body ?? null));
   return res;
-}
+};
 
 beforeAll(async () => {
   h = await startRouteHarness();

@@ -1,3 +1,4 @@
+import { metricViewSchema } from "@spar/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RouteHarness, startRouteHarness } from "./route-harness.fixture.ts";
 
@@ -44,6 +45,7 @@ describe("/v1/metrics", () => {
     expect(Object.hasOwn(assertion.body, "judge")).toBe(false);
     const list = await h.call("GET", "/v1/metrics");
     expect(list.body.data.map((m: { id: number }) => m.id)).toEqual([assertion.body.id, judge.body.id]);
+    for (const m of list.body.data) metricViewSchema.parse(m);
   });
 
   it("refuses a metric whose kind and fields disagree, or a bad assertion", async () => {

@@ -1,3 +1,4 @@
+import { scenarioViewSchema } from "@spar/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RouteHarness, startRouteHarness } from "./route-harness.fixture.ts";
 
@@ -111,6 +112,7 @@ describe("GET /v1/scenarios", () => {
     const byAgent = await h.call("GET", `/v1/scenarios?agent_id=${agentId}`);
     expect(byAgent.body.data.map((s: { key: string }) => s.key)).toEqual(["refund"]);
     const byTag = await h.call("GET", "/v1/scenarios?tag=smoke");
+    for (const s of (await h.call("GET", "/v1/scenarios")).body.data) scenarioViewSchema.parse(s);
     expect(byTag.body.data.map((s: { id: number }) => s.id)).toEqual([
       tagged.body.id,
       byAgent.body.data[0].id,

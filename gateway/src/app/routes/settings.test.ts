@@ -1,3 +1,4 @@
+import { livekitSettingsViewSchema, llmSettingsViewSchema } from "@spar/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSettings } from "../../db/repositories/settings.ts";
 import { findSecrets } from "../../security/find-secrets.ts";
@@ -9,17 +10,11 @@ const LK_SECRET = "lk-workspace-secret-8c1e";
 const LLM_KEY = "sk-llm-key-3b9f02";
 let h: RouteHarness;
 const bodies: string[] = [];
-// biome-ignore lint/suspicious/noExplicitAny: answers of every route's shape
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  key?: string,
-): Promise<{ status: number; body: any }> {
+const call: RouteHarness["call"] = async (method, path, body, key) => {
   const res = await h.call(method, path, body, key);
   bodies.push(JSON.stringify(res.body ?? null));
   return res;
-}
+};
 
 beforeAll(async () => {
   h = await startRouteHarness();
@@ -53,6 +48,7 @@ describe("/v1/settings/livekit", () => {
     };
     expect(put.body).toEqual(view);
     expect((await call("GET", "/v1/settings/livekit")).body).toEqual(view);
+    livekitSettingsViewSchema.parse(view);
     const stored = (await getSettings(h.services.db, h.a.workspaceId)).livekit.apiSecret;
     if (!stored) throw new Error("no secret stored");
     expect(await openField(h.services.secrets, h.a.workspaceId, "settings.livekit.api_secret", stored)).toBe(
@@ -105,6 +101,7 @@ describe("/v1/settings/llm", () => {
       api_key_configured: true,
       updated_at: NOW,
     });
+    llmSettingsViewSchema.parse(put.body);
     const stored = (await getSettings(h.services.db, h.a.workspaceId)).llm.apiKey;
     if (!stored) throw new Error("no key stored");
     expect(await openField(h.services.secrets, h.a.workspaceId, "settings.llm.api_key", stored)).toBe(
