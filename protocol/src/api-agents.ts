@@ -4,7 +4,7 @@
  * `secret_configured`, never the value; a PATCH that omits a secret keeps it and `null` clears it.
  */
 import { z } from "zod";
-import { idSchema, textChannelSchema, voiceChannelSchema } from "./suite.ts";
+import { idSchema, livekitChannelSchema, livekitModeError, textChannelSchema } from "./suite.ts";
 
 const nameSchema = z.string().trim().min(1).max(256);
 const objectId = z.number().int().positive();
@@ -27,13 +27,71 @@ export const createdApiKeySchema = apiKeySchema
   .pick({ id: true, name: true, prefix: true, created_at: true })
   .extend({ key: z.string() });
 
+const [manualMode, clientMode, rubricMode, tokenEndpointMode] = livekitChannelSchema.options;
+const agentIdentity = z.string().min(1).max(256).optional();
+
+/**
+ * An agent's LiveKit channel: the suite file's, except that a `rubric` agent may leave out its
+ * credentials (`url`, `api_key`, `api_secret`) to use the workspace's LiveKit settings
+ * (spec/voice-livekit.md § Credentials: per-agent override, then workspace default).
+ */
+export const agentLivekitSchema = z.discriminatedUnion(
+  "mode",
+  [
+    manualMode,
+    clientMode,
+    rubricMode.extend({
+      url: rubricMode.shape.url.optional(),
+      api_key: rubricMode.shape.api_key.optional(),
+      api_secret: rubricMode.shape.api_secret.optional(),
+    }),
+    tokenEndpointMode,
+  ],
+  { error: livekitModeError },
+);
+export type AgentLivekit = z.infer<typeof agentLivekitSchema>;
+
+export const agentVoiceSchema = z.strictObject({
+  livekit: agentLivekitSchema,
+  agent_identity: agentIdentity,
+});
+export type AgentVoice = z.infer<typeof agentVoiceSchema>;
+
+/** The secrets a LiveKit channel may hold: sealed at rest, never answered. */
+export const LIVEKIT_SECRET_FIELDS = ["api_secret", "token"] as const;
+export type LivekitSecretField = (typeof LIVEKIT_SECRET_FIELDS)[number];
+
+/** A PATCH replaces the voice channel whole, but an omitted secret keeps its value and `null` clears it. */
+const agentLivekitPatchSchema = z.discriminatedUnion(
+  "mode",
+  [
+    manualMode.extend({
+      token: manualMode.shape.token.unwrap().nullable().optional(),
+      api_secret: manualMode.shape.api_secret.unwrap().nullable().optional(),
+    }),
+    clientMode,
+    rubricMode.extend({
+      url: rubricMode.shape.url.optional(),
+      api_key: rubricMode.shape.api_key.optional(),
+      api_secret: rubricMode.shape.api_secret.nullable().optional(),
+    }),
+    tokenEndpointMode,
+  ],
+  { error: livekitModeError },
+);
+export const agentVoicePatchSchema = z.strictObject({
+  livekit: agentLivekitPatchSchema,
+  agent_identity: agentIdentity,
+});
+export type AgentVoicePatch = z.infer<typeof agentVoicePatchSchema>;
+
 export const agentCreateSchema = z
   .strictObject({
     name: nameSchema,
     /** A slug, unique in the workspace: suites-as-code upsert the agent by it. */
     key: idSchema.optional(),
     text: textChannelSchema.optional(),
-    voice: voiceChannelSchema.optional(),
+    voice: agentVoiceSchema.optional(),
     metric_ids: z.array(objectId).max(100).optional(),
   })
   .refine((agent) => agent.text !== undefined || agent.voice !== undefined, {
@@ -60,8 +118,8 @@ export const agentPatchSchema = z.strictObject({
   key: idSchema.nullable().optional(),
   /** `null` removes the channel. */
   text: textPatchSchema.nullable().optional(),
-  /** Replaced whole; `null` removes the channel. */
-  voice: voiceChannelSchema.nullable().optional(),
+  /** Replaced whole (secrets aside: omitted keeps, `null` clears); `null` removes the channel. */
+  voice: agentVoicePatchSchema.nullable().optional(),
   metric_ids: z.array(objectId).max(100).optional(),
 });
 export type AgentPatch = z.infer<typeof agentPatchSchema>;
@@ -70,3 +128,34 @@ export type AgentPatch = z.infer<typeof agentPatchSchema>;
 export const textChannelViewSchema = textChannelSchema.omit({ secret: true }).extend({
   secret_configured: z.boolean(),
 });
+
+const configured = z.boolean();
+/** The LiveKit channel as answered: each secret of its mode replaced by `<field>_configured`. */
+export const agentLivekitViewSchema = z.discriminatedUnion("mode", [
+  manualMode.omit({ token: true, api_secret: true }).extend({
+    api_secret_configured: configured,
+    token_configured: configured,
+  }),
+  clientMode,
+  rubricMode.omit({ api_secret: true }).extend({
+    url: rubricMode.shape.url.optional(),
+    api_key: rubricMode.shape.api_key.optional(),
+    api_secret_configured: configured,
+  }),
+  tokenEndpointMode,
+]);
+
+/** An agent as every agent route answers it. */
+export const agentViewSchema = z.strictObject({
+  id: objectId,
+  key: z.string().nullable(),
+  name: z.string(),
+  text: textChannelViewSchema.nullable(),
+  voice: z.strictObject({ livekit: agentLivekitViewSchema, agent_identity: agentIdentity }).nullable(),
+  metric_ids: z.array(objectId),
+  /** `room_config` keys LiveKit is not sent (only the documented room options are). */
+  ignored_room_config_keys: z.array(z.string()),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+export type AgentView = z.infer<typeof agentViewSchema>;

@@ -1,4 +1,8 @@
+export * from "./api-admin.ts";
 export * from "./api-agents.ts";
+export * from "./api-metrics.ts";
+export * from "./api-scenarios.ts";
+export * from "./api-settings.ts";
 export * from "./api-webhooks.ts";
 export * from "./close-codes.ts";
 export * from "./dtmf.ts";
@@ -7,6 +11,7 @@ export * from "./forwarded-headers.ts";
 export * from "./limits.ts";
 export * from "./pattern.ts";
 export * from "./quote.ts";
+export * from "./room-config.ts";
 export * from "./run.ts";
 export * from "./stats.ts";
 export * from "./suite.ts";

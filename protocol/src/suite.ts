@@ -6,6 +6,7 @@ import { z } from "zod";
 import { DTMF_DIGITS } from "./dtmf.ts";
 import { checkForwardedHeaders } from "./forwarded-headers.ts";
 import { patternError } from "./pattern.ts";
+import { roomConfigSchema } from "./room-config.ts";
 import { endedReasonSchema } from "./run.ts";
 import { formatIssuePath, issueLines, oneKeyUnionMessage } from "./suite-issues.ts";
 import { urlProblem } from "./url-check.ts";
@@ -49,6 +50,16 @@ export type TextChannel = z.infer<typeof textChannelSchema>;
 
 const headersSchema = z.record(z.string().max(256), z.string().max(4096));
 
+/** The message for a LiveKit channel whose `mode` is missing or unknown. */
+export function livekitModeError(issue: { code: string; input?: unknown }): string | undefined {
+  if (issue.code !== "invalid_union") return undefined;
+  const mode = (issue.input as { mode?: unknown } | undefined)?.mode;
+  const modes = "manual, client, rubric, token_endpoint";
+  return mode === undefined
+    ? `is required; one of ${modes}`
+    : `unknown mode ${JSON.stringify(mode)}; valid modes: ${modes}`;
+}
+
 export const livekitChannelSchema = z.discriminatedUnion(
   "mode",
   [
@@ -68,7 +79,7 @@ export const livekitChannelSchema = z.discriminatedUnion(
       api_secret: z.string().min(1).max(4096),
       web_call_url: httpUrlSchema.optional(),
       agent_name: z.string().max(256).optional(),
-      room_config: z.record(z.string(), z.unknown()).optional(),
+      room_config: roomConfigSchema.optional(),
     }),
     z.strictObject({
       mode: z.literal("token_endpoint"),
@@ -78,16 +89,7 @@ export const livekitChannelSchema = z.discriminatedUnion(
       token_request_payload: z.record(z.string(), z.unknown()).optional(),
     }),
   ],
-  {
-    error: (issue) => {
-      if (issue.code !== "invalid_union") return undefined;
-      const mode = (issue.input as { mode?: unknown } | undefined)?.mode;
-      const modes = "manual, client, rubric, token_endpoint";
-      return mode === undefined
-        ? `is required; one of ${modes}`
-        : `unknown mode ${JSON.stringify(mode)}; valid modes: ${modes}`;
-    },
-  },
+  { error: livekitModeError },
 );
 export type LivekitChannel = z.infer<typeof livekitChannelSchema>;
 

@@ -4,13 +4,24 @@
  * report excerpts match the report schema. Each block names what it is in a marker comment.
  */
 import {
+  agentCreateSchema,
+  agentPatchSchema,
+  agentViewSchema,
   assertionResultSchema,
+  creditsViewSchema,
   decodeAgentFrame,
   decodeCallerFrame,
   encodeCallerFrame,
+  livekitSettingsPutSchema,
+  llmSettingsViewSchema,
   MeasuredWithSchema,
+  metricCreateSchema,
+  metricViewSchema,
   runReportSchema,
+  scenarioCreateSchema,
+  scenarioViewSchema,
   suiteReportSchema,
+  suiteUpsertResultSchema,
   transcriptEntrySchema,
   VoiceMetricsSchema,
   VoiceRecordingSchema,
@@ -33,6 +44,17 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "assertion-result": assertionResultSchema,
   "measured-with": MeasuredWithSchema,
   transcript: z.array(transcriptEntrySchema),
+  "api-agent-create": agentCreateSchema,
+  "api-agent": agentViewSchema,
+  "api-agent-patch": agentPatchSchema,
+  "api-livekit-settings-put": livekitSettingsPutSchema,
+  "api-llm-settings": llmSettingsViewSchema,
+  "api-scenario-create": scenarioCreateSchema,
+  "api-scenario": scenarioViewSchema,
+  "api-metric-create": metricCreateSchema,
+  "api-metric": metricViewSchema,
+  "api-suite-upsert-result": suiteUpsertResultSchema,
+  "api-credits": creditsViewSchema,
 };
 
 function check(block: CodeBlock): void {
@@ -63,9 +85,14 @@ function check(block: CodeBlock): void {
 }
 
 describe("JSON examples of the documentation", () => {
-  it("exist on the protocol, report and voice metrics pages", () => {
+  it("exist on the API, protocol, report and voice metrics pages", () => {
     const files = new Set(jsonBlocks.map((b) => b.where.split(":")[0]));
-    expect([...files].sort()).toEqual(["docs/report.md", "docs/text-protocol.md", "docs/voice-metrics.md"]);
+    expect([...files].sort()).toEqual([
+      "docs/api.md",
+      "docs/report.md",
+      "docs/text-protocol.md",
+      "docs/voice-metrics.md",
+    ]);
   });
 
   it.each(jsonBlocks.map((b) => [b.where, b] as const))(

@@ -18,6 +18,11 @@ export interface AppDeps {
   maxBodyBytes: number;
   /** The API's routes, mounted at `/v1` behind the API key. */
   routes: (v1: Hono<AppEnv>) => void;
+  /**
+   * Operator routes, mounted at `/v1/admin` ahead of `/v1` and outside its API-key check: they
+   * authenticate with their own token.
+   */
+  adminRoutes?: (admin: Hono<AppEnv>) => void;
   /** Vendor-compatible routes (RubricHQ's `/api/public/v1/test_runs`), behind the API key too. */
   vendorRoutes?: (publicV1: Hono<AppEnv>) => void;
 }
@@ -44,6 +49,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   );
   app.get("/healthz", (c) => c.json({ ok: true }));
 
+  if (deps.adminRoutes) {
+    const admin = new Hono<AppEnv>();
+    deps.adminRoutes(admin);
+    app.route("/v1/admin", admin);
+  }
   const v1 = new Hono<AppEnv>();
   v1.use(requireApiKey(deps.auth));
   deps.routes(v1);

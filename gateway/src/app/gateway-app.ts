@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import type { AppEnv } from "./app-env.ts";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./create-app.ts";
 import { dbAuthenticator } from "./db-authenticator.ts";
+import { adminRoutes } from "./routes/admin.ts";
 import { registerRoutes, registerVendorRoutes } from "./routes/index.ts";
 import type { GatewayServices } from "./services.ts";
 
@@ -13,6 +14,7 @@ export function createGatewayApp(services: GatewayServices, newRequestId: () => 
     newRequestId,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     routes: (v1) => registerRoutes(v1, services),
+    adminRoutes: (admin) => adminRoutes(admin, services),
     vendorRoutes: (publicV1) => registerVendorRoutes(publicV1, services),
   });
 }

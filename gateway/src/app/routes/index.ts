@@ -2,11 +2,26 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import type { GatewayServices } from "../services.ts";
+import { agentRoutes } from "./agents.ts";
+import { apiKeyRoutes } from "./api-keys.ts";
+import { creditRoutes } from "./credits.ts";
+import { metricRoutes } from "./metrics.ts";
+import { scenarioRoutes } from "./scenarios.ts";
+import { settingsRoutes } from "./settings.ts";
+import { suiteRoutes } from "./suites.ts";
 
 export type RouteArea = (v1: Hono<AppEnv>, services: GatewayServices) => void;
 
 /** The areas, in the order their routes are matched. */
-export const ROUTE_AREAS: RouteArea[] = [];
+export const ROUTE_AREAS: RouteArea[] = [
+  apiKeyRoutes,
+  agentRoutes,
+  settingsRoutes,
+  scenarioRoutes,
+  metricRoutes,
+  suiteRoutes,
+  creditRoutes,
+];
 
 export function registerRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
   for (const area of ROUTE_AREAS) area(v1, services);

@@ -1,0 +1,62 @@
+/**
+ * What routes read from a URL: an object id from the path, a list's `limit`/`cursor`, an
+ * integer filter. A bad value is a 400 naming the parameter, never a silent default.
+ */
+import { AppError } from "@spar/protocol";
+import type { Context } from "hono";
+import { MAX_PAGE_LIMIT, type PageRequest, parseCursor } from "../db/page.ts";
+
+const POSITIVE_INT = /^[1-9][0-9]{0,15}$/;
+
+function positiveInt(text: string): number | undefined {
+  const n = POSITIVE_INT.test(text) ? Number(text) : Number.NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/** The `:id` (or another) path parameter as an object id. */
+export function pathId(c: Context, name = "id"): number {
+  const id = positiveInt(c.req.param(name) ?? "");
+  if (id === undefined) throw new AppError("bad_request", `${name}: must be a positive integer`);
+  return id;
+}
+
+/** An optional positive-integer query parameter (`?agent_id=3`). */
+export function queryId(c: Context, name: string): number | undefined {
+  const text = c.req.query(name);
+  if (text === undefined) return undefined;
+  const id = positiveInt(text);
+  if (id === undefined) throw new AppError("bad_request", `${name}: must be a positive integer`);
+  return id;
+}
+
+/** `?limit=` (1–100, default 100) and `?cursor=` (from a previous page's `next_cursor`). */
+export function pageRequest(c: Context): PageRequest {
+  const limitText = c.req.query("limit");
+  let limit = MAX_PAGE_LIMIT;
+  if (limitText !== undefined) {
+    const n = positiveInt(limitText);
+    if (n === undefined || n > MAX_PAGE_LIMIT) {
+      throw new AppError("bad_request", `limit: must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
+    }
+    limit = n;
+  }
+  const cursorText = c.req.query("cursor");
+  if (cursorText === undefined || cursorText === "") return { limit };
+  const after = parseCursor(cursorText);
+  if (after === undefined) {
+    throw new AppError(
+      "bad_request",
+      "cursor: not a cursor this API issued; pass a previous page's next_cursor",
+    );
+  }
+  return { limit, after };
+}
+
+/** Times are stored as epoch milliseconds and answered as ISO 8601 UTC. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function isoTimeOrNull(ms: number | null): string | null {
+  return ms === null ? null : isoTime(ms);
+}
