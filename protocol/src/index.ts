@@ -1,4 +1,5 @@
 export * from "./api-agents.ts";
+export * from "./api-runs.ts";
 export * from "./api-webhooks.ts";
 export * from "./close-codes.ts";
 export * from "./dtmf.ts";

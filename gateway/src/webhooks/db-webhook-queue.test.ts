@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createWebhook, getDelivery } from "../db/repositories/webhooks.ts";
 import { createWorkspace } from "../db/repositories/workspaces.ts";
+import { secretContexts } from "../db/secret-contexts.ts";
 import { openTempStorage } from "../runtime/node/temp-storage.fixture.ts";
 import { createSecretBoxFromKeys } from "../security/secret-box.ts";
 import { generateSecretKey } from "../security/secret-key.ts";
-import { DbWebhookQueue, dbWebhookTargets, webhookSecretContext } from "./db-webhook-queue.ts";
+import { DbWebhookQueue, dbWebhookTargets } from "./db-webhook-queue.ts";
 import { webhookQueueContract } from "./webhook-queue.contract.ts";
 
 const SEALED = { ciphertext: "v1:k:AAAA:BBBB", keyId: "k" };
@@ -71,7 +72,7 @@ describe("DbWebhookQueue on libSQL", () => {
       const box = await createSecretBoxFromKeys(generateSecretKey());
       await createWorkspace(storage.db, { name: "first", nowMs: 0 });
       const ws = await createWorkspace(storage.db, { name: "second", nowMs: 0 });
-      const sealed = await box.seal("whsec_abc", webhookSecretContext(ws.id));
+      const sealed = await box.seal("whsec_abc", secretContexts.webhookSecret(ws.id));
       const hook = await createWebhook(
         storage.db,
         ws.id,

@@ -16,6 +16,7 @@ import {
   markDeliveryDelivered,
   recordDeliveryFailure,
 } from "../db/repositories/webhooks.ts";
+import { secretContexts } from "../db/secret-contexts.ts";
 import { isForeignKeyViolation } from "../db/write-result.ts";
 import type { SecretBox } from "../security/secret-box.ts";
 import type { WebhookTargetLookup } from "./webhook-deliverer.ts";
@@ -71,17 +72,15 @@ export class DbWebhookQueue implements WebhookQueue {
   }
 }
 
-/** The sealing context of a webhook's signing secret (the id is not known before the insert). */
-export function webhookSecretContext(workspaceId: number): string {
-  return `workspace:${workspaceId}:webhook.secret`;
-}
-
 /** Where the deliverer sends a webhook's deliveries: read at every attempt, secret opened then. */
 export function dbWebhookTargets(db: SparDatabase, secrets: SecretBox): WebhookTargetLookup {
   return async (webhookId) => {
     const webhook = await getWebhookAnyWorkspace(db, webhookId);
     if (webhook === undefined) return undefined;
-    const secret = await secrets.open(webhook.secret.ciphertext, webhookSecretContext(webhook.workspaceId));
+    const secret = await secrets.open(
+      webhook.secret.ciphertext,
+      secretContexts.webhookSecret(webhook.workspaceId),
+    );
     return { url: webhook.url, secret };
   };
 }

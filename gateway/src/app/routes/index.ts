@@ -2,18 +2,21 @@
 import type { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import type { GatewayServices } from "../services.ts";
+import { createRunRoutes } from "./runs.ts";
+import { testRunRoutes, vendorTestRunRoutes } from "./test-runs.ts";
+import { webhookRoutes } from "./webhooks.ts";
 
 export type RouteArea = (v1: Hono<AppEnv>, services: GatewayServices) => void;
 
 /** The areas, in the order their routes are matched. */
-export const ROUTE_AREAS: RouteArea[] = [];
+export const ROUTE_AREAS: RouteArea[] = [testRunRoutes, createRunRoutes(), webhookRoutes];
 
 export function registerRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
   for (const area of ROUTE_AREAS) area(v1, services);
 }
 
 /** `/api/public/v1/*`: RubricHQ's CI action's paths, behind the same API key. */
-export const VENDOR_ROUTE_AREAS: RouteArea[] = [];
+export const VENDOR_ROUTE_AREAS: RouteArea[] = [vendorTestRunRoutes];
 
 export function registerVendorRoutes(publicV1: Hono<AppEnv>, services: GatewayServices): void {
   for (const area of VENDOR_ROUTE_AREAS) area(publicV1, services);
