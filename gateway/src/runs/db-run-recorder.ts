@@ -52,6 +52,7 @@ export function endingOf(report: RunReport, endedAtMs: number): RunEnding {
     assertions: report.assertions,
     metrics: report.metrics,
     metadata: report.metadata,
+    durationMs: report.duration_ms,
     endedAtMs,
   };
   if (report.status === "queued" || report.status === "running") {

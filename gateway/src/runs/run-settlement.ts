@@ -41,13 +41,17 @@ export async function endRun(
   return run;
 }
 
-/** After a run's ending is stored: its `ended` event, `run.finished`, and its test run's settling. */
-export async function reportEnded(deps: SettlementDeps, run: RunRecord): Promise<void> {
+/**
+ * After a run's ending is stored: its `ended` event, `run.finished`, and its test run's
+ * settling. True when this call settled the test run.
+ */
+export async function reportEnded(deps: SettlementDeps, run: RunRecord): Promise<boolean> {
   const view = runView(run);
   await appendRunEvent(deps.db, run.workspaceId, run.id, { type: "ended", data: view, nowMs: deps.now() });
   const queued = await publish(deps, run.workspaceId, "run.finished", view);
   const settled = await settleTestRun(deps, run.workspaceId, run.testRunId);
   if (queued || settled) deps.wakeWebhooks();
+  return settled;
 }
 
 /**

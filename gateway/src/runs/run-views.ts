@@ -14,6 +14,13 @@ export function isFinished(run: Pick<RunRecord, "status">): boolean {
   return FINAL.has(run.status);
 }
 
+/** The holder's measure; for a run the platform ended (sweeper, restart, cancel), ended − started. */
+function durationOf(run: RunRecord): number | null {
+  if (run.durationMs !== null) return run.durationMs;
+  if (run.endedAtMs === null) return null;
+  return run.startedAtMs === null ? 0 : Math.max(0, run.endedAtMs - run.startedAtMs);
+}
+
 /** The CLI report's run object (spec/suite-file.md) plus the platform's ids and times. */
 export function runView(run: RunRecord) {
   return {
@@ -29,7 +36,7 @@ export function runView(run: RunRecord) {
     ended_reason: run.endedReason,
     ended_by: run.endedBy,
     passed: run.passed,
-    duration_ms: run.startedAtMs !== null && run.endedAtMs !== null ? run.endedAtMs - run.startedAtMs : null,
+    duration_ms: durationOf(run),
     transcript: run.transcript,
     metadata: run.metadata,
     assertions: run.assertions,

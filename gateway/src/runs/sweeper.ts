@@ -68,8 +68,8 @@ export async function recoverAfterRestart(
 ): Promise<{ runs: number; testRuns: number }> {
   const clocked = { ...deps, now: () => nowMs };
   const ended = await failInFlightRuns(deps.db, { error: GATEWAY_RESTARTED, endedAtMs: nowMs });
-  for (const run of ended) await reportEnded(clocked, run);
   let settled = 0;
+  for (const run of ended) if (await reportEnded(clocked, run)) settled++;
   const seen = new Set<number>();
   for (;;) {
     const running = (await listRunningTestRuns(deps.db, BATCH + seen.size)).filter((t) => !seen.has(t.id));
