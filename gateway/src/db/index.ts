@@ -22,4 +22,5 @@ export {
   TEST_RUN_VERDICTS,
 } from "./schema.ts";
 export * from "./sealed-secret.ts";
+export * from "./secret-contexts.ts";
 export * from "./write-result.ts";

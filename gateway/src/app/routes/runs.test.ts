@@ -229,7 +229,27 @@ describe("GET /v1/runs/{id}/events", () => {
         data: expect.objectContaining({ id: run?.id, status: "failed", error: "lost" }),
       },
     ]);
-    expect((await get()).status).toBe(200);
+    // A client that goes away from a stream that would never end frees its slot.
+    const [queued] =
+      (await createRuns(
+        h.services.db,
+        h.a.workspaceId,
+        saved.row.id,
+        [{ agentId, scenarioId, scenarioName: "Two", attempt: 2, channel: "text" }],
+        0,
+      )) ?? [];
+    const getQueued = () =>
+      app.request(`/v1/runs/${queued?.id}/events`, { headers: { "X-API-Key": h.a.apiKey } });
+    const open = await getQueued();
+    expect([open.status, (await getQueued()).status]).toEqual([200, 429]);
+    await (open.body as ReadableStream<Uint8Array>).cancel();
+    let again = await getQueued();
+    for (let i = 0; i < 50 && again.status === 429; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      again = await getQueued();
+    }
+    expect(again.status).toBe(200);
+    await (again.body as ReadableStream<Uint8Array>).cancel();
   });
 });
 
