@@ -1,4 +1,9 @@
 export * from "./db/index.ts";
+export * from "./runs/db-run-recorder.ts";
+export * from "./runs/run-settlement.ts";
+export * from "./runs/run-views.ts";
+export * from "./runs/sweeper.ts";
+export type * from "./runs/text-run-host.ts";
 export { runTextSession, type TextSessionOptions } from "./runtime/node/ws-text-session.ts";
 export * from "./security/index.ts";
 export * from "./text-run/index.ts";

@@ -1,6 +1,7 @@
 export * from "./api-admin.ts";
 export * from "./api-agents.ts";
 export * from "./api-metrics.ts";
+export * from "./api-runs.ts";
 export * from "./api-scenarios.ts";
 export * from "./api-settings.ts";
 export * from "./api-webhooks.ts";

@@ -12,6 +12,7 @@ import {
   decodeAgentFrame,
   decodeCallerFrame,
   encodeCallerFrame,
+  endedRunViewSchema,
   livekitSettingsPutSchema,
   llmSettingsViewSchema,
   MeasuredWithSchema,
@@ -22,6 +23,8 @@ import {
   scenarioViewSchema,
   suiteReportSchema,
   suiteUpsertResultSchema,
+  testRunCreateSchema,
+  testRunViewSchema,
   transcriptEntrySchema,
   VoiceMetricsSchema,
   VoiceRecordingSchema,
@@ -55,6 +58,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "api-metric": metricViewSchema,
   "api-suite-upsert-result": suiteUpsertResultSchema,
   "api-credits": creditsViewSchema,
+  "api-test-run-create": testRunCreateSchema,
+  "api-test-run": testRunViewSchema,
+  "api-run": endedRunViewSchema,
 };
 
 function check(block: CodeBlock): void {
@@ -88,6 +94,7 @@ describe("JSON examples of the documentation", () => {
   it("exist on the API, protocol, report and voice metrics pages", () => {
     const files = new Set(jsonBlocks.map((b) => b.where.split(":")[0]));
     expect([...files].sort()).toEqual([
+      "docs/api-runs.md",
       "docs/api.md",
       "docs/report.md",
       "docs/text-protocol.md",

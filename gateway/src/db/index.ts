@@ -21,5 +21,6 @@ export {
   TEST_RUN_STATUSES,
   TEST_RUN_VERDICTS,
 } from "./schema.ts";
+export * from "./sealed-fields.ts";
 export * from "./sealed-secret.ts";
 export * from "./write-result.ts";

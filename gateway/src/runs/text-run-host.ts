@@ -32,4 +32,9 @@ export interface TextRunHost {
   readonly pending: number;
   /** Ends every queued and running run as interrupted (shutdown), once each is recorded. */
   stop(reason: string): Promise<void>;
+  /**
+   * Ends these runs interrupted, with `reason` as their error, if this host holds them (queued
+   * or running); resolves once each is recorded, with the ids it held. Others are ignored.
+   */
+  cancel(runIds: readonly number[], reason: string): Promise<number[]>;
 }

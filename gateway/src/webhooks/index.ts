@@ -1,3 +1,4 @@
+export { DbWebhookQueue, dbWebhookTargets } from "./db-webhook-queue.ts";
 export { maxAttempts, nextAttemptAt, type RetryPolicy, WEBHOOK_RETRY_POLICY } from "./retry-schedule.ts";
 export {
   createWebhookDeliverer,

@@ -44,7 +44,13 @@ function deliverer(log?: WebhookLog, overrides: Partial<WebhookDelivererOptions>
 }
 
 async function enqueue(eventId: string) {
-  await queue.enqueue({ webhookId: 1, eventId, body: JSON.stringify({ id: eventId }), createdAtMs: nowMs });
+  await queue.enqueue({
+    webhookId: 1,
+    eventId,
+    type: "run.finished",
+    body: JSON.stringify({ id: eventId }),
+    createdAtMs: nowMs,
+  });
 }
 
 /** Polls a condition on the real clock; the deliverer's own timer is what makes it true. */

@@ -50,7 +50,7 @@ function deliverer(overrides: Partial<WebhookDelivererOptions> = {}) {
 }
 
 async function enqueue(eventId = EVENT.event.id, body = EVENT.body, webhookId = 1) {
-  await queue.enqueue({ webhookId, eventId, body, createdAtMs: nowMs });
+  await queue.enqueue({ webhookId, eventId, type: "run.finished", body, createdAtMs: nowMs });
 }
 
 async function expectSigned(request: ReceivedRequest, atMs: number) {

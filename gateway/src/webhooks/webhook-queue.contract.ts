@@ -18,6 +18,7 @@ function delivery(eventId: string, createdAtMs = 1_000, webhookId = 1): NewWebho
   return {
     webhookId,
     eventId,
+    type: "run.finished",
     body: JSON.stringify({ id: eventId, data: { name: "café ☕" } }),
     createdAtMs,
   };

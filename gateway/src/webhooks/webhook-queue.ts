@@ -4,10 +4,13 @@
  * is the test fake; `webhook-queue.contract.ts` is the suite every implementation must pass.
  * Times are epoch milliseconds, always passed in (the queue reads no clock).
  */
+import type { WebhookEventType } from "@spar/protocol";
 
 export interface NewWebhookDelivery {
   webhookId: number;
   eventId: string;
+  /** The event's type, as in the body; stored beside it so an operator can filter the queue. */
+  type: WebhookEventType;
   /** The exact JSON text of the event; every attempt sends these bytes (UTF-8), unchanged. */
   body: string;
   /** Enqueue time; the first attempt is due then. */

@@ -15,9 +15,9 @@ import {
 import { z } from "zod";
 import type { AgentRecord } from "../../db/repositories/agents.ts";
 import type { JsonObject, StoredTextChannel } from "../../db/schema.ts";
+import { openField, sealField } from "../../db/sealed-fields.ts";
 import type { SealedSecret } from "../../db/sealed-secret.ts";
 import type { SecretBox } from "../../security/secret-box.ts";
-import { openField, sealField } from "../sealed-fields.ts";
 
 export type VoiceSecrets = Partial<Record<LivekitSecretField, string>>;
 

@@ -14,10 +14,10 @@ import {
 } from "@spar/protocol";
 import type { z } from "zod";
 import type { AgentInput, AgentPatch, AgentRecord } from "../../db/repositories/agents.ts";
+import { sealField } from "../../db/sealed-fields.ts";
 import type { OutboundPolicy } from "../../security/address-class.ts";
 import type { SecretBox } from "../../security/secret-box.ts";
 import { checkUrlsAtSave, type OutboundUrl } from "../saved-urls.ts";
-import { sealField } from "../sealed-fields.ts";
 import {
   type ClearVoice,
   LIVEKIT_SECRETS_OF_MODE,

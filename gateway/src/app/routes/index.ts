@@ -6,9 +6,12 @@ import { agentRoutes } from "./agents.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
 import { creditRoutes } from "./credits.ts";
 import { metricRoutes } from "./metrics.ts";
+import { createRunRoutes } from "./runs.ts";
 import { scenarioRoutes } from "./scenarios.ts";
 import { settingsRoutes } from "./settings.ts";
 import { suiteRoutes } from "./suites.ts";
+import { testRunRoutes, vendorTestRunRoutes } from "./test-runs.ts";
+import { webhookRoutes } from "./webhooks.ts";
 
 export type RouteArea = (v1: Hono<AppEnv>, services: GatewayServices) => void;
 
@@ -21,6 +24,9 @@ export const ROUTE_AREAS: RouteArea[] = [
   metricRoutes,
   suiteRoutes,
   creditRoutes,
+  testRunRoutes,
+  createRunRoutes(),
+  webhookRoutes,
 ];
 
 export function registerRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
@@ -28,7 +34,7 @@ export function registerRoutes(v1: Hono<AppEnv>, services: GatewayServices): voi
 }
 
 /** `/api/public/v1/*`: RubricHQ's CI action's paths, behind the same API key. */
-export const VENDOR_ROUTE_AREAS: RouteArea[] = [];
+export const VENDOR_ROUTE_AREAS: RouteArea[] = [vendorTestRunRoutes];
 
 export function registerVendorRoutes(publicV1: Hono<AppEnv>, services: GatewayServices): void {
   for (const area of VENDOR_ROUTE_AREAS) area(publicV1, services);

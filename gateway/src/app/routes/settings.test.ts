@@ -1,8 +1,8 @@
 import { livekitSettingsViewSchema, llmSettingsViewSchema } from "@spar/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getSettings } from "../../db/repositories/settings.ts";
+import { openField } from "../../db/sealed-fields.ts";
 import { findSecrets } from "../../security/find-secrets.ts";
-import { openField } from "../sealed-fields.ts";
 import { type RouteHarness, startRouteHarness } from "./route-harness.fixture.ts";
 
 const NOW = "2026-12-04T12:00:00.000Z";

@@ -10,11 +10,11 @@ import {
   putLlmSettings,
   type WorkspaceSettingsRecord,
 } from "../../db/repositories/settings.ts";
+import { sealField } from "../../db/sealed-fields.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { isoTimeOrNull } from "../request-params.ts";
 import { checkUrlsAtSave } from "../saved-urls.ts";
-import { sealField } from "../sealed-fields.ts";
 import type { GatewayServices } from "../services.ts";
 
 function livekitView(s: WorkspaceSettingsRecord) {

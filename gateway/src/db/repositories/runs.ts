@@ -36,6 +36,8 @@ export interface RunEnding {
   endedBy: EndedBy;
   passed: boolean;
   error: string | null;
+  /** The holder's measure; absent when the platform ended the run (then ended − started). */
+  durationMs?: number;
   transcript: TranscriptEntry[];
   assertions: AssertionResult[];
   metrics: JsonObject;
@@ -97,6 +99,7 @@ export async function createRuns(
     startedAtMs: sql`null`,
     endedAtMs: sql`null`,
     deadlineAtMs: field("deadlineAtMs"),
+    durationMs: sql`null`,
   };
   // INSERT … SELECT pairs by position, in the table's column order.
   const ordered = Object.keys(getTableColumns(runs)).map((column) => values[column as RunColumn]);
@@ -179,6 +182,7 @@ export async function finishRun(
       endedBy: ending.endedBy,
       passed: ending.passed,
       error: ending.error,
+      ...(ending.durationMs === undefined ? {} : { durationMs: ending.durationMs }),
       transcript: ending.transcript,
       assertions: ending.assertions,
       metrics: ending.metrics,

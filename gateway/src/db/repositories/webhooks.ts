@@ -87,6 +87,15 @@ export async function listWebhooks(
   return toPage(rows.map(toWebhook), limit);
 }
 
+/** For the deliverer, across workspaces: where webhook `webhookId` is, whoever owns it. */
+export async function getWebhookAnyWorkspace(
+  db: SparDatabase,
+  webhookId: number,
+): Promise<WebhookRecord | undefined> {
+  const [row] = await db.select().from(webhooks).where(eq(webhooks.id, webhookId));
+  return row === undefined ? undefined : toWebhook(row);
+}
+
 /** The workspace's webhooks subscribed to `type`: whom an event fans out to. */
 export async function getWebhooksForEvent(
   db: SparDatabase,
@@ -181,6 +190,7 @@ export async function claimDueDeliveries(
   return rows.sort((a, b) => a.id - b.id);
 }
 
+/** Terminal; a no-op on a delivery already delivered or given up (a late success revives nothing). */
 export async function markDeliveryDelivered(
   db: SparDatabase,
   deliveryId: number,
@@ -189,7 +199,38 @@ export async function markDeliveryDelivered(
   await db
     .update(webhookDeliveries)
     .set({ status: "delivered", deliveredAtMs: nowMs, lastError: null })
-    .where(eq(webhookDeliveries.id, deliveryId));
+    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
+}
+
+/**
+ * Records a failed attempt made under the claim whose lease ended at `leaseUntilMs` (a claim
+ * sets `next_attempt_at_ms` to its lease end, so that column identifies the claim): one more
+ * failure, the first failure's time kept, and either the next attempt's time or, with
+ * `nextAttemptAtMs` undefined, given up. A no-op when the delivery was claimed again since, or
+ * is no longer pending, so a slow worker cannot undo a newer outcome.
+ */
+export async function recordDeliveryFailure(
+  db: SparDatabase,
+  claim: { deliveryId: number; leaseUntilMs: number },
+  failure: { atMs: number; error: string; nextAttemptAtMs: number | undefined },
+): Promise<void> {
+  await db
+    .update(webhookDeliveries)
+    .set({
+      failedAttempts: sql`${webhookDeliveries.failedAttempts} + 1`,
+      firstFailedAtMs: sql`coalesce(${webhookDeliveries.firstFailedAtMs}, ${failure.atMs})`,
+      lastError: failure.error,
+      ...(failure.nextAttemptAtMs === undefined
+        ? { status: "dead" as const }
+        : { nextAttemptAtMs: failure.nextAttemptAtMs }),
+    })
+    .where(
+      and(
+        eq(webhookDeliveries.id, claim.deliveryId),
+        eq(webhookDeliveries.status, "pending"),
+        eq(webhookDeliveries.nextAttemptAtMs, claim.leaseUntilMs),
+      ),
+    );
 }
 
 /** After a failed attempt: due again at `nextAttemptAtMs` (the caller's backoff with jitter). */

@@ -76,6 +76,11 @@ export const runs = sqliteTable(
     endedAtMs: integer("ended_at_ms"),
     /** Past this a sweeper (Node) or an alarm (Workers) ends the run `failed`. */
     deadlineAtMs: integer("deadline_at_ms"),
+    /**
+     * As its holder measured it (the report's `duration_ms`); null until the run ends. Last, as
+     * migration 0002 added it: createRuns' INSERT … SELECT pairs columns by position.
+     */
+    durationMs: real("duration_ms"),
   },
   (t) => [
     index("runs_workspace").on(t.workspaceId),

@@ -42,6 +42,10 @@ export const webhookDeliveries = sqliteTable(
     status: text("status", { enum: DELIVERY_STATUSES }).notNull(),
     /** Attempts started (a claim counts one, so a crash mid-attempt is not free). */
     attempts: integer("attempts").notNull(),
+    /** Attempts that ended in a failure answer or error; a claim whose worker died is not one. */
+    failedAttempts: integer("failed_attempts").notNull().default(0),
+    /** The retry schedule's anchor (retries run for 24 h from here); null until a first failure. */
+    firstFailedAtMs: integer("first_failed_at_ms"),
     /** Also the claim lease: claiming pushes it forward, so a crashed claimer's row comes due again. */
     nextAttemptAtMs: integer("next_attempt_at_ms").notNull(),
     deliveredAtMs: integer("delivered_at_ms"),

@@ -107,4 +107,19 @@ describe("InProcessTextRunHost", () => {
     });
     expect(recorder.reports.get(8)).toMatchObject({ status: "interrupted", ended_reason: "interrupted" });
   });
+  it("cancels a running and a queued run, leaves the others running and answers the ids it held", async () => {
+    const recorder = new MemoryRecorder();
+    const h = host(recorder);
+    h.submit(job(20, { id: "1", script: [{ say: "hi" }] }, "slow:5000"));
+    h.submit(job(21, { id: "1", script: [{ say: "hi" }] }));
+    h.submit(job(22, { id: "1", script: [{ say: "hi" }] }));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await h.cancel([20, 22, 99], "cancelled by the user")).toEqual([20, 22]);
+    expect(recorder.reports.get(20)).toMatchObject({ status: "interrupted", error: "cancelled by the user" });
+    expect(recorder.reports.get(22)).toMatchObject({ status: "interrupted", ended_reason: "interrupted" });
+    await recorder.until(3);
+    expect(recorder.reports.get(21)).toMatchObject({ status: "completed", passed: true });
+    while (h.pending > 0) await new Promise((r) => setTimeout(r, 5));
+    expect(await h.cancel([21], "too late")).toEqual([]);
+  });
 });

@@ -25,6 +25,8 @@ export class InProcessTextRunHost implements TextRunHost {
   private readonly running = new Map<number, number>();
   private readonly active = new Set<Promise<void>>();
   private readonly abort = new AbortController();
+  /** Each held run (queued or running): its own abort, and its recording once it has started. */
+  private readonly held = new Map<number, { abort: AbortController; done?: Promise<void> }>();
 
   constructor(private readonly o: InProcessTextRunHostOptions) {}
 
@@ -35,6 +37,7 @@ export class InProcessTextRunHost implements TextRunHost {
   }
 
   submit(job: TextRunJob): void {
+    this.held.set(job.runId, { abort: new AbortController() });
     const queue = this.queues.get(job.workspaceId) ?? [];
     queue.push(job);
     this.queues.set(job.workspaceId, queue);
@@ -48,28 +51,57 @@ export class InProcessTextRunHost implements TextRunHost {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
 
+  async cancel(runIds: readonly number[], reason: string): Promise<number[]> {
+    const found: number[] = [];
+    for (const runId of new Set(runIds)) {
+      const run = this.held.get(runId);
+      if (run === undefined) continue;
+      found.push(runId);
+      run.abort.abort(new Error(reason));
+      if (run.done !== undefined) continue;
+      // Still queued: it starts now, outside its workspace's slots, sees its aborted signal and
+      // ends interrupted at once, recorded like any other run.
+      for (const [workspaceId, queue] of this.queues) {
+        const at = queue.findIndex((job) => job.runId === runId);
+        if (at === -1) continue;
+        const [job] = queue.splice(at, 1);
+        if (job) this.launch(job, workspaceId);
+      }
+    }
+    await Promise.allSettled(found.map((runId) => this.held.get(runId)?.done));
+    return found;
+  }
+
   private pump(workspaceId: number, limit = this.o.perWorkspace): void {
     const queue = this.queues.get(workspaceId);
     while (queue && queue.length > 0 && (this.running.get(workspaceId) ?? 0) < limit) {
-      const job = queue.shift() as TextRunJob;
-      this.running.set(workspaceId, (this.running.get(workspaceId) ?? 0) + 1);
-      const done = this.execute(job)
-        .catch((cause: unknown) => this.o.log(`run ${job.runId} could not be recorded`, cause))
-        .finally(() => {
-          this.active.delete(done);
-          this.running.set(workspaceId, (this.running.get(workspaceId) ?? 1) - 1);
-          if (queue.length === 0) this.queues.delete(workspaceId);
-          this.pump(workspaceId);
-        });
-      this.active.add(done);
+      this.launch(queue.shift() as TextRunJob, workspaceId);
     }
   }
 
-  private async execute(job: TextRunJob): Promise<void> {
+  private launch(job: TextRunJob, workspaceId: number): void {
+    const run = this.held.get(job.runId) ?? { abort: new AbortController() };
+    this.held.set(job.runId, run);
+    this.running.set(workspaceId, (this.running.get(workspaceId) ?? 0) + 1);
+    const signal = AbortSignal.any([this.abort.signal, run.abort.signal]);
+    const done = this.execute(job, signal)
+      .catch((cause: unknown) => this.o.log(`run ${job.runId} could not be recorded`, cause))
+      .finally(() => {
+        this.active.delete(done);
+        this.held.delete(job.runId);
+        this.running.set(workspaceId, (this.running.get(workspaceId) ?? 1) - 1);
+        if (this.queues.get(workspaceId)?.length === 0) this.queues.delete(workspaceId);
+        this.pump(workspaceId);
+      });
+    run.done = done;
+    this.active.add(done);
+  }
+
+  private async execute(job: TextRunJob, signal: AbortSignal): Promise<void> {
     const { recorder } = this.o;
     await recorder.started(job, this.o.now());
     const url = job.suite.agent.text?.url ?? "";
-    const refused = this.abort.signal.aborted ? undefined : await this.o.checkUrl(url);
+    const refused = signal.aborted ? undefined : await this.o.checkUrl(url);
     const input = {
       suite: job.suite,
       scenario: job.scenario,
@@ -82,7 +114,7 @@ export class InProcessTextRunHost implements TextRunHost {
     const report: RunReport =
       refused === undefined
         ? await runTextScenario(input, {
-            signal: this.abort.signal,
+            signal,
             onTranscript: (entry) => {
               events = events
                 .then(() => recorder.transcript(job, entry))

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,7 +64,12 @@ describe("openLibsqlStorage", () => {
         createdAtMs: 1_000,
       });
       const applied = await second.db.all<{ n: number }>(sql`select count(*) as n from __drizzle_migrations`);
-      expect(applied).toEqual([{ n: 2 }]);
+      // Once each, however often the file is opened: as many as the journal lists.
+      const journal = JSON.parse(
+        readFileSync(new URL("../../../drizzle/migrations/meta/_journal.json", import.meta.url), "utf8"),
+      ) as { entries: unknown[] };
+      expect(journal.entries.length).toBeGreaterThanOrEqual(3);
+      expect(applied).toEqual([{ n: journal.entries.length }]);
     } finally {
       second.close();
     }

@@ -5,15 +5,17 @@
  * suites-as-code upsert an agent whose id is not known before the write, and one stable
  * context per field keeps every writer and reader agreeing without a second write.
  */
-import type { SealedSecret } from "../db/sealed-secret.ts";
+
 import type { SecretBox } from "../security/secret-box.ts";
+import type { SealedSecret } from "./sealed-secret.ts";
 
 export type SealedField =
   | "agent.text.secret"
   /** A JSON object of the LiveKit channel's secrets (`api_secret`, `token`). */
   | "agent.voice.livekit"
   | "settings.livekit.api_secret"
-  | "settings.llm.api_key";
+  | "settings.llm.api_key"
+  | "webhook.secret";
 
 export function sealContext(workspaceId: number, field: SealedField): string {
   return `workspace:${workspaceId}:${field}`;

@@ -1,0 +1,197 @@
+/**
+ * Starting a test run (`POST /v1/test-runs`, `POST /api/public/v1/test_runs`): everything is
+ * checked — agent, scenarios, channel, the suites the runs will play, credits — before anything
+ * is created; then the test run and all its runs are stored and each run is submitted to the
+ * text run host.
+ */
+import { AppError, type LlmConfig, type TestRunCreate } from "@spar/protocol";
+import { type AgentRecord, getAgent } from "../../db/repositories/agents.ts";
+import { addCredits, debitCredits, getCreditBalance } from "../../db/repositories/credits.ts";
+import { createRuns, type NewRun } from "../../db/repositories/runs.ts";
+import {
+  getScenariosByIds,
+  getScenariosWithAnyTag,
+  type ScenarioRecord,
+} from "../../db/repositories/scenarios.ts";
+import { getSettings } from "../../db/repositories/settings.ts";
+import { createTestRun } from "../../db/repositories/test-runs.ts";
+import { sealContext } from "../../db/sealed-fields.ts";
+import { buildRunSuite, suiteFor } from "../../runs/run-suite.ts";
+import { reportUrl } from "../../runs/run-views.ts";
+import type { GatewayServices } from "../services.ts";
+
+/** Scenarios × frequency; a bigger test run is a mistake more often than a need. */
+export const MAX_RUNS_PER_TEST_RUN = 1000;
+
+export async function startTestRun(
+  services: GatewayServices,
+  workspaceId: number,
+  request: TestRunCreate,
+): Promise<{ test_run_id: number; report_url: string }> {
+  const { db } = services;
+  const agent = await getAgent(db, workspaceId, request.agent_id);
+  if (agent === undefined) throw new AppError("not_found", `agent_id: no agent ${request.agent_id}`);
+  const scenarios = await selectScenarios(services, workspaceId, request);
+  const text = await textChannelOf(services, agent, request.channel);
+  const llm = await workspaceLlm(services, workspaceId);
+  const built = buildRunSuite({ agentId: agent.id, text, llm, scenarios });
+  if (!built.ok) {
+    const hint = built.errors.some((e) => e.includes("caller.llm"))
+      ? " (the workspace LLM is set with PUT /v1/settings/llm)"
+      : "";
+    throw new AppError("bad_request", `${built.errors.slice(0, 10).join("; ")}${hint}`);
+  }
+  const total = scenarios.length * request.frequency;
+  if (total > MAX_RUNS_PER_TEST_RUN) {
+    throw new AppError(
+      "bad_request",
+      `the test run would have ${total} runs (scenarios × frequency); at most ${MAX_RUNS_PER_TEST_RUN}`,
+    );
+  }
+
+  const cost = services.credits.enabled ? total * services.credits.textRunCost : 0;
+  const reason = `test run of agent ${agent.id}: ${total} text runs`;
+  if (cost > 0) {
+    const debit = await debitCredits(db, workspaceId, cost, { reason, nowMs: services.now() });
+    if (!debit.ok && debit.reason === "error") {
+      services.log({ level: "error", message: "credits could not be debited", cause: debit.cause });
+      throw new AppError(
+        "payment_required",
+        "credits could not be checked, so nothing was started; try again",
+      );
+    }
+    if (!debit.ok) {
+      const balance = await getCreditBalance(db, workspaceId).catch(() => undefined);
+      const has = balance === undefined ? "the balance is lower" : `the balance is ${balance}`;
+      throw new AppError(
+        "payment_required",
+        `the test run needs ${cost} credits (${total} text runs); ${has}`,
+      );
+    }
+  }
+
+  try {
+    const nowMs = services.now();
+    const created = await createTestRun(
+      db,
+      workspaceId,
+      {
+        agentId: agent.id,
+        channel: "text",
+        frequency: request.frequency,
+        successThreshold: request.success_threshold,
+        name: request.name ?? null,
+        ciMetadata: request.ci_metadata ?? null,
+      },
+      nowMs,
+    );
+    if (!created.ok) throw new AppError("not_found", `agent_id: no agent ${request.agent_id}`);
+    const testRunId = created.row.id;
+    const newRuns: NewRun[] = scenarios.flatMap((s) =>
+      Array.from({ length: request.frequency }, (_, i) => ({
+        agentId: agent.id,
+        scenarioId: s.id,
+        scenarioName: s.name ?? s.key ?? `scenario ${s.id}`,
+        attempt: i + 1,
+        channel: "text" as const,
+        metadata: s.body.metadata ?? {},
+      })),
+    );
+    const runs = (await createRuns(db, workspaceId, testRunId, newRuns, nowMs)) ?? [];
+    for (const run of runs) {
+      const scenario = built.scenarioById.get(run.scenarioId ?? 0);
+      if (scenario === undefined) continue;
+      services.textRuns.submit({
+        workspaceId,
+        testRunId,
+        runId: run.id,
+        attempt: run.attempt,
+        suite: suiteFor(built.suite, scenario),
+        scenario,
+      });
+    }
+    return { test_run_id: testRunId, report_url: reportUrl(services.publicUrl, testRunId) };
+  } catch (error) {
+    if (cost > 0) await refund(services, workspaceId, cost, reason);
+    throw error;
+  }
+}
+
+async function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
+  try {
+    await addCredits(services.db, workspaceId, cost, {
+      reason: `refund: ${reason} not created`,
+      nowMs: services.now(),
+    });
+  } catch (cause) {
+    services.log({
+      level: "error",
+      message: `credits of a test run that was not created were not refunded (${cost})`,
+      cause,
+    });
+  }
+}
+
+/** `scenario_ids` ∪ the workspace's scenarios carrying any of `tags`, in id order. */
+async function selectScenarios(
+  services: GatewayServices,
+  workspaceId: number,
+  request: TestRunCreate,
+): Promise<ScenarioRecord[]> {
+  const ids = [...new Set(request.scenario_ids ?? [])];
+  const byId = await getScenariosByIds(services.db, workspaceId, ids);
+  const found = new Set(byId.map((s) => s.id));
+  const missing = ids.filter((id) => !found.has(id));
+  if (missing.length > 0) throw new AppError("not_found", `scenario_ids: no scenario ${missing.join(", ")}`);
+  const tagged = await getScenariosWithAnyTag(services.db, workspaceId, request.tags ?? []);
+  const all = new Map([...byId, ...tagged].map((s) => [s.id, s]));
+  if (all.size === 0) {
+    throw new AppError(
+      "bad_request",
+      "no scenarios selected: give scenario_ids, or tags that at least one scenario carries",
+    );
+  }
+  return [...all.values()].sort((a, b) => a.id - b.id);
+}
+
+/** The agent's text channel with its secret opened; every other channel is refused, for now. */
+async function textChannelOf(
+  services: GatewayServices,
+  agent: AgentRecord,
+  requested: TestRunCreate["channel"],
+) {
+  const channel = requested ?? (agent.text !== null ? "text" : agent.voice !== null ? "voice" : "text");
+  if (channel === "phone") throw new AppError("bad_request", "channel: phone is not supported yet; use text");
+  if (channel === "voice" || channel === "web") {
+    if (agent.voice === null)
+      throw new AppError("bad_request", `channel: agent ${agent.id} has no voice channel`);
+    throw new AppError(
+      "bad_request",
+      "channel: voice runs on the gateway are not built yet; use channel text, or run voice suites with `spar run`",
+    );
+  }
+  if (agent.text === null)
+    throw new AppError("bad_request", `channel: agent ${agent.id} has no text channel`);
+  if (agent.textSecret === null) {
+    throw new AppError(
+      "bad_request",
+      `agent ${agent.id}: its text channel has no secret; set text.secret with PATCH /v1/agents/${agent.id}`,
+    );
+  }
+  const secret = await services.secrets.open(
+    agent.textSecret.ciphertext,
+    sealContext(agent.workspaceId, "agent.text.secret"),
+  );
+  return { ...agent.text, secret };
+}
+
+/** The workspace LLM for persona callers and judges, when one is configured. */
+async function workspaceLlm(services: GatewayServices, workspaceId: number): Promise<LlmConfig | undefined> {
+  const { llm } = await getSettings(services.db, workspaceId);
+  if (llm.baseUrl === null || llm.model === null) return undefined;
+  const apiKey =
+    llm.apiKey === null
+      ? undefined
+      : await services.secrets.open(llm.apiKey.ciphertext, sealContext(workspaceId, "settings.llm.api_key"));
+  return { base_url: llm.baseUrl, model: llm.model, ...(apiKey === undefined ? {} : { api_key: apiKey }) };
+}

@@ -1,0 +1,84 @@
+/**
+ * No run stays in flight forever (spec/gateway-api.md § Never hangs, never loses). The Node
+ * root calls `sweepOverdueRuns` on a timer and `recoverAfterRestart` once before it accepts
+ * requests; both take the time as an argument, so tests drive them with an exact clock.
+ */
+import { failInFlightRuns, findOverdueRuns, type RunRecord } from "../db/repositories/runs.ts";
+import { listRunningTestRuns } from "../db/repositories/test-runs.ts";
+import {
+  endRun,
+  reportEnded,
+  type SettlementDeps,
+  settleTestRun,
+  transcriptSoFar,
+} from "./run-settlement.ts";
+
+export const OUTLIVED_DEADLINE = "the run outlived its deadline";
+export const GATEWAY_RESTARTED = "gateway restarted";
+
+const BATCH = 100;
+
+export interface SweeperDeps extends SettlementDeps {
+  /** Releases whatever still holds a swept run (its socket), if this process holds it. */
+  release?: (runIds: number[], reason: string) => Promise<unknown>;
+}
+
+/**
+ * Ends every run still in flight past its deadline as failed / internal_error, keeping what
+ * was said (from its transcript events), and settles its test run. Answers the runs it ended.
+ */
+export async function sweepOverdueRuns(sweeper: SweeperDeps, nowMs: number): Promise<RunRecord[]> {
+  const deps = { ...sweeper, now: () => nowMs };
+  const ended: RunRecord[] = [];
+  for (;;) {
+    const overdue = await findOverdueRuns(deps.db, nowMs, BATCH);
+    for (const run of overdue) {
+      const stored = await endRun(deps, run.workspaceId, run.id, {
+        status: "failed",
+        endedReason: "internal_error",
+        endedBy: "platform",
+        passed: false,
+        error: OUTLIVED_DEADLINE,
+        transcript: await transcriptSoFar(deps.db, run),
+        assertions: [],
+        metrics: run.metrics,
+        endedAtMs: nowMs,
+      });
+      if (stored) ended.push(stored);
+    }
+    if (overdue.length < BATCH) break;
+  }
+  if (ended.length > 0)
+    await sweeper.release?.(
+      ended.map((r) => r.id),
+      OUTLIVED_DEADLINE,
+    );
+  return ended;
+}
+
+/**
+ * At start, before accepting requests: every run the previous process left queued or running
+ * ends failed / internal_error "gateway restarted" (with its `ended` event and webhooks), and
+ * every test run left running settles — also one whose last run ended just before a crash
+ * that came before its settling.
+ */
+export async function recoverAfterRestart(
+  deps: SettlementDeps,
+  nowMs: number,
+): Promise<{ runs: number; testRuns: number }> {
+  const clocked = { ...deps, now: () => nowMs };
+  const ended = await failInFlightRuns(deps.db, { error: GATEWAY_RESTARTED, endedAtMs: nowMs });
+  let settled = 0;
+  for (const run of ended) if (await reportEnded(clocked, run)) settled++;
+  const seen = new Set<number>();
+  for (;;) {
+    const running = (await listRunningTestRuns(deps.db, BATCH + seen.size)).filter((t) => !seen.has(t.id));
+    if (running.length === 0) break;
+    for (const testRun of running) {
+      seen.add(testRun.id);
+      if (await settleTestRun(clocked, testRun.workspaceId, testRun.id)) settled++;
+    }
+  }
+  if (settled > 0) deps.wakeWebhooks();
+  return { runs: ended.length, testRuns: settled };
+}
