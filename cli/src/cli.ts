@@ -8,22 +8,25 @@ import type { CliContext } from "./cli-context.ts";
 import { closestName } from "./closest-name.ts";
 import { probeCommand } from "./commands/probe.ts";
 import { runCommand } from "./commands/run.ts";
-import { PROBE_HELP, RUN_HELP, USAGE } from "./usage.ts";
+import { serveCommand } from "./commands/serve.ts";
+import { PROBE_HELP, RUN_HELP, SERVE_HELP, USAGE } from "./usage.ts";
 import { UsageError } from "./usage-error.ts";
 import { VERSION } from "./version.ts";
 
-const COMMAND_HELP: Record<string, string> = { run: RUN_HELP, probe: PROBE_HELP };
+const COMMAND_HELP: Record<string, string> = { run: RUN_HELP, probe: PROBE_HELP, serve: SERVE_HELP };
 const TOP_HINT = 'run "spar --help" for the commands';
 
 export async function main(argv: readonly string[], ctx: CliContext): Promise<number> {
   const [command, ...rest] = argv;
-  const who = command === "run" || command === "probe" ? `spar ${command}` : "spar";
+  const who = command === "run" || command === "probe" || command === "serve" ? `spar ${command}` : "spar";
   try {
     switch (command) {
       case "run":
         return await runCommand(rest, ctx);
       case "probe":
         return await probeCommand(rest, ctx);
+      case "serve":
+        return await serveCommand(rest, ctx);
       // Bare `spar` prints the help and exits 0, as k6 does: nothing was asked that could fail.
       case undefined:
       case "--help":
@@ -34,7 +37,8 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
         const topic = rest[0];
         if (topic === undefined) ctx.stdout.write(`${USAGE}\n`);
         else if (COMMAND_HELP[topic]) ctx.stdout.write(`${COMMAND_HELP[topic]}\n`);
-        else throw new UsageError(`no help for "${topic}"; the commands are run and probe`, [], TOP_HINT);
+        else
+          throw new UsageError(`no help for "${topic}"; the commands are run, probe and serve`, [], TOP_HINT);
         return 0;
       }
       // vitest's spelling; `spar version` for those used to k6's.
@@ -47,7 +51,7 @@ export async function main(argv: readonly string[], ctx: CliContext): Promise<nu
         const kind = command.startsWith("-") ? "option" : "command";
         const near = closestName(
           command,
-          kind === "option" ? ["--help", "--version"] : ["run", "probe", "help"],
+          kind === "option" ? ["--help", "--version"] : ["run", "probe", "serve", "help"],
         );
         throw new UsageError(
           `unknown ${kind} ${kind === "option" ? command : `"${command}"`}${near ? `; did you mean ${near}?` : ""}`,

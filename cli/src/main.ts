@@ -5,7 +5,15 @@ import { ProcessResources } from "./process-resources.ts";
 
 const abort = new AbortController();
 handleInterrupts(
-  { onSigint: (l) => process.on("SIGINT", l), stderr: process.stderr, exit: (code) => process.exit(code) },
+  {
+    // SIGTERM (a service manager, `docker stop`) stops the command the same way as Ctrl-C.
+    onSigint: (l) => {
+      process.on("SIGINT", l);
+      process.on("SIGTERM", l);
+    },
+    stderr: process.stderr,
+    exit: (code) => process.exit(code),
+  },
   abort,
 );
 const interactive = Boolean(process.stdout.isTTY) && !process.env.CI;
@@ -21,8 +29,10 @@ const code = await main(process.argv.slice(2), {
   signal: abort.signal,
 });
 // A usage error stays 2 even when Ctrl-C came while it was printed; anything else stopped by
-// Ctrl-C is 130, whatever the command returned.
-process.exitCode = abort.signal.aborted && code !== 2 ? EXIT_INTERRUPTED : code;
+// Ctrl-C is 130, whatever the command returned — except `spar serve`, for which a signal is
+// the normal way to stop (exit 0 once everything in flight is recorded).
+const stopsOnSignal = process.argv[2] === "serve";
+process.exitCode = abort.signal.aborted && code !== 2 && !stopsOnSignal ? EXIT_INTERRUPTED : code;
 await resources.release();
 // A CI step must never hang: if a native handle (rtc-node, a speech engine child) outlives the
 // command, exit anyway once stdout has had a moment to drain.

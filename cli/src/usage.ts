@@ -5,10 +5,11 @@ export const USAGE = `spar — test voice AI agents with a simulated caller
 Usage:
   spar run [SUITE...] [options]     run suite files (default: spar.yaml) embedded, nothing else to start
   spar probe URL --secret S [opts]  check an X-RUBRIC text agent against the protocol, frame by frame
+  spar serve [options]              run the Spar gateway (API, test runs, webhooks) on this machine
   spar help [COMMAND]               this text, or a command's options (same as spar COMMAND --help)
   spar --version, -v                print the version
 
-Run "spar run --help" or "spar probe --help" for a command's options.
+Run "spar run --help", "spar probe --help" or "spar serve --help" for a command's options.
 
 Exit codes: 0 all passed · 1 something failed · 2 usage or config error · 130 interrupted (Ctrl-C)`;
 
@@ -53,3 +54,24 @@ Options:
 
 Exit codes: 0 the agent follows the protocol · 1 a violation, timeout or rejected secret ·
 2 usage error · 130 interrupted`;
+
+export const SERVE_HELP = `spar serve [options]
+
+Runs the Spar gateway on this machine: the HTTP API (API keys, agents, scenarios, test runs,
+runs with live events, webhooks) over a libSQL file in the data folder. The first start creates
+workspace "default" and prints its API key once (also written to <data>/api-key, mode 0600).
+Ctrl-C or SIGTERM stops it: runs in flight end interrupted, each recorded.
+
+Options:
+  --port N               port to listen on (default 8787; 0 picks a free one)
+  --host H               address to listen on (default 127.0.0.1)
+  --data DIR             data folder: gateway.db, secret.key, api-key (default .spar/gateway)
+  --runtime node         where it runs (workers: not built yet)
+  -h, --help             this text
+
+Environment (checked at start; a bad value exits 2 naming it):
+  SPAR_ADMIN_TOKEN       enables /v1/admin/* (at least 16 characters)
+  SPAR_SECRET_KEY        base64 of 32 bytes for secrets at rest (default: <data>/secret.key)
+  SPAR_OUTBOUND_POLICY   public | loopback | any: which agent/webhook URLs may be called (default loopback)
+  SPAR_PUBLIC_URL        base of report_url links (default: the listening URL)
+  SPAR_CREDITS           on | off (default off)`;

@@ -32,11 +32,6 @@ export const nodeTarget: GatewayTarget = {
       dataDir: dir,
       config,
       log: () => undefined,
-      recorder: () => ({
-        started: async () => undefined,
-        transcript: async () => undefined,
-        finished: async () => undefined,
-      }),
     });
     return {
       baseUrl: gateway.url,

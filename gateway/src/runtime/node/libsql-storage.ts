@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -6,8 +7,16 @@ import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import * as schema from "../../db/schema.ts";
 
-/** gateway/drizzle/migrations: the same folder D1 and the Durable-Object migrator apply. */
-const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../../drizzle/migrations", import.meta.url));
+/**
+ * gateway/drizzle/migrations: the same folder D1 and the Durable-Object migrator apply. The
+ * packed `spar` command (cli/dist) carries a copy beside its chunks as `gateway-migrations`.
+ */
+const MIGRATIONS_FOLDER = [
+  new URL("../../../drizzle/migrations", import.meta.url),
+  new URL("./gateway-migrations", import.meta.url),
+]
+  .map((url) => fileURLToPath(url))
+  .find((folder) => existsSync(folder));
 
 export interface LibsqlStorage {
   db: LibSQLDatabase<typeof schema>;
@@ -28,6 +37,8 @@ export async function openLibsqlStorage(path: string): Promise<LibsqlStorage> {
     // WAL lets SSE readers read while a run writes; it is a property of the file, set once.
     await client.execute("PRAGMA journal_mode = WAL");
     const db = drizzle(client, { schema });
+    if (MIGRATIONS_FOLDER === undefined)
+      throw new Error("the gateway's migrations folder is missing from this install");
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     return { db, close: () => client.close() };
   } catch (error) {

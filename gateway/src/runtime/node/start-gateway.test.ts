@@ -2,15 +2,8 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunRecorder } from "../../runs/text-run-host.ts";
 import { parseGatewayEnv } from "./gateway-config.ts";
 import { startGateway } from "./start-gateway.ts";
-
-const nothingRecorded: RunRecorder = {
-  started: async () => undefined,
-  transcript: async () => undefined,
-  finished: async () => undefined,
-};
 
 let dir: string;
 beforeAll(async () => {
@@ -29,7 +22,6 @@ async function start() {
     dataDir: dir,
     config: parsed.config,
     log: () => undefined,
-    recorder: () => nothingRecorded,
   });
 }
 

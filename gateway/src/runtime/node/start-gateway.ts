@@ -13,10 +13,14 @@ import type { Log } from "../../app/http-errors.ts";
 import { provisionWorkspace } from "../../app/provision.ts";
 import type { GatewayServices } from "../../app/services.ts";
 import { hasAnyWorkspace } from "../../db/repositories/workspaces.ts";
-import type { RunRecorder } from "../../runs/text-run-host.ts";
+import { DbRunRecorder } from "../../runs/db-run-recorder.ts";
+import type { SettlementDeps } from "../../runs/run-settlement.ts";
+import { recoverAfterRestart, sweepOverdueRuns } from "../../runs/sweeper.ts";
 import { bytesToBase64 } from "../../security/base64.ts";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
 import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
+import { DbWebhookQueue, dbWebhookTargets } from "../../webhooks/db-webhook-queue.ts";
+import { createWebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
 import { createDnsResolver } from "./dns-resolver.ts";
 import type { GatewayConfig } from "./gateway-config.ts";
 import { InProcessTextRunHost } from "./in-process-text-run-host.ts";
@@ -31,8 +35,8 @@ export interface StartGatewayOptions {
   log: Log;
   /** Text runs at once per workspace. */
   runsPerWorkspace?: number;
-  /** Stores what text runs do; built from the services (storage-backed in `spar serve`). */
-  recorder: (services: Omit<GatewayServices, "textRuns">) => RunRecorder;
+  /** How often runs past their deadline are swept (default 5 s). */
+  sweepEveryMs?: number;
   now?: () => number;
 }
 
@@ -54,28 +58,53 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     ? bytesToBase64(o.config.secretKey)
     : (await loadOrCreateSecretKeyFile(o.dataDir)).key;
   const resolver = createDnsResolver();
-  const base: Omit<GatewayServices, "textRuns"> = {
+  const checkUrl = async (url: string): Promise<string | undefined> => {
+    const check = await checkUrlAtConnect(url, o.config.outboundPolicy, resolver);
+    return check.ok ? undefined : check.message;
+  };
+  const secrets = await createSecretBoxFromKeys(key);
+  const deliverer = createWebhookDeliverer({
+    queue: new DbWebhookQueue(storage.db),
+    targets: dbWebhookTargets(storage.db, secrets),
+    // Webhook URLs pass the outbound policy after DNS too; a redirect is never followed.
+    fetch: async (url, init) => {
+      const refused = await checkUrl(url);
+      if (refused !== undefined) throw new Error(`the outbound policy refused the webhook URL: ${refused}`);
+      return fetch(url, { ...init, redirect: "manual" });
+    },
+    now,
+    random: Math.random,
+    timeoutMs: 10_000,
+    log: (event, fields) => o.log({ level: "warn", message: `webhook ${event} ${JSON.stringify(fields)}` }),
+  });
+  // The URL is known once listening; settlement reads it when it builds a report link.
+  const settlement: SettlementDeps = {
     db: storage.db,
-    secrets: await createSecretBoxFromKeys(key),
+    now,
+    publicUrl: "",
+    wakeWebhooks: () => deliverer.wake(),
+  };
+  const textRuns = new InProcessTextRunHost({
+    recorder: new DbRunRecorder(settlement),
+    perWorkspace: o.runsPerWorkspace ?? 20,
+    checkUrl,
+    now,
+    log: (message, cause) => o.log({ level: "error", message, cause }),
+  });
+  const services: GatewayServices = {
+    db: storage.db,
+    secrets,
     outboundPolicy: o.config.outboundPolicy,
-    wakeWebhooks: () => undefined,
+    textRuns,
+    wakeWebhooks: settlement.wakeWebhooks,
     publicUrl: "",
     adminToken: o.config.adminToken,
     credits: { enabled: o.config.credits, textRunCost: 1, voiceRunCost: 10 },
     now,
     log: o.log,
   };
-  const textRuns = new InProcessTextRunHost({
-    recorder: o.recorder(base),
-    perWorkspace: o.runsPerWorkspace ?? 20,
-    checkUrl: async (url) => {
-      const check = await checkUrlAtConnect(url, o.config.outboundPolicy, resolver);
-      return check.ok ? undefined : check.message;
-    },
-    now,
-    log: (message, cause) => o.log({ level: "error", message, cause }),
-  });
-  const services: GatewayServices = { ...base, textRuns };
+  // Runs a previous process left in flight end (and their test runs settle) before any request.
+  await recoverAfterRestart(settlement, now());
 
   const apiKeyFile = join(o.dataDir, API_KEY_FILE);
   let firstStartKey: string | undefined;
@@ -102,6 +131,14 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   services.publicUrl = o.config.publicUrl?.replace(/\/+$/, "") ?? url;
+  settlement.publicUrl = services.publicUrl;
+  deliverer.start();
+  const sweeper = setInterval(() => {
+    sweepOverdueRuns({ ...settlement, release: (ids, why) => textRuns.cancel(ids, why) }, now()).catch(
+      (cause: unknown) => o.log({ level: "error", message: "the sweeper failed", cause }),
+    );
+  }, o.sweepEveryMs ?? 5_000);
+  sweeper.unref();
 
   return {
     url,
@@ -110,9 +147,11 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     services,
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      clearInterval(sweeper);
       await textRuns.stop("the gateway is shutting down");
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
+      await deliverer.stop();
       storage.close();
     },
   };
