@@ -74,14 +74,18 @@ const spar = (args: string[]) =>
 describe("the packed spar package", () => {
   it("holds only the compiled command and its manifest", async () => {
     const files = (await run("tar", ["-tzf", tarball], work)).stdout.split("\n").filter(Boolean);
-    const chunk = /^package\/dist\/chunk-\w+\.mjs$/;
-    expect(files.filter((f) => !chunk.test(f)).sort()).toEqual([
+    // Shared chunks, the gateway's lazily loaded chunk (`spar serve`) and its migrations.
+    const chunk = /^package\/dist\/(chunk|node)-\w+\.mjs$/;
+    const migration =
+      /^package\/dist\/gateway-migrations\/(\d{4}_\w+\.sql|meta\/(\d{4}_snapshot|_journal)\.json)$/;
+    expect(files.filter((f) => !chunk.test(f) && !migration.test(f)).sort()).toEqual([
       "package/bin/spar.mjs",
       "package/dist/spar.mjs",
       "package/dist/text-to-speech-process.mjs",
       "package/dist/voice.mjs",
       "package/package.json",
     ]);
+    expect(files.some((f) => f.endsWith("gateway-migrations/meta/_journal.json"))).toBe(true);
   });
 
   it("installs into an empty project without tsx, TypeScript sources or workspace packages", () => {
@@ -90,6 +94,30 @@ describe("the packed spar package", () => {
     expect(existsSync(join(modules, "tsx"))).toBe(false);
     expect(existsSync(join(modules, "@spar", "cli", "src"))).toBe(false);
     expect(existsSync(join(modules, "@spar", "protocol"))).toBe(false);
+  });
+
+  it("serves the gateway: spar serve applies its migrations, answers, and exits 0 on SIGTERM", async () => {
+    const child = spawn(
+      join(project, "node_modules", ".bin", "spar"),
+      ["serve", "--port", "0", "--data", "gw"],
+      {
+        cwd: project,
+      },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const deadline = Date.now() + 20_000;
+    while (!/listening on (http:\/\/\S+)/.test(stdout) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const url = /listening on (http:\/\/\S+)/.exec(stdout)?.[1];
+    expect(url, stdout).toBeDefined();
+    const key = /\n {2}(spar_\S+)\n/.exec(stdout)?.[1] ?? "";
+    const res = await fetch(`${url}/v1/agents`, { headers: { "X-API-Key": key } });
+    expect([res.status, await res.json()]).toEqual([200, { data: [], next_cursor: null }]);
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
   });
 
   it("prints its usage with --help", async () => {
