@@ -1,6 +1,7 @@
 import { AppError } from "@spar/protocol";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { createRateLimiter } from "../security/rate-limiter.ts";
 import { createApp } from "./create-app.ts";
 import type { LogEntry } from "./http-errors.ts";
 import { readJson } from "./json-body.ts";
@@ -117,6 +118,28 @@ describe("createApp", () => {
     );
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: "payload_too_large" } });
+  });
+
+  it("limits each API key's requests with 429 and Retry-After, another key unaffected", async () => {
+    let nowMs = 0;
+    const bob: Principal = { workspaceId: 2, userId: 2, apiKeyId: 8 };
+    const app = createApp({
+      auth: { authenticate: async (key) => (key === GOOD ? alice : key === BAD ? bob : undefined) },
+      log: () => undefined,
+      newRequestId: () => "req",
+      maxBodyBytes: 64,
+      rateLimiter: createRateLimiter({ ratePerSec: 1, burst: 2, now: () => nowMs }),
+      routes: (v1) => v1.get("/whoami", (c) => c.json(c.get("principal"))),
+    });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await app.request("/v1/whoami", withKey())).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await app.request("/v1/whoami", withKey());
+    expect(limited.headers.get("retry-after")).toBe("1");
+    expect(await limited.json()).toMatchObject({ error: { code: "rate_limited" } });
+    expect((await app.request("/v1/whoami", withKey({}, BAD))).status).toBe(200);
+    nowMs = 1000;
+    expect((await app.request("/v1/whoami", withKey())).status).toBe(200);
   });
 
   it("answers an unknown route with 404 in the envelope", async () => {

@@ -3,8 +3,10 @@
  * composition root (Node's `spar serve`, the Workers entry) builds the deps from its adapters.
  * Nothing here touches a runtime API: ports in, Web-standard Request/Response out.
  */
-import { Hono } from "hono";
+import { AppError } from "@spar/protocol";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { RateLimiter } from "../security/rate-limiter.ts";
 import type { AppEnv } from "./app-env.ts";
 import { requireApiKey } from "./auth.ts";
 import { handleError, type Log, respondError } from "./http-errors.ts";
@@ -25,6 +27,8 @@ export interface AppDeps {
   adminRoutes?: (admin: Hono<AppEnv>) => void;
   /** Vendor-compatible routes (RubricHQ's `/api/public/v1/test_runs`), behind the API key too. */
   vendorRoutes?: (publicV1: Hono<AppEnv>) => void;
+  /** Per API key, after authentication: over the limit → 429 with Retry-After. */
+  rateLimiter?: RateLimiter;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -54,12 +58,25 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     deps.adminRoutes(admin);
     app.route("/v1/admin", admin);
   }
+  const limit: MiddlewareHandler<AppEnv> = async (c, next) => {
+    const taken = deps.rateLimiter?.take(String(c.get("principal").apiKeyId));
+    if (taken && !taken.ok) {
+      throw new AppError(
+        "rate_limited",
+        `too many requests for this API key; retry in ${taken.retryAfterS} s`,
+        {
+          cause: { retryAfterS: taken.retryAfterS },
+        },
+      );
+    }
+    await next();
+  };
   const v1 = new Hono<AppEnv>();
-  v1.use(requireApiKey(deps.auth));
+  v1.use(requireApiKey(deps.auth), limit);
   deps.routes(v1);
   app.route("/v1", v1);
   const publicV1 = new Hono<AppEnv>();
-  publicV1.use(requireApiKey(deps.auth));
+  publicV1.use(requireApiKey(deps.auth), limit);
   deps.vendorRoutes?.(publicV1);
   app.route("/api/public/v1", publicV1);
   return app;

@@ -1,5 +1,6 @@
 /** The whole gateway app from its services: createApp + the DB authenticator + every route area. */
 import type { Hono } from "hono";
+import { createRateLimiter } from "../security/rate-limiter.ts";
 import type { AppEnv } from "./app-env.ts";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./create-app.ts";
 import { dbAuthenticator } from "./db-authenticator.ts";
@@ -7,8 +8,16 @@ import { adminRoutes } from "./routes/admin.ts";
 import { registerRoutes, registerVendorRoutes } from "./routes/index.ts";
 import type { GatewayServices } from "./services.ts";
 
-export function createGatewayApp(services: GatewayServices, newRequestId: () => string): Hono<AppEnv> {
+/** Per API key: 20 requests a second sustained, bursts of 100 (a CI job polling, a dashboard). */
+export const DEFAULT_RATE_LIMIT = { ratePerSec: 20, burst: 100 };
+
+export function createGatewayApp(
+  services: GatewayServices,
+  newRequestId: () => string,
+  rateLimit: { ratePerSec: number; burst: number } = DEFAULT_RATE_LIMIT,
+): Hono<AppEnv> {
   return createApp({
+    rateLimiter: createRateLimiter({ ...rateLimit, now: services.now }),
     auth: dbAuthenticator(services.db, services.now),
     log: services.log,
     newRequestId,

@@ -36,7 +36,15 @@ export function respondError(
 /** `app.onError`: AppError → its code; anything else → 500 `internal`, logged with its cause. */
 export function handleError(log: Log) {
   return (err: Error, c: Context<AppEnv>) => {
-    if (err instanceof AppError) return respondError(c, err.code, err.message);
+    if (err instanceof AppError) {
+      // A rate limit says when to come back (the limiter puts the seconds in the cause).
+      const retryAfterS = (err.cause as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+      const headers =
+        err.code === "rate_limited" && typeof retryAfterS === "number"
+          ? { "Retry-After": String(retryAfterS) }
+          : undefined;
+      return respondError(c, err.code, err.message, headers);
+    }
     log({ level: "error", message: "unexpected error", requestId: c.get("requestId"), cause: err });
     return respondError(c, "internal", "internal error; quote the request id when reporting it");
   };

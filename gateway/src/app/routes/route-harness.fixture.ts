@@ -15,6 +15,9 @@ import type { LogEntry } from "../http-errors.ts";
 import { type ProvisionedWorkspace, provisionWorkspace } from "../provision.ts";
 import type { GatewayServices } from "../services.ts";
 
+/** The clock is fixed in route tests: no refill, so no limit (the limit has its own test). */
+const UNLIMITED = { ratePerSec: 1, burst: Number.MAX_SAFE_INTEGER };
+
 export interface RouteHarness {
   services: GatewayServices;
   a: ProvisionedWorkspace;
@@ -60,7 +63,7 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
   const a = await provisionWorkspace(services.db, names("a"));
   const b = await provisionWorkspace(services.db, names("b"));
   let requests = 0;
-  const app = createGatewayApp(services, () => `req_${++requests}`);
+  const app = createGatewayApp(services, () => `req_${++requests}`, UNLIMITED);
   return {
     services,
     a,

@@ -16,6 +16,9 @@ import { createGatewayApp } from "../gateway-app.ts";
 import type { GatewayServices } from "../services.ts";
 import { type RouteHarness, startRouteHarness } from "./route-harness.fixture.ts";
 
+/** The clock is fixed in route tests: no refill, so no limit (the limit has its own test). */
+const UNLIMITED = { ratePerSec: 1, burst: Number.MAX_SAFE_INTEGER };
+
 export const AGENT_SECRET = "agent-secret-5d1f0c9e";
 
 /** Forwards to the DbRunRecorder once the harness's database exists; keeps every job it saw. */
@@ -78,7 +81,7 @@ export async function startRunsHarness(overrides: Partial<GatewayServices> = {})
     publicUrl: h.services.publicUrl,
     wakeWebhooks: () => h.services.wakeWebhooks(),
   });
-  const app = createGatewayApp(h.services, () => "req_raw");
+  const app = createGatewayApp(h.services, () => "req_raw", UNLIMITED);
   harness = {
     ...h,
     agent,
