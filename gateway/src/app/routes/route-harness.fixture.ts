@@ -23,6 +23,8 @@ export interface RouteHarness {
   a: ProvisionedWorkspace;
   b: ProvisionedWorkspace;
   logs: LogEntry[];
+  /** Every response body `call` received, as JSON text: for leak scans over a whole test file. */
+  bodies: string[];
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every route's shape
   call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
   const names = (n: string) => ({ workspaceName: n, userName: "local", keyName: "default", nowMs: now() });
   const a = await provisionWorkspace(services.db, names("a"));
   const b = await provisionWorkspace(services.db, names("b"));
+  const bodies: string[] = [];
   let requests = 0;
   const app = createGatewayApp(services, () => `req_${++requests}`, UNLIMITED);
   return {
@@ -69,6 +72,7 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
     a,
     b,
     logs,
+    bodies,
     async call(method, path, body, key = a.apiKey) {
       const res = await app.request(path, {
         method,
@@ -76,7 +80,9 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
         ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
       });
       const text = await res.text();
-      return { status: res.status, body: text === "" ? undefined : JSON.parse(text) };
+      const answer = text === "" ? undefined : JSON.parse(text);
+      bodies.push(JSON.stringify(answer ?? null));
+      return { status: res.status, body: answer };
     },
     async close() {
       await textRuns.stop("the test is over");

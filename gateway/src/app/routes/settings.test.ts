@@ -9,12 +9,7 @@ const NOW = "2026-12-04T12:00:00.000Z";
 const LK_SECRET = "lk-workspace-secret-8c1e";
 const LLM_KEY = "sk-llm-key-3b9f02";
 let h: RouteHarness;
-const bodies: string[] = [];
-const call: RouteHarness["call"] = async (method, path, body, key) => {
-  const res = await h.call(method, path, body, key);
-  bodies.push(JSON.stringify(res.body ?? null));
-  return res;
-};
+const call: RouteHarness["call"] = (method, path, body, key) => h.call(method, path, body, key);
 
 beforeAll(async () => {
   h = await startRouteHarness();
@@ -133,7 +128,7 @@ describe("/v1/settings/llm", () => {
   });
 
   it("answers no configured secret in any response or log line", () => {
-    expect(findSecrets(bodies.join("\n"), [LK_SECRET, LLM_KEY])).toEqual([]);
+    expect(findSecrets(h.bodies.join("\n"), [LK_SECRET, LLM_KEY])).toEqual([]);
     expect(findSecrets(JSON.stringify(h.logs), [LK_SECRET, LLM_KEY])).toEqual([]);
   });
 });

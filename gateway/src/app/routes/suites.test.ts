@@ -7,12 +7,7 @@ import { type RouteHarness, startRouteHarness } from "./route-harness.fixture.ts
 const SECRET = "suite-text-secret-a81f";
 const NEW_SECRET = "suite-text-secret-b92e";
 let h: RouteHarness;
-const bodies: string[] = [];
-const call: RouteHarness["call"] = async (method, path, body, key) => {
-  const res = await h.call(method, path, body, key);
-  bodies.push(JSON.stringify(res.body ?? null));
-  return res;
-};
+const call: RouteHarness["call"] = (method, path, body, key) => h.call(method, path, body, key);
 
 beforeAll(async () => {
   h = await startRouteHarness();
@@ -112,7 +107,7 @@ describe("PUT /v1/suites", () => {
   });
 
   it("answers no configured secret in any response or log line", () => {
-    expect(findSecrets(bodies.join("\n"), [SECRET, NEW_SECRET])).toEqual([]);
+    expect(findSecrets(h.bodies.join("\n"), [SECRET, NEW_SECRET])).toEqual([]);
     expect(findSecrets(JSON.stringify(h.logs), [SECRET, NEW_SECRET])).toEqual([]);
   });
 });
