@@ -28,7 +28,9 @@ Options:
   --report-json PATH     write the JSON report (checked to be writable before any run starts)
   --junit PATH           write a JUnit XML report (checked the same way)
   --verbose              also show diagnostic logs (for voice runs, rtc-node's own)
-  --gateway URL --api-key K   run on a Spar gateway instead of embedded (not available yet)
+  --gateway URL          run on a Spar gateway (spar serve) instead of here: the suites are
+                         upserted, one test run per suite, same reports and exit codes (text only)
+  --api-key K            the gateway's API key (default: SPAR_API_KEY)
   -h, --help             this text
 
 At most 10,000 runs (scenarios × repeat, across suites) per invocation.

@@ -21,7 +21,7 @@ describe("spar help and version", () => {
     expect(bare.code).toBe(0);
     expect(bare.stderr).toBe("");
     expect(bare.stdout).toMatch(/^spar — test voice AI agents/);
-    expect(bare.stdout).toContain('Run "spar run --help" or "spar probe --help"');
+    expect(bare.stdout).toContain('Run "spar run --help", "spar probe --help" or "spar serve --help"');
     expect(await spar(["--help"])).toEqual(bare);
     expect(await spar(["help"])).toEqual(bare);
   });
@@ -38,6 +38,9 @@ describe("spar help and version", () => {
     expect(probe.stdout).toMatch(/^spar probe URL --secret S \[options\]\n/);
     expect(probe.stdout).toContain("--first-speaker agent");
     expect(probe.stdout).not.toContain("--report-json");
+    const serve = await spar(["serve", "--help"]);
+    expect([serve.code, serve.stdout]).toEqual([0, expect.stringMatching(/^spar serve \[options\]\n/)]);
+    expect(serve.stdout).toContain("SPAR_OUTBOUND_POLICY");
   });
 });
 

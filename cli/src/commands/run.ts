@@ -11,6 +11,7 @@ import {
   urlProblem,
 } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
+import { type GatewayClient, runOnGateway } from "../gateway-batch.ts";
 import { loadSuite } from "../load-suite.ts";
 import { notStartedRun } from "../not-started-run.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
@@ -51,11 +52,12 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
   }
   const { values, positionals } = args;
   const ctx: CliContext = { ...parentCtx, verbose: values.verbose ?? parentCtx.verbose ?? false };
-  if (values.gateway !== undefined || values["api-key"] !== undefined) {
-    throw new UsageError(
-      "--gateway is not available yet: this build runs suites embedded only; omit --gateway",
-    );
-  }
+  const gateway = gatewayOf(
+    values.gateway,
+    values["api-key"] ?? ctx.env.SPAR_API_KEY,
+    ctx.signal,
+    values["api-key"] !== undefined,
+  );
   const concurrency = values.concurrency === undefined ? 4 : Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new UsageError(
@@ -102,8 +104,9 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
       `spar run: ${plan.length} run${plan.length === 1 ? "" : "s"} planned (${plan.length - voiceRuns} text, ${voiceRuns} voice) from ${files.join(", ")}, concurrency ${concurrency}\n`,
     );
   }
-  // The voice stack (rtc-node, speech engines) loads only when a voice run is planned.
-  const voice = plan.some((r) => r.channel === "voice") ? await import("@spar/sidecar") : undefined;
+  // The voice stack (rtc-node, speech engines) loads only when a voice run is planned here.
+  const voice =
+    !gateway && plan.some((r) => r.channel === "voice") ? await import("@spar/sidecar") : undefined;
   // rtc-node's native runtime is per process: the process's owner shuts it down when it is done.
   if (voice) ctx.atExit(() => voice.disposeMediaRuntime());
   // rtc-node's own debug/warn JSON lines would land between the progress lines and the table.
@@ -117,37 +120,39 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
     : createPlainProgress(ctx.stdout);
   // Runs Ctrl-C stopped before they started: reported interrupted, never shown one by one.
   const notStarted = new Set<string>();
-  const runs = await runBatch(
-    plan,
-    concurrency,
-    async (run: PlannedRun): Promise<RunReport> => {
-      if (ctx.signal.aborted) {
-        notStarted.add(run.runId);
-        return notStartedRun(run);
-      }
-      const input = {
-        suite: run.suite,
-        scenario: run.scenario,
-        attempt: run.attempt,
-        runId: run.runId,
-        batchId,
-      };
-      return run.channel === "voice" && voice
-        ? voice.runVoiceScenario(input, {
-            signal: ctx.signal,
-            recordingsDir: join(ctx.outputDir, "recordings"),
-          })
-        : runTextScenario(input, { signal: ctx.signal });
-    },
-    {
-      runStarted: (run) => {
-        if (!ctx.signal.aborted) progress.runStarted(run.runId, run.scenario.id, run.attempt);
-      },
-      runFinished: (run, report) => {
-        if (!notStarted.has(run.runId)) progress.runFinished(report);
-      },
-    },
-  );
+  const runs = gateway
+    ? await runOnGateway(gateway, plan, progress)
+    : await runBatch(
+        plan,
+        concurrency,
+        async (run: PlannedRun): Promise<RunReport> => {
+          if (ctx.signal.aborted) {
+            notStarted.add(run.runId);
+            return notStartedRun(run);
+          }
+          const input = {
+            suite: run.suite,
+            scenario: run.scenario,
+            attempt: run.attempt,
+            runId: run.runId,
+            batchId,
+          };
+          return run.channel === "voice" && voice
+            ? voice.runVoiceScenario(input, {
+                signal: ctx.signal,
+                recordingsDir: join(ctx.outputDir, "recordings"),
+              })
+            : runTextScenario(input, { signal: ctx.signal });
+        },
+        {
+          runStarted: (run) => {
+            if (!ctx.signal.aborted) progress.runStarted(run.runId, run.scenario.id, run.attempt);
+          },
+          runFinished: (run, report) => {
+            if (!notStarted.has(run.runId)) progress.runFinished(report);
+          },
+        },
+      );
   progress.done();
   const report: SuiteReport = {
     suite: files.join(","),
@@ -170,4 +175,25 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
   if (ctx.signal.aborted) return 130;
   // Exit 0 only when every run passed: a run without a verdict is never a green build.
   return report.summary.passed === report.summary.total ? 0 : 1;
+}
+
+/** `--gateway URL` with its key (`--api-key`, else SPAR_API_KEY), or undefined to run embedded. */
+function gatewayOf(
+  url: string | undefined,
+  apiKey: string | undefined,
+  signal: AbortSignal,
+  apiKeyFlagGiven: boolean,
+): GatewayClient | undefined {
+  if (url === undefined) {
+    if (apiKeyFlagGiven) {
+      throw new UsageError("--api-key is only for --gateway URL; add --gateway or drop --api-key", [], HINT);
+    }
+    return undefined;
+  }
+  const problem = urlProblem(url, "http");
+  if (problem) throw new UsageError(`--gateway ${displayUrl(url)}: ${problem}`, [], HINT);
+  if (!apiKey) {
+    throw new UsageError("--gateway needs an API key: give --api-key K or set SPAR_API_KEY", [], HINT);
+  }
+  return { baseUrl: url.replace(/\/+$/, ""), apiKey, signal };
 }
