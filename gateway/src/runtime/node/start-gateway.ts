@@ -8,7 +8,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
-import { createGatewayApp } from "../../app/gateway-app.ts";
+import { createGatewayApp, DEFAULT_RATE_LIMIT } from "../../app/gateway-app.ts";
 import type { Log } from "../../app/http-errors.ts";
 import { provisionWorkspace } from "../../app/provision.ts";
 import type { GatewayServices } from "../../app/services.ts";
@@ -37,6 +37,8 @@ export interface StartGatewayOptions {
   runsPerWorkspace?: number;
   /** How often runs past their deadline are swept (default 5 s). */
   sweepEveryMs?: number;
+  /** Per API key (default DEFAULT_RATE_LIMIT); benchmarks raise it to measure the server, not the limit. */
+  rateLimit?: { ratePerSec: number; burst: number };
   now?: () => number;
 }
 
@@ -120,7 +122,11 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
   }
 
   let requests = 0;
-  const app = createGatewayApp(services, () => `req_${Date.now().toString(36)}_${(++requests).toString(36)}`);
+  const app = createGatewayApp(
+    services,
+    () => `req_${Date.now().toString(36)}_${(++requests).toString(36)}`,
+    o.rateLimit ?? DEFAULT_RATE_LIMIT,
+  );
   const server = serve({ fetch: app.fetch, hostname: o.host, port: o.port });
   await new Promise<void>((resolve, reject) => {
     server.once("listening", () => resolve());
