@@ -67,6 +67,7 @@ async function api(gw: RunningGateway, method: string, path: string, body?: unkn
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  // biome-ignore lint/suspicious/noExplicitAny: the bench reads a few fields of several answers
   return (await res.json()) as Record<string, any>;
 }
 
