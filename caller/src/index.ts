@@ -1,3 +1,4 @@
+export * from "./agent-metrics.ts";
 export * from "./assertions.ts";
 export * from "./brain.ts";
 export * from "./caller-for.ts";

@@ -75,4 +75,44 @@ describe("runVerdict", () => {
   it("passes a persona run (no script) the agent ended", () => {
     expect(runVerdict({ ...base, script: undefined, transcript: [] }).passed).toBe(true);
   });
+
+  it("fails a run whose critical metric failed, naming the metric as its error", () => {
+    const metric = { kind: "metric:polite", passed: false, detail: "(judge, critical) rude" };
+    expect(
+      runVerdict({ ...base, assertions: [held], metrics: [{ critical: true, result: metric }] }),
+    ).toEqual({
+      passed: false,
+      error: "metric:polite: (judge, critical) rude",
+    });
+  });
+
+  it("passes a run whose only failed metric is not critical", () => {
+    const metric = { kind: "metric:brief", passed: false, detail: "(judge, non-critical) long" };
+    expect(runVerdict({ ...base, metrics: [{ critical: false, result: metric }] })).toEqual({
+      passed: true,
+      error: null,
+    });
+  });
+
+  it("names the failed assertions before the critical metrics, and not the non-critical ones", () => {
+    const critical = { kind: "metric:a", passed: false, detail: "x" };
+    const minor = { kind: "metric:b", passed: false, detail: "y" };
+    const verdict = runVerdict({
+      ...base,
+      assertions: [broken],
+      metrics: [
+        { critical: false, result: minor },
+        { critical: true, result: critical },
+      ],
+    });
+    expect(verdict).toEqual({
+      passed: false,
+      error: "ended_by: expected agent, got caller; metric:a: x",
+    });
+  });
+
+  it("passes a run whose critical metric held", () => {
+    const metric = { kind: "metric:a", passed: true, detail: "ok" };
+    expect(runVerdict({ ...base, metrics: [{ critical: true, result: metric }] }).passed).toBe(true);
+  });
 });

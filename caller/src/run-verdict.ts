@@ -1,7 +1,8 @@
 /**
  * The one pass/fail rule of every run, text and voice (spec: § Pass / fail). A run passes only
  * when it ended normally, the caller had nothing to complain about, a scripted caller played its
- * script to the end, and every assertion held. Runners never decide `passed` themselves.
+ * script to the end, every assertion held, and no critical metric of the agent failed (a
+ * non-critical metric is reported only). Runners never decide `passed` themselves.
  */
 import type {
   AssertionResult,
@@ -10,6 +11,7 @@ import type {
   ScriptStep,
   TranscriptEntry,
 } from "@spar/protocol";
+import type { MetricResult } from "./agent-metrics.ts";
 import { scriptLeftUnplayed } from "./script-progress.ts";
 
 export interface VerdictInput {
@@ -21,6 +23,8 @@ export interface VerdictInput {
   script: readonly ScriptStep[] | undefined;
   transcript: readonly TranscriptEntry[];
   assertions: readonly AssertionResult[];
+  /** The agent's metrics, evaluated after `assertions`; only failed critical ones count. */
+  metrics?: readonly MetricResult[];
 }
 
 export interface Verdict {
@@ -34,14 +38,15 @@ export function runVerdict(input: VerdictInput): Verdict {
     input.endedReason === "agent_ended" && input.script
       ? scriptLeftUnplayed(input.script, input.transcript)
       : null;
-  const failedAssertions = input.assertions.filter((a) => !a.passed);
+  const criticalFailures = (input.metrics ?? []).filter((m) => m.critical && !m.result.passed);
+  const counted = [...input.assertions, ...criticalFailures.map((m) => m.result)];
   const passed =
     input.status === "completed" &&
     input.problem === null &&
     unplayed === null &&
-    failedAssertions.length === 0;
+    counted.every((a) => a.passed);
   if (passed) return { passed, error: null };
-  const assertionDetail = failedAssertionsText(input.assertions);
+  const assertionDetail = failedAssertionsText(counted);
   return {
     passed,
     error: input.problem ?? unplayed ?? assertionDetail ?? `${input.status} / ${input.endedReason}`,

@@ -91,6 +91,7 @@ function jobFor(run: RunRecord, maxDurationS = 60): TextRunJob {
     attempt: run.attempt,
     suite: parsed.suite,
     scenario: parsed.suite.scenarios[0]!,
+    metrics: [],
   };
 }
 

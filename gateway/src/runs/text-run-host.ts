@@ -3,6 +3,7 @@
  * socket in-process; Workers give each run a Durable Object. The app only submits jobs; the
  * host reports what happens through a RunRecorder, which stores it (the result before `ended`).
  */
+import type { RunMetric } from "@spar/caller";
 import type { RunReport, Scenario, Suite, TranscriptEntry } from "@spar/protocol";
 
 export interface TextRunJob {
@@ -16,6 +17,11 @@ export interface TextRunJob {
    */
   suite: Suite;
   scenario: Scenario;
+  /**
+   * The agent's metrics, run after the scenario's assertions; judges use the suite's
+   * `caller.llm` (the workspace LLM). Their results join the run's assertions as `metric:<name>`.
+   */
+  metrics: readonly RunMetric[];
 }
 
 export interface RunRecorder {

@@ -2,7 +2,7 @@
  * One text run: a scenario played once against the agent's X-RUBRIC endpoint, evaluated, and
  * reported in the JSON report's run shape. Used by the embedded CLI and the Node gateway.
  */
-import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
+import { callerFor, evaluateAssertions, evaluateMetrics, type RunMetric, runVerdict } from "@spar/caller";
 import {
   forwardedHeaders,
   type RunReport,
@@ -22,6 +22,8 @@ export interface TextRunInput {
   attempt: number;
   runId: string;
   batchId: string;
+  /** The agent's metrics (the gateway's), evaluated after the scenario's assertions. */
+  metrics?: readonly RunMetric[];
 }
 
 export interface TextRunDeps {
@@ -77,26 +79,28 @@ export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {
     if (e.latency_ms !== undefined) entry.latency_ms = round(e.latency_ms);
     return entry;
   });
+  const outcome = {
+    status: result.status,
+    endedReason: result.endedReason,
+    endedBy: result.endedBy,
+    transcript,
+    // What the agent reported, never the scenario's own metadata: `metadata` assertions check the agent.
+    metadata: result.metadata,
+  };
+  const assertionDeps = {
+    ...fetchDeps,
+    ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  };
   // An interrupted run gets no verdict, so nothing is evaluated (no judge call after Ctrl-C).
-  const assertions =
-    result.status === "interrupted"
+  const interrupted = result.status === "interrupted";
+  const assertions = interrupted
+    ? []
+    : await evaluateAssertions(scenario.assertions ?? [], outcome, assertionDeps);
+  const metrics =
+    interrupted || !input.metrics?.length
       ? []
-      : await evaluateAssertions(
-          scenario.assertions ?? [],
-          {
-            status: result.status,
-            endedReason: result.endedReason,
-            endedBy: result.endedBy,
-            transcript,
-            // What the agent reported, never the scenario's own metadata: `metadata` assertions check the agent.
-            metadata: result.metadata,
-          },
-          {
-            ...fetchDeps,
-            ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}),
-            ...(deps.signal ? { signal: deps.signal } : {}),
-          },
-        );
+      : await evaluateMetrics(input.metrics, outcome, "text", assertionDeps);
   const verdict = runVerdict({
     status: result.status,
     endedReason: result.endedReason,
@@ -104,6 +108,7 @@ export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {
     script: scenario.script,
     transcript,
     assertions,
+    metrics,
   });
   const agentTurns = transcript.filter((e) => e.role === "agent");
   const latencies = agentTurns.flatMap((e) => (e.latency_ms === undefined ? [] : [e.latency_ms]));
@@ -120,7 +125,7 @@ export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {
     transcript,
     // Everything the scenario said about itself is recorded with the run; the agent's keys win.
     metadata: { ...(scenario.metadata ?? {}), ...result.metadata },
-    assertions,
+    assertions: [...assertions, ...metrics.map((m) => m.result)],
     metrics: { turns: agentTurns.length, latency_ms: summarizeLatency(latencies) },
     error: verdict.error,
   };

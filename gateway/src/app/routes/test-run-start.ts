@@ -7,6 +7,7 @@
 import { AppError, type LlmConfig, type TestRunCreate } from "@spar/protocol";
 import { type AgentRecord, getAgent } from "../../db/repositories/agents.ts";
 import { addCredits, debitCredits, getCreditBalance } from "../../db/repositories/credits.ts";
+import { getMetricsByIds } from "../../db/repositories/metrics.ts";
 import { createRuns, type NewRun } from "../../db/repositories/runs.ts";
 import {
   getScenariosByIds,
@@ -16,6 +17,7 @@ import {
 import { getSettings } from "../../db/repositories/settings.ts";
 import { createTestRun } from "../../db/repositories/test-runs.ts";
 import { sealContext } from "../../db/sealed-fields.ts";
+import { runMetricsOf } from "../../runs/run-metrics.ts";
 import { buildRunSuite, suiteFor } from "../../runs/run-suite.ts";
 import { reportUrl } from "../../runs/run-views.ts";
 import type { GatewayServices } from "../services.ts";
@@ -41,6 +43,9 @@ export async function startTestRun(
       : "";
     throw new AppError("bad_request", `${built.errors.slice(0, 10).join("; ")}${hint}`);
   }
+  // Deleted metrics are gone from the agent's list too: getMetricsByIds skips them.
+  const metrics = runMetricsOf(await getMetricsByIds(db, workspaceId, agent.metricIds), llm !== undefined);
+  if (!metrics.ok) throw new AppError("bad_request", `agent ${agent.id}: ${metrics.errors.join("; ")}`);
   const total = scenarios.length * request.frequency;
   if (total > MAX_RUNS_PER_TEST_RUN) {
     throw new AppError(
@@ -108,6 +113,7 @@ export async function startTestRun(
         attempt: run.attempt,
         suite: suiteFor(built.suite, scenario),
         scenario,
+        metrics: metrics.metrics,
       });
     }
     return { test_run_id: testRunId, report_url: reportUrl(services.publicUrl, testRunId) };

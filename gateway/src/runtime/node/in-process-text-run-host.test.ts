@@ -57,6 +57,7 @@ function job(runId: number, scenario: SuiteInput["scenarios"][number], behavior 
     attempt: 1,
     suite: parsed.suite,
     scenario: parsed.suite.scenarios[0]!,
+    metrics: [],
   };
 }
 

@@ -108,6 +108,7 @@ export class InProcessTextRunHost implements TextRunHost {
       attempt: job.attempt,
       runId: String(job.runId),
       batchId: String(job.testRunId),
+      metrics: job.metrics,
     };
     // Events are stored one after another, in the order they happened, and all before the end.
     let events = Promise.resolve();
