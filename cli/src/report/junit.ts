@@ -4,10 +4,9 @@
  * is `<skipped message="interrupted"/>`, not `<error>`: nothing went wrong with the agent or the
  * test, the person stopped it, and skipped is how JUnit consumers show "no verdict".
  */
-import { failedAssertionsText } from "@spar/caller";
 import type { RunReport, SuiteReport } from "@spar/protocol";
 import { writeFileAtomic } from "./atomic-write.ts";
-import { failureLines, runLabel, transcriptLine } from "./run-text.ts";
+import { failedOnAssertionsAlone, failureLines, runLabel, transcriptLine } from "./run-text.ts";
 import { escapeXmlAttribute as attr, escapeXmlText as text } from "./xml-escape.ts";
 
 const seconds = (ms: number) => (ms / 1000).toFixed(3);
@@ -38,7 +37,7 @@ function testcase(suite: string, run: RunReport): string {
   const type =
     run.status === "failed"
       ? run.ended_reason
-      : run.error === failedAssertionsText(run.assertions)
+      : failedOnAssertionsAlone(run)
         ? "assertion_failed"
         : "script_failed";
   const body = [message, ...details].join("\n");

@@ -1,5 +1,4 @@
 /** How one run reads as text; shared by the table, the progress lines and JUnit so they agree. */
-import { failedAssertionsText } from "@spar/caller";
 import { type RunReport, redactUrls } from "@spar/protocol";
 
 /** `scenario_id#attempt`, the run's name everywhere a person reads it. */
@@ -25,7 +24,7 @@ export function failureLines(run: RunReport): string[] {
 function rawFailureLines(run: RunReport): string[] {
   const assertions = run.assertions.filter((a) => !a.passed).map((a) => `✗ ${a.kind}: ${a.detail}`);
   // A run that failed on its assertions alone has them, joined, as its error: list them once.
-  const onlyAssertions = run.error !== null && run.error === failedAssertionsText(run.assertions);
+  const onlyAssertions = failedOnAssertionsAlone(run);
   const error = onlyAssertions
     ? undefined
     : (run.error ?? (assertions.length === 0 ? `${run.status} / ${run.ended_reason}` : undefined));
@@ -43,6 +42,21 @@ export function transcriptLine(entry: RunReport["transcript"][number]): string {
     return `${at} function_call_result: ${data?.name ?? data?.id ?? "?"} → ${JSON.stringify(data?.result ?? null)}`;
   }
   return `${at} ${entry.role}: ${entry.content}`;
+}
+
+/**
+ * Whether the run's error is nothing but failed assertions (and critical metrics) joined, as the
+ * verdict writes it: then those are listed once, each on its own line. Non-critical metrics fail
+ * without entering the error, so the error is matched against the failed entries it names.
+ */
+export function failedOnAssertionsAlone(run: RunReport): boolean {
+  const error = run.error;
+  if (error === null) return false;
+  const named = run.assertions
+    .filter((a) => !a.passed)
+    .map((a) => `${a.kind}: ${a.detail}`)
+    .filter((line) => error.includes(line));
+  return named.length > 0 && named.join("; ") === error;
 }
 
 /** `812 ms` under a second, `12.3 s` above. */

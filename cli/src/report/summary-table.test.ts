@@ -58,6 +58,32 @@ describe("renderSummaryTable", () => {
     );
   });
 
+  it("lists a run that failed on a critical metric once, beside a failed non-critical one", () => {
+    const run = sampleSuiteReport.runs[0];
+    if (!run) throw new Error("no run");
+    const failed = {
+      ...run,
+      passed: false,
+      assertions: [
+        { kind: "metric:tone", passed: false, detail: "(judge, critical) rude" },
+        { kind: "metric:speed", passed: false, detail: "(max_latency_ms, not critical) slow" },
+      ],
+      error: "metric:tone: (judge, critical) rude",
+    };
+    const table = renderSummaryTable(
+      { ...sampleSuiteReport, runs: [failed], summary: { ...sampleSuiteReport.summary, total: 1 } },
+      { color: false },
+    );
+    expect(table.split("Failed runs:\n")[1]).toBe(
+      [
+        "  pay-bill#1  completed / agent_ended",
+        "    ✗ metric:tone: (judge, critical) rude",
+        "    ✗ metric:speed: (max_latency_ms, not critical) slow",
+        "",
+      ].join("\n"),
+    );
+  });
+
   it("colors statuses only when asked, without changing the layout", () => {
     const colored = renderSummaryTable(sampleSuiteReport, { color: true });
     expect(colored).toContain("\u001B[32mPASS\u001B[0m");
