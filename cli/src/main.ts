@@ -1,6 +1,6 @@
 /** Composition root of the `spar` command: the only place that reads argv, env and the terminal. */
 import { main } from "./cli.ts";
-import { EXIT_INTERRUPTED, handleInterrupts } from "./interrupt.ts";
+import { handleInterrupts } from "./interrupt.ts";
 import { ProcessResources } from "./process-resources.ts";
 
 const abort = new AbortController();
@@ -28,11 +28,9 @@ const code = await main(process.argv.slice(2), {
   atExit: resources.atExit,
   signal: abort.signal,
 });
-// A usage error stays 2 even when Ctrl-C came while it was printed; anything else stopped by
-// Ctrl-C is 130, whatever the command returned — except `spar serve`, for which a signal is
-// the normal way to stop (exit 0 once everything in flight is recorded).
-const stopsOnSignal = process.argv[2] === "serve";
-process.exitCode = abort.signal.aborted && code !== 2 && !stopsOnSignal ? EXIT_INTERRUPTED : code;
+// Each command decides what a signal means for its exit code: `spar run` and `spar probe` answer
+// 130 for work Ctrl-C cut short, `spar serve` 0 (a signal is how it is stopped).
+process.exitCode = code;
 await resources.release();
 // A CI step must never hang: if a native handle (rtc-node, a speech engine child) outlives the
 // command, exit anyway once stdout has had a moment to drain.

@@ -16,6 +16,7 @@ import {
   urlProblem,
 } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
+import { EXIT_INTERRUPTED } from "../interrupt.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
 import { PROBE_HELP } from "../usage.ts";
 import { UsageError } from "../usage-error.ts";
@@ -128,7 +129,7 @@ export async function probeCommand(argv: readonly string[], parentCtx: CliContex
 
   if (result.status === "interrupted") {
     out.write("interrupted: no verdict\n");
-    return 130;
+    return EXIT_INTERRUPTED;
   }
   const failure = probeFailure(result, script);
   if (failure === null) {

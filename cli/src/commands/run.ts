@@ -12,6 +12,7 @@ import {
 } from "@spar/protocol";
 import type { CliContext } from "../cli-context.ts";
 import { type GatewayClient, runOnGateway } from "../gateway-batch.ts";
+import { EXIT_INTERRUPTED } from "../interrupt.ts";
 import { loadSuite } from "../load-suite.ts";
 import { notStartedRun } from "../not-started-run.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
@@ -171,8 +172,7 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
     await writeJunit(values.junit, report);
     ctx.stdout.write(`JUnit report: ${values.junit}\n`);
   }
-  // 130 = 128 + SIGINT, what a shell reports for a command stopped by Ctrl-C.
-  if (ctx.signal.aborted) return 130;
+  if (ctx.signal.aborted) return EXIT_INTERRUPTED;
   // Exit 0 only when every run passed: a run without a verdict is never a green build.
   return report.summary.passed === report.summary.total ? 0 : 1;
 }
