@@ -8,27 +8,17 @@
  *  (c) `GET /v1/test-runs/{id}` under load: C concurrent clients for D s on keep-alive
  *      connections → requests/s, p50/p99 (the per-key rate limit raised: this measures the server).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { newId, planBatch, runBatch, runTextScenario } from "@spar/gateway";
 import { parseGatewayEnv, type RunningGateway, startGateway } from "@spar/gateway/node";
 import { parseSuite, percentile } from "@spar/protocol";
+import { startInstantAgent } from "../text/start-instant-agent.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const LOAD_CLIENTS = Number(process.env.BENCH_LOAD_CLIENTS ?? 50);
 const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 5);
-
-async function startAgent(): Promise<{ url: string; child: ChildProcess }> {
-  const entry = new URL("../text/instant-agent.ts", import.meta.url).pathname;
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout! }).once("line", resolve),
-  );
-  return { url: `ws://127.0.0.1:${line.trim()}/bench`, child };
-}
 
 function suiteOf(url: string, scenarios: number, settleMs: number) {
   return {
@@ -109,7 +99,7 @@ async function load(gw: RunningGateway, path: string) {
   return { latencies, errors, seconds: (performance.now() - t0) / 1000 };
 }
 
-const agent = await startAgent();
+const agent = await startInstantAgent();
 const dir = await mkdtemp(join(tmpdir(), "spar-bench-gateway-"));
 const parsed = parseGatewayEnv({});
 if (!parsed.ok) throw new Error(parsed.errors.join("\n"));

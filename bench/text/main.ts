@@ -5,8 +5,6 @@
  *  (b) 1,000 concurrent sessions in this process: wall time, turns/s, peak RSS;
  *  (c) 100 scenarios × 5 turns through the embedded batch runner (spec defaults, settle 300 ms).
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
 import { createScriptedCaller } from "@spar/caller";
 import {
   DEFAULT_SESSION_CONFIG,
@@ -18,19 +16,11 @@ import {
 } from "@spar/gateway";
 import { parseSuite, percentile } from "@spar/protocol";
 import WebSocket from "ws";
+import { startInstantAgent } from "./start-instant-agent.ts";
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 2000);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 1000);
 const TURNS_PER_SESSION = 5;
-
-async function startAgent(): Promise<{ url: string; child: ChildProcess }> {
-  const entry = new URL("./instant-agent.ts", import.meta.url).pathname;
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout! }).once("line", resolve),
-  );
-  return { url: `ws://127.0.0.1:${line.trim()}/bench`, child };
-}
 
 const fmt = (x: number) => x.toFixed(3);
 function stats(xs: number[]) {
@@ -126,7 +116,7 @@ async function embeddedBatch(url: string) {
   };
 }
 
-const agent = await startAgent();
+const agent = await startInstantAgent();
 try {
   // Warm up both paths (JIT, sockets) before measuring.
   await bareLoop(agent.url, 200);
