@@ -120,7 +120,11 @@ describe.each(TARGETS)("gateway contract on $name: the API", (target) => {
       answers.push(events);
       expect(events).toMatch(/event: status\n/);
       expect(events).toMatch(/event: transcript\n/);
-      expect(events.trim().split("\n\n").at(-1)).toMatch(/^(id: \d+\n)?event: ended\n|event: ended/);
+      // The stream closes after `ended`, the run object exactly as GET /v1/runs/{id} answers it.
+      const last = events.trim().split("\n\n").at(-1) ?? "";
+      expect(last).toMatch(/^event: ended\n/m);
+      const endedData = /^data: (.*)$/m.exec(last)?.[1] ?? "null";
+      expect(JSON.parse(endedData)).toEqual((await call("GET", `/v1/runs/${data[0].id}`)).body);
 
       for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
       expect(received).toHaveLength(1);
