@@ -48,6 +48,9 @@ export class TestCaller {
   private readonly waiters = new Map<string, (s: SentSpeech) => void>();
   private running = true;
   private loop: Promise<void> = Promise.resolve();
+  /** Audio readers and their pumps: close() cancels the readers, so the pumps end even when the
+   * server has already dropped this participant and no frame will ever come again. */
+  private readers: ReadableStreamDefaultReader<{ data: Int16Array }>[] = [];
   private pumps: Promise<void>[] = [];
   private count = 0;
 
@@ -110,18 +113,17 @@ export class TestCaller {
     );
     for (const p of this.room.remoteParticipants.values())
       for (const pub of p.trackPublications.values()) if (pub.track) this.read(pub.track, p);
+    // Not awaited by close(): a stream the bot never finished (it left mid-word) never settles.
     this.room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
-      this.pumps.push(
-        reader.readAll().then(
-          (text) => {
-            this.transcriptions.push({
-              identity: from.identity,
-              attributes: reader.info.attributes ?? {},
-              text,
-            });
-          },
-          () => undefined,
-        ),
+      void reader.readAll().then(
+        (text) => {
+          this.transcriptions.push({
+            identity: from.identity,
+            attributes: reader.info.attributes ?? {},
+            text,
+          });
+        },
+        () => undefined,
       );
     });
     this.loop = (async () => {
@@ -155,6 +157,7 @@ export class TestCaller {
   private read(track: RemoteTrack, who: RemoteParticipant): void {
     if (track.kind !== TrackKind.KIND_AUDIO || who.identity !== this.listenTo) return;
     const reader = new AudioStream(track, { sampleRate: BOT_SAMPLE_RATE, numChannels: 1 }).getReader();
+    this.readers.push(reader);
     this.pumps.push(
       (async () => {
         for (;;) {
@@ -176,6 +179,7 @@ export class TestCaller {
     await this.track.close();
     await this.source.close();
     await this.room.disconnect();
+    for (const reader of this.readers) await reader.cancel().catch(() => undefined);
     await Promise.allSettled(this.pumps);
   }
 }
