@@ -4,7 +4,6 @@
  * `spar run` on examples/quickstart-voice.yaml with the caller joining that room.
  */
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { main, ProcessResources } from "@spar/cli";
 import { startMediaDevServer } from "@spar/devkit/netns";
 import { startReferenceVoiceBot } from "@spar/devkit/reference-voice-bot";
@@ -55,42 +54,9 @@ const run = () =>
     signal: abort.signal,
   });
 
-/**
- * Whether the only failure was the dev server dropping the caller as it joined: the call failed
- * to connect, or ended within 5 s with nothing said (the drop came just after the join).
- */
-async function failedWhileConnecting(): Promise<boolean> {
-  try {
-    const report = JSON.parse(await readFile(REPORT, "utf8")) as {
-      runs?: { ended_reason?: string; duration_ms?: number; transcript?: unknown[] }[];
-    };
-    const runs = report.runs ?? [];
-    return (
-      runs.length > 0 &&
-      runs.every(
-        (r) =>
-          r.ended_reason === "connection_failed" ||
-          ((r.duration_ms ?? Number.POSITIVE_INFINITY) < 5_000 && (r.transcript ?? []).length === 0),
-      )
-    );
-  } catch {
-    return false;
-  }
-}
-
 let code = 2;
 try {
   code = await run();
-  // Known dev-server flake (README, "The LiveKit dev server"): now and then its subscriber peer
-  // connection fails within ~1 s of the caller joining ("subscriber peer connection failed").
-  // It is the bundled test server, not the bot or Spar, so the demo tries once more and says so.
-  if (code === 1 && !abort.signal.aborted && (await failedWhileConnecting())) {
-    process.stdout.write(
-      "\nThe bundled LiveKit dev server dropped the caller while it connected (a known flake of the\n" +
-        "dev server, not of the bot or of Spar; see README). Running the voice scenario once more.\n\n",
-    );
-    code = await run();
-  }
 } finally {
   await bot.close();
   await server.close();

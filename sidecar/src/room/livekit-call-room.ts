@@ -45,8 +45,6 @@ export const MICROPHONE_QUEUE_MS = 500;
  */
 export const RECEIVE_FRAME_MS = 50;
 export const TRANSCRIPTION_TOPIC = "lk.transcription";
-/** Attempts to join when the server drops the caller while it joins. */
-const CONNECT_ATTEMPTS = 2;
 const MAX_TRANSCRIPTION_CHARS = 20_000;
 
 export interface LiveKitCallRoomOptions {
@@ -84,21 +82,17 @@ export class LiveKitCallRoomConnector implements CallRoomConnector {
   }
 
   /**
-   * Joins and publishes the microphone. A server that drops the caller while it joins (the
-   * bundled dev server now and then: README, "Known flake"; any SFU on a transient failure) gets
-   * one more attempt with a fresh Room, within the caller's connect budget. Events of a failed
-   * attempt are never delivered: a Room's events are held until it has joined.
+   * Joins and publishes the microphone. One attempt: a server that drops the caller while it
+   * joins fails the call as connection_failed, because a test must not hide a flaky room.
    */
   async connect(options: CallRoomConnectOptions): Promise<CallRoom> {
-    for (let attempt = 1; ; attempt++) {
-      const room = new LiveKitCallRoom(this.options, options.onEvent);
-      try {
-        await room.open(options.url, options.token, options.signal);
-        return room;
-      } catch (cause) {
-        await room.leave();
-        if (attempt >= CONNECT_ATTEMPTS || options.signal.aborted || !room.droppedWhileJoining) throw cause;
-      }
+    const room = new LiveKitCallRoom(this.options, options.onEvent);
+    try {
+      await room.open(options.url, options.token, options.signal);
+      return room;
+    } catch (cause) {
+      await room.leave();
+      throw cause;
     }
   }
 }
@@ -114,10 +108,8 @@ class LiveKitCallRoom implements CallRoom {
   private readonly readingTracks = new Set<string>();
   private left = false;
   private leaving: Promise<void> | undefined;
-  /** Events held until the room has joined (a failed attempt's are dropped). */
+  /** Events held until the room has joined (a failed join's are dropped). */
   private held: CallRoomEvent[] | undefined = [];
-  /** The server disconnected the caller before it had joined and published. */
-  droppedWhileJoining = false;
 
   constructor(
     private readonly options: LiveKitCallRoomOptions,
@@ -150,7 +142,6 @@ class LiveKitCallRoom implements CallRoom {
       // Dropped by the server while joining: fail now rather than at the publish timeout.
       this.room.once(RoomEvent.Disconnected, (reason) => {
         if (this.held === undefined) return; // joined already: the "disconnected" event reports it
-        this.droppedWhileJoining = true;
         reject(new Error(`the server closed the connection while the caller joined (${String(reason)})`));
       });
     });
