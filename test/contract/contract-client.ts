@@ -110,19 +110,27 @@ export interface Delivery {
 export interface WebhookReceiver {
   url: string;
   deliveries: Delivery[];
-  /** The status the next deliveries get (200 unless changed). */
+  /** The status deliveries get once `first` is used up. */
   answer: number;
   close(): Promise<void>;
 }
 
-/** A webhook receiver on 127.0.0.1 that records each delivery and answers `answer`. */
-export async function startReceiver(answer = 200): Promise<WebhookReceiver> {
+/**
+ * A webhook receiver on 127.0.0.1 that records each delivery; the first deliveries get the
+ * statuses of `first` in turn, later ones `answer` (200 unless changed).
+ */
+export async function startReceiver(first: number[] = [], answer = 200): Promise<WebhookReceiver> {
   const deliveries: Delivery[] = [];
   const receiver: WebhookReceiver = {
     url: "",
     deliveries,
     answer,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // The gateway's fetch keeps connections alive; they would hold close() open.
+        server.closeAllConnections();
+      }),
   };
   const server = createServer((req, res) => {
     let body = "";
@@ -131,7 +139,7 @@ export async function startReceiver(answer = 200): Promise<WebhookReceiver> {
       body += chunk;
     });
     req.on("end", () => {
-      const status = receiver.answer;
+      const status = first[deliveries.length] ?? receiver.answer;
       deliveries.push({ headers: req.headers, body, status });
       res.writeHead(status).end();
     });
