@@ -32,14 +32,18 @@ export interface ContractClient {
   call(method: string, path: string, body?: unknown, options?: CallOptions): Promise<Answer>;
   /** Every answer except the ones that show a secret once, each as status, headers and body. */
   readonly answers: string[];
+  /** The answers that show a secret once, apart from the others. */
+  readonly shown: string[];
   /** Records text the suite received some other way (an event stream, a webhook body). */
   record(text: string): void;
 }
 
 export function contractClient(gw: RunningTarget): ContractClient {
   const answers: string[] = [];
+  const shown: string[] = [];
   return {
     answers,
+    shown,
     record: (text) => answers.push(text),
     async call(method, path, body, options = {}) {
       const headers: Record<string, string> = { "X-API-Key": options.key ?? gw.apiKey, ...options.headers };
@@ -54,7 +58,7 @@ export function contractClient(gw: RunningTarget): ContractClient {
         ...(payload === undefined ? {} : { body: payload }),
       });
       const text = await res.text();
-      if (!options.showsSecret) answers.push(`${res.status} ${[...res.headers].join(" ")} ${text}`);
+      (options.showsSecret ? shown : answers).push(`${res.status} ${[...res.headers].join(" ")} ${text}`);
       const json = res.headers.get("content-type")?.includes("application/json") && text !== "";
       return { status: res.status, headers: res.headers, text, body: json ? JSON.parse(text) : undefined };
     },
