@@ -213,7 +213,7 @@ describe.each(TARGETS)("gateway contract on $name: test runs and runs", (target)
     for (const stream of streams) {
       const text = await stream.text();
       client.record(text);
-      expect(text).toMatch(/event: ended\n[^]*"status":"interrupted"/);
+      expect(text).toMatch(/event: ended\n[\s\S]*"status":"interrupted"/);
     }
     expect((await call("GET", `/v1/runs/${runId}`)).body).toMatchObject({
       status: "interrupted",
