@@ -76,4 +76,5 @@ Environment (checked at start; a bad value exits 2 naming it):
   SPAR_SECRET_KEY        base64 of 32 bytes for secrets at rest (default: <data>/secret.key)
   SPAR_OUTBOUND_POLICY   public | loopback | any: which agent/webhook URLs may be called (default loopback)
   SPAR_PUBLIC_URL        base of report_url links (default: the listening URL)
-  SPAR_CREDITS           on | off (default off)`;
+  SPAR_CREDITS           on | off (default off)
+  SPAR_WEBHOOK_FIRST_RETRY_MS  100-30000: window of the first webhook retry (default 30000)`;

@@ -7,6 +7,9 @@ describe("urlProblem", () => {
       "ws://127.0.0.1:8080/ws",
       "wss://agent.example/ws?x=1",
       "ws://[::1]:80/",
+      "ws://[::1]/ws",
+      "wss://[::ffff:127.0.0.1]/ws",
+      "wss://[2606:4700::1111]",
       "ws://u:p@h:1/",
     ]) {
       expect(urlProblem(u, "ws")).toBeUndefined();

@@ -15,7 +15,10 @@ export function urlProblem(value: string, kind: keyof typeof SCHEMES): string | 
   if (/\s/.test(value)) return "must not contain spaces; percent-encode them as %20";
   const authority = value.slice(scheme.length + 3).split(/[/?#]/, 1)[0] ?? "";
   const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
-  const port = /^(?:\[[^\]]*\]|[^:]*):(.*)$/.exec(hostPort)?.[1];
+  // An IPv6 literal's colons are not a port separator: only a colon after its `]` is.
+  const port = hostPort.startsWith("[")
+    ? /^\[[^\]]*\](?::(.*))?$/.exec(hostPort)?.[1]
+    : /^[^:]*:(.*)$/.exec(hostPort)?.[1];
   if (port !== undefined && port !== "") {
     if (!/^\d+$/.test(port)) return `port "${port}" is not a number; use 1-65535`;
     if (Number(port) < 1 || Number(port) > 65535) return `port ${port} is out of range; use 1-65535`;

@@ -1,22 +1,55 @@
 /**
  * The runtimes the gateway contract suite runs against. Each target starts a fresh gateway on
- * loopback and hands back its base URL and the first-start API key; the suite only speaks HTTP,
- * so the same files run unchanged against every runtime (Workers joins this list later).
+ * loopback and hands back its base URL, the first-start API key, every line it logged, and a
+ * way to restart it on the same data; the suite only speaks HTTP, so the same files run
+ * unchanged against every runtime (Workers joins this list later).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type GatewayConfig, parseGatewayEnv, startGateway } from "@spar/gateway/node";
+import {
+  parseGatewayEnv,
+  type RunningGateway,
+  type StartGatewayOptions,
+  startGateway,
+} from "@spar/gateway/node";
+
+type LogEntry = Parameters<StartGatewayOptions["log"]>[0];
 
 export interface RunningTarget {
-  baseUrl: string;
-  apiKey: string;
+  /** The current base URL; a restart may change it (it also answers the new one). */
+  readonly baseUrl: string;
+  /** The first-start key of workspace `default`. */
+  readonly apiKey: string;
+  /** Every line the gateway logged so far, across restarts, each with its cause written out. */
+  readonly logs: readonly string[];
+  /** Stops the gateway (as SIGTERM would) and starts it again on the same data. */
+  restart(): Promise<string>;
   close(): Promise<void>;
 }
 
 export interface GatewayTarget {
   name: string;
+  /** `env`: the gateway's environment variables, as `spar serve` would read them. */
   start(env?: Record<string, string>): Promise<RunningTarget>;
+}
+
+/** A log entry as one line, its cause included whole (message, stack, nested causes, fields). */
+export function logLine(entry: LogEntry): string {
+  const parts = [entry.level, entry.requestId ?? "-", entry.message];
+  const seen = new Set<unknown>();
+  let cause: unknown = entry.cause;
+  while (cause !== undefined && cause !== null && !seen.has(cause)) {
+    seen.add(cause);
+    if (cause instanceof Error) {
+      parts.push(cause.stack ?? `${cause.name}: ${cause.message}`);
+      cause = cause.cause;
+    } else {
+      parts.push(typeof cause === "object" ? JSON.stringify(cause) : String(cause));
+      cause = undefined;
+    }
+  }
+  return parts.join(" | ");
 }
 
 export const nodeTarget: GatewayTarget = {
@@ -25,17 +58,31 @@ export const nodeTarget: GatewayTarget = {
     const dir = await mkdtemp(join(tmpdir(), "spar-contract-"));
     const parsed = parseGatewayEnv(env);
     if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
-    const config: GatewayConfig = parsed.config;
-    const gateway = await startGateway({
-      port: 0,
-      host: "127.0.0.1",
-      dataDir: dir,
-      config,
-      log: () => undefined,
-    });
+    const { config } = parsed;
+    const logs: string[] = [];
+    const open = (port: number) =>
+      startGateway({
+        port,
+        host: "127.0.0.1",
+        dataDir: dir,
+        config,
+        log: (entry) => logs.push(logLine(entry)),
+      });
+    let gateway: RunningGateway = await open(0);
+    const apiKey = gateway.firstStartKey ?? "";
     return {
-      baseUrl: gateway.url,
-      apiKey: gateway.firstStartKey ?? "",
+      get baseUrl() {
+        return gateway.url;
+      },
+      apiKey,
+      logs,
+      async restart() {
+        const port = Number(new URL(gateway.url).port);
+        await gateway.close();
+        // The same port, so clients (and webhook report links) keep their base URL.
+        gateway = await open(port);
+        return gateway.url;
+      },
       async close() {
         await gateway.close();
         await rm(dir, { recursive: true, force: true });

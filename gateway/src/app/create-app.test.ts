@@ -118,6 +118,8 @@ describe("createApp", () => {
     );
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: "payload_too_large" } });
+    // The rest of the body is not read, so the connection cannot carry another request.
+    expect(res.headers.get("connection")).toBe("close");
   });
 
   it("limits each API key's requests with 429 and Retry-After, another key unaffected", async () => {

@@ -50,11 +50,19 @@ export function sessionConfigFor(channel: TextChannel, deps: TextRunDeps = {}): 
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
+/** A transcript entry as reported: times to 0.1 ms, the same live (events) as in the run. */
+function reportedEntry(e: TranscriptEntry): TranscriptEntry {
+  const entry: TranscriptEntry = { ...e, at_ms: round(e.at_ms) };
+  if (e.latency_ms !== undefined) entry.latency_ms = round(e.latency_ms);
+  return entry;
+}
+
 export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {}): Promise<RunReport> {
   const { suite, scenario } = input;
   const channel = suite.agent.text;
   if (!channel) throw new Error(`scenario ${scenario.id} needs agent.text`);
   const fetchDeps = deps.fetch ? { fetch: deps.fetch } : {};
+  const { onTranscript } = deps;
   const headers = {
     ...forwardedHeaders(scenario.metadata ?? {}),
     ...rubricHeaders({
@@ -72,13 +80,9 @@ export async function runTextScenario(input: TextRunInput, deps: TextRunDeps = {
     caller: callerFor(scenario, suite, fetchDeps),
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.onEvent ? { onEvent: deps.onEvent } : {}),
-    ...(deps.onTranscript ? { onTranscript: deps.onTranscript } : {}),
+    ...(onTranscript ? { onTranscript: (e: TranscriptEntry) => onTranscript(reportedEntry(e)) } : {}),
   });
-  const transcript: TranscriptEntry[] = result.transcript.map((e) => {
-    const entry: TranscriptEntry = { ...e, at_ms: round(e.at_ms) };
-    if (e.latency_ms !== undefined) entry.latency_ms = round(e.latency_ms);
-    return entry;
-  });
+  const transcript = result.transcript.map(reportedEntry);
   const outcome = {
     status: result.status,
     endedReason: result.endedReason,

@@ -13,6 +13,7 @@ describe("parseGatewayEnv", () => {
         sidecars: [],
         sidecarToken: undefined,
         credits: false,
+        webhookFirstRetryMs: undefined,
       },
     });
   });
@@ -26,9 +27,11 @@ describe("parseGatewayEnv", () => {
       SPAR_SIDECARS: "http://10.0.0.5:8790, http://10.0.0.6:8790",
       SPAR_SIDECAR_TOKEN: "t",
       SPAR_CREDITS: "on",
+      SPAR_WEBHOOK_FIRST_RETRY_MS: "250",
     });
     expect(r.ok && r.config).toMatchObject({
       outboundPolicy: "public",
+      webhookFirstRetryMs: 250,
       sidecars: ["http://10.0.0.5:8790", "http://10.0.0.6:8790"],
       credits: true,
     });
@@ -43,6 +46,7 @@ describe("parseGatewayEnv", () => {
       SPAR_PUBLIC_URL: "ftp://x",
       SPAR_SIDECARS: "http://h:99999",
       SPAR_CREDITS: "yes",
+      SPAR_WEBHOOK_FIRST_RETRY_MS: "60000",
     });
     expect(r).toEqual({
       ok: false,
@@ -54,6 +58,17 @@ describe("parseGatewayEnv", () => {
         "SPAR_SIDECARS: http://h:99999: port 99999 is out of range; use 1-65535",
         "SPAR_SIDECAR_TOKEN: is required when SPAR_SIDECARS is set (the sidecars' shared bearer token)",
         'SPAR_CREDITS: must be on or off (got "yes")',
+        'SPAR_WEBHOOK_FIRST_RETRY_MS: must be a whole number of milliseconds from 100 to 30000 (got "60000")',
+      ],
+    });
+  });
+
+  it.each(["99", "30001", "1.5", "-5", "1e3", "fast"])("refuses SPAR_WEBHOOK_FIRST_RETRY_MS=%s", (v) => {
+    const r = parseGatewayEnv({ SPAR_WEBHOOK_FIRST_RETRY_MS: v });
+    expect(r).toEqual({
+      ok: false,
+      errors: [
+        `SPAR_WEBHOOK_FIRST_RETRY_MS: must be a whole number of milliseconds from 100 to 30000 (got ${JSON.stringify(v)})`,
       ],
     });
   });
