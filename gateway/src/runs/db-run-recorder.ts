@@ -1,13 +1,14 @@
 /**
  * The RunRecorder that stores what a text run host reports: `started` → running with its
  * deadline and a `status` event; each transcript entry → a `transcript` event; `finished` →
- * the stored ending, then the `ended` event, webhooks and the test run's settling
- * (run-settlement.ts).
+ * the run's waiting events written, the stored ending, then the `ended` event, webhooks and
+ * the test run's settling (run-settlement.ts). The `status` and `transcript` events go through
+ * the RunEventBuffer: written together within its `flushEveryMs`, not one commit each.
  */
 import type { RunReport } from "@spar/protocol";
-import { appendRunEvent } from "../db/repositories/run-events.ts";
 import type { RunEnding } from "../db/repositories/runs.ts";
 import { startRun } from "../db/repositories/runs.ts";
+import type { RunEventBuffer } from "./run-event-buffer.ts";
 import { endRun, type SettlementDeps } from "./run-settlement.ts";
 import type { RunRecorder, TextRunJob } from "./text-run-host.ts";
 
@@ -15,7 +16,10 @@ import type { RunRecorder, TextRunJob } from "./text-run-host.ts";
 export const DEADLINE_GRACE_MS = 30_000;
 
 export class DbRunRecorder implements RunRecorder {
-  constructor(private readonly deps: SettlementDeps) {}
+  constructor(
+    private readonly deps: SettlementDeps,
+    private readonly events: RunEventBuffer,
+  ) {}
 
   async started(job: TextRunJob, atMs: number): Promise<void> {
     const maxDurationS = job.suite.agent.text?.max_duration_s ?? 600;
@@ -25,7 +29,9 @@ export class DbRunRecorder implements RunRecorder {
     });
     // Not queued any more: ended meanwhile (cancelled, swept); its events were written then.
     if (!started) return;
-    await appendRunEvent(this.deps.db, job.workspaceId, job.runId, {
+    this.events.add({
+      workspaceId: job.workspaceId,
+      runId: job.runId,
       type: "status",
       data: { status: "running" },
       nowMs: atMs,
@@ -33,7 +39,9 @@ export class DbRunRecorder implements RunRecorder {
   }
 
   async transcript(job: TextRunJob, entry: RunReport["transcript"][number]): Promise<void> {
-    await appendRunEvent(this.deps.db, job.workspaceId, job.runId, {
+    this.events.add({
+      workspaceId: job.workspaceId,
+      runId: job.runId,
       type: "transcript",
       data: entry,
       nowMs: this.deps.now(),
@@ -41,6 +49,8 @@ export class DbRunRecorder implements RunRecorder {
   }
 
   async finished(job: TextRunJob, report: RunReport): Promise<void> {
+    // Every event of the run is stored before its ending: nothing may follow `ended`.
+    await this.events.flush();
     await endRun(this.deps, job.workspaceId, job.runId, endingOf(report, this.deps.now()));
   }
 }
