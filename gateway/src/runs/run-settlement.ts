@@ -7,8 +7,9 @@
 import { type TranscriptEntry, transcriptEntrySchema, type WebhookEventType } from "@spar/protocol";
 import type { SparDatabase } from "../db/database.ts";
 import { appendRunEvent, listRunEvents } from "../db/repositories/run-events.ts";
-import { finishRun, listRunsOfTestRun, type RunEnding, type RunRecord } from "../db/repositories/runs.ts";
-import { finishTestRun, getTestRun, tallyTestRun } from "../db/repositories/test-runs.ts";
+import { finishRun, type RunEnding, type RunRecord } from "../db/repositories/runs.ts";
+import { readTestRunOutcome } from "../db/repositories/test-run-outcome.ts";
+import { finishTestRun, getTestRun, type TestRunRecord, tallyTestRun } from "../db/repositories/test-runs.ts";
 import { enqueueDelivery, getWebhooksForEvent } from "../db/repositories/webhooks.ts";
 import { randomBase62 } from "../security/random-token.ts";
 import { buildEvent } from "../webhooks/webhook-event.ts";
@@ -72,9 +73,15 @@ export async function settleTestRun(
   if (!(await finishTestRun(deps.db, workspaceId, testRunId, verdict, deps.now()))) return false;
   const settled = await getTestRun(deps.db, workspaceId, testRunId);
   if (settled === undefined) return true;
-  const runs = await listRunsOfTestRun(deps.db, workspaceId, testRunId);
-  await publish(deps, workspaceId, "test_run.finished", testRunView(settled, runs, deps.publicUrl));
+  const view = await storedTestRunView(deps.db, settled, deps.publicUrl);
+  await publish(deps, workspaceId, "test_run.finished", view);
   return true;
+}
+
+/** The test run's view from storage, the same for the API and the `test_run.finished` webhook. */
+export async function storedTestRunView(db: SparDatabase, testRun: TestRunRecord, publicUrl: string) {
+  const outcome = await readTestRunOutcome(db, testRun.workspaceId, testRun.id);
+  return testRunView(testRun, outcome.tally, outcome.unpassed, publicUrl);
 }
 
 /** Queues one event (one id, one body) for each of the workspace's webhooks subscribed to it. */

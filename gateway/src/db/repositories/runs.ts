@@ -149,6 +149,25 @@ export async function listRunsOfTestRun(
     .orderBy(asc(runs.id));
 }
 
+/** The test run's runs still queued or running, in id order: what a cancel must end. */
+export async function listInFlightRuns(
+  db: SparDatabase,
+  workspaceId: number,
+  testRunId: number,
+): Promise<RunRecord[]> {
+  return db
+    .select()
+    .from(runs)
+    .where(
+      and(
+        eq(runs.workspaceId, workspaceId),
+        eq(runs.testRunId, testRunId),
+        inArray(runs.status, [...IN_FLIGHT]),
+      ),
+    )
+    .orderBy(asc(runs.id));
+}
+
 /** queued → running. False when the run is not in the workspace or no longer queued. */
 export async function startRun(
   db: SparDatabase,
