@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createAgent } from "../db/repositories/agents.ts";
 import { listRunEvents } from "../db/repositories/run-events.ts";
-import { createRuns } from "../db/repositories/runs.ts";
+import { createRuns, finishRun, getRun } from "../db/repositories/runs.ts";
 import { createTestRun } from "../db/repositories/test-runs.ts";
 import { createWorkspace } from "../db/repositories/workspaces.ts";
 import { openTempStorage, type TempStorage } from "../runtime/node/temp-storage.fixture.ts";
@@ -151,6 +151,45 @@ describe("the run event buffer", () => {
     await buffer.flush();
     expect(logged).toEqual(["2 events of 2 runs could not be stored"]);
     expect(await stored(0)).toEqual([[1, "after"]]);
+    expect(await stored(1)).toEqual([]);
+  });
+
+  it("stores runs' starts before their events in one flush, and leaves a run that already ended as it is", async () => {
+    const buffer = new RunEventBuffer({
+      db: storage.db,
+      flushEveryMs: 100,
+      maxEvents: 100,
+      log: () => undefined,
+      schedule: manualSchedule().schedule,
+    });
+    await finishRun(storage.db, workspaceId, runIds[1] ?? 0, {
+      status: "interrupted",
+      endedReason: "interrupted",
+      endedBy: "platform",
+      passed: false,
+      error: "cancelled",
+      transcript: [],
+      assertions: [],
+      metrics: {},
+      endedAtMs: 3,
+    });
+    for (const run of [0, 1]) {
+      buffer.addStart({ workspaceId, runId: runIds[run] ?? 0, startedAtMs: 10, deadlineAtMs: 90 });
+      buffer.add(event(run, "status"));
+    }
+    expect(buffer.size).toBe(4);
+    await buffer.flush();
+    expect(await getRun(storage.db, workspaceId, runIds[0] ?? 0)).toMatchObject({
+      status: "running",
+      startedAtMs: 10,
+      deadlineAtMs: 90,
+    });
+    expect(await getRun(storage.db, workspaceId, runIds[1] ?? 0)).toMatchObject({
+      status: "interrupted",
+      startedAtMs: null,
+      deadlineAtMs: null,
+    });
+    expect(await stored(0)).toEqual([[1, "status"]]);
     expect(await stored(1)).toEqual([]);
   });
 });

@@ -134,9 +134,15 @@ const types = async () =>
 describe("DbRunRecorder", () => {
   it("stores a run's start with its deadline, its events, and settles the test run once when both runs finish at once", async () => {
     const { testRunId, runs } = await testRunWith(2, 50);
-    const recorder = new DbRunRecorder(deps, events);
+    const recorder = new DbRunRecorder({ ...deps, events });
     const [a, b] = runs as [RunRecord, RunRecord];
     await recorder.started(jobFor(a, 60), T0 + 10);
+    // The start waits in the buffer with the run's events until a flush.
+    expect(await getRun(storage.db, workspaceId, a.id)).toMatchObject({
+      status: "queued",
+      startedAtMs: null,
+    });
+    await events.flush();
     expect(await getRun(storage.db, workspaceId, a.id)).toMatchObject({
       status: "running",
       startedAtMs: T0 + 10,
@@ -148,6 +154,9 @@ describe("DbRunRecorder", () => {
       recorder.finished(jobFor(a), report(a, true)),
       recorder.finished(jobFor(b), report(b, false)),
     ]);
+    // Both endings are stored; their `ended` events wait for the next flush.
+    expect(events.size).toBe(2);
+    await events.flush();
     const stored = await listRunEvents(storage.db, workspaceId, a.id, { afterSeq: 0, limit: 10 });
     expect(stored.map((e) => [e.seq, e.type])).toEqual([
       [1, "status"],
@@ -180,10 +189,11 @@ describe("sweepOverdueRuns", () => {
   it("ends a run still running past its deadline as failed, keeping what was said, and settles its test run", async () => {
     const { testRunId, runs } = await testRunWith(1);
     const run = runs[0] as RunRecord;
-    const recorder = new DbRunRecorder(deps, events);
+    const recorder = new DbRunRecorder({ ...deps, events });
     await recorder.started(jobFor(run, 60), T0);
+    await events.flush();
     await recorder.transcript(jobFor(run), { role: "user", content: "hello?", at_ms: 3 });
-    expect(events.size).toBe(2);
+    expect(events.size).toBe(1);
     const released: number[][] = [];
     const sweeper = {
       ...deps,
@@ -218,7 +228,7 @@ describe("sweepOverdueRuns", () => {
 describe("recoverAfterRestart", () => {
   it("ends runs a previous process left in flight and settles every test run left running", async () => {
     const left = await testRunWith(2);
-    await new DbRunRecorder(deps, events).started(jobFor(left.runs[0] as RunRecord), T0);
+    await new DbRunRecorder({ ...deps, events }).started(jobFor(left.runs[0] as RunRecord), T0);
     // A test run whose runs all ended, but whose settling was lost in a crash.
     const orphan = await testRunWith(1, 0);
     const { finishRun } = await import("../db/repositories/runs.ts");

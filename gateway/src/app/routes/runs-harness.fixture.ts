@@ -80,20 +80,18 @@ export async function startRunsHarness(overrides: Partial<GatewayServices> = {})
     wakeWebhooks: () => harness?.onWake?.(),
     ...overrides,
   });
-  recorder.target = new DbRunRecorder(
-    {
-      db: h.services.db,
-      now: h.services.now,
-      publicUrl: h.services.publicUrl,
-      wakeWebhooks: () => h.services.wakeWebhooks(),
-    },
-    new RunEventBuffer({
+  recorder.target = new DbRunRecorder({
+    db: h.services.db,
+    now: h.services.now,
+    publicUrl: h.services.publicUrl,
+    wakeWebhooks: () => h.services.wakeWebhooks(),
+    events: new RunEventBuffer({
       db: h.services.db,
       flushEveryMs: DEFAULT_FLUSH_EVERY_MS,
       maxEvents: DEFAULT_MAX_BUFFERED_EVENTS,
       log: () => undefined,
     }),
-  );
+  });
   const app = createGatewayApp(h.services, () => "req_raw", UNLIMITED);
   harness = {
     ...h,

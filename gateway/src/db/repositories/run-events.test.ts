@@ -76,7 +76,7 @@ describe("appending events in one statement", () => {
     expect(events.map((e) => e.data)).toEqual(["plain text", 42, [1, "two", { three: 3 }]]);
   });
 
-  it("drops events of ended runs and of runs in another workspace, keeping the rest", async () => {
+  it("drops events of runs in another workspace, and of ended runs all but their ended event", async () => {
     await finishRun(t.db, t.a, idOf(2), {
       status: "completed",
       endedReason: "caller_ended",
@@ -90,11 +90,17 @@ describe("appending events in one statement", () => {
     });
     const stored = await appendRunEvents(t.db, [
       said(2, "after the end", 31),
+      { ...said(2, "x", 31), type: "ended", data: { id: idOf(2) } },
+      said(2, "after the ended event", 31),
       { ...said(0, "wrong workspace", 31), workspaceId: t.b },
       said(0, "kept", 32),
     ]);
-    expect(stored).toEqual([{ runId: idOf(0), seq: 1 }]);
-    expect(await listRunEvents(t.db, t.a, idOf(2), { afterSeq: 0, limit: 10 })).toEqual([]);
+    expect(stored).toEqual([
+      { runId: idOf(0), seq: 1 },
+      { runId: idOf(2), seq: 1 },
+    ]);
+    const ended = await listRunEvents(t.db, t.a, idOf(2), { afterSeq: 0, limit: 10 });
+    expect(ended.map((e) => [e.seq, e.type, e.data])).toEqual([[1, "ended", { id: idOf(2) }]]);
   });
 
   it("stores nothing and answers nothing for no events", async () => {

@@ -44,9 +44,10 @@ export interface NewRunEvent {
 /**
  * Appends many events, of any runs, in ONE statement (one write, one commit): each run's
  * events get its next seqs in the order given. The events travel as one JSON parameter read
- * back with json_each (D1 binds at most 100 parameters). Only events of runs still queued or
- * running in their workspace are stored — an event after `ended` would be one no stream sends
- * — and those are answered as `{runId, seq}`, by run, then seq.
+ * back with json_each (D1 binds at most 100 parameters). Only events of runs in their
+ * workspace are stored, and of those only `ended` events once a run has ended — any other event
+ * after the end would be one no stream sends; the stored ones are answered as `{runId, seq}`,
+ * by run, then seq.
  */
 export async function appendRunEvents(
   db: SparDatabase,
@@ -66,7 +67,7 @@ export async function appendRunEvents(
     from json_each(${payload}) j
     join ${runs} on ${runs.id} = json_extract(j.value, '$.r')
       and ${runs.workspaceId} = json_extract(j.value, '$.w')
-      and ${runs.status} in ('queued', 'running')
+      and (${runs.status} in ('queued', 'running') or json_extract(j.value, '$.t') = 'ended')
     order by j.key`;
   const inserted = await db
     .insert(runEvents)

@@ -183,6 +183,33 @@ export async function startRun(
   return rows.length === 1;
 }
 
+export interface RunStart {
+  workspaceId: number;
+  runId: number;
+  startedAtMs: number;
+  deadlineAtMs: number;
+}
+
+/**
+ * queued → running for many runs in ONE statement (UPDATE … FROM json_each: one parameter,
+ * one commit). Runs not in their workspace or no longer queued are left as they are.
+ */
+export async function startRuns(db: SparDatabase, starts: readonly RunStart[]): Promise<void> {
+  if (starts.length === 0) return;
+  const payload = JSON.stringify(
+    starts.map((s) => ({ w: s.workspaceId, r: s.runId, s: s.startedAtMs, d: s.deadlineAtMs })),
+  );
+  await db.run(sql`
+    update ${runs} set
+      status = 'running',
+      started_at_ms = json_extract(j.value, '$.s'),
+      deadline_at_ms = json_extract(j.value, '$.d')
+    from json_each(${payload}) j
+    where ${runs.id} = json_extract(j.value, '$.r')
+      and ${runs.workspaceId} = json_extract(j.value, '$.w')
+      and ${runs.status} = 'queued'`);
+}
+
 /**
  * Stores a run's ending. Undefined when the run is not in the workspace or has already ended:
  * the first ending wins (the holder's result or the sweeper's timeout, never both).

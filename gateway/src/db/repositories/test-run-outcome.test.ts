@@ -3,7 +3,7 @@ import { createAgent } from "./agents.ts";
 import { openTwoWorkspaces, type TwoWorkspaces } from "./db-test-setup.fixture.ts";
 import { createRuns, finishRun, type RunEnding, type RunRecord, startRun } from "./runs.ts";
 import { readTestRunOutcome } from "./test-run-outcome.ts";
-import { createTestRun } from "./test-runs.ts";
+import { countUnfinishedRuns, createTestRun } from "./test-runs.ts";
 
 let t: TwoWorkspaces;
 let testRunId: number;
@@ -100,5 +100,13 @@ describe("a test run's outcome", () => {
       tally: { total: 6, unfinished: 0, completed: 6, failed: 0, interrupted: 0, passed: 6 },
       unpassed: [],
     });
+  });
+
+  it("counts the runs still queued or running, in the workspace only", async () => {
+    await startRun(t.db, t.a, idOf(0), { startedAtMs: 30, deadlineAtMs: 90 });
+    await end(1, {});
+    await end(2, { status: "failed", endedReason: "agent_timeout", passed: false });
+    expect(await countUnfinishedRuns(t.db, t.a, testRunId)).toBe(4);
+    expect(await countUnfinishedRuns(t.db, t.b, testRunId)).toBe(0);
   });
 });

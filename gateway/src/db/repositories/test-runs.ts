@@ -1,6 +1,6 @@
 /** Test runs: a batch of runs of one agent with a threshold, settled once into a verdict. */
 import type { Channel } from "@spar/protocol";
-import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
 import { clampLimit, type Page, type PageRequest, toPage } from "../page.ts";
 import { type JsonObject, runs, testRuns } from "../schema.ts";
@@ -104,6 +104,25 @@ export async function tallyTestRun(
     .from(runs)
     .where(and(eq(runs.workspaceId, workspaceId), eq(runs.testRunId, testRunId)));
   return row ?? { total: 0, unfinished: 0, completed: 0, failed: 0, interrupted: 0, passed: 0 };
+}
+
+/** Runs of the test run still queued or running: a range of the outcome index, not every run. */
+export async function countUnfinishedRuns(
+  db: SparDatabase,
+  workspaceId: number,
+  testRunId: number,
+): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.testRunId, testRunId),
+        eq(runs.workspaceId, workspaceId),
+        inArray(runs.status, ["queued", "running"]),
+      ),
+    );
+  return row?.n ?? 0;
 }
 
 /**

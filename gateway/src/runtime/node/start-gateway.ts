@@ -84,21 +84,22 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     timeoutMs: 10_000,
     log: (event, fields) => o.log({ level: "warn", message: `webhook ${event} ${JSON.stringify(fields)}` }),
   });
-  // The URL is known once listening; settlement reads it when it builds a report link.
-  const settlement: SettlementDeps = {
-    db: storage.db,
-    now,
-    publicUrl: "",
-    wakeWebhooks: () => deliverer.wake(),
-  };
   const events = new RunEventBuffer({
     db: storage.db,
     flushEveryMs: DEFAULT_FLUSH_EVERY_MS,
     maxEvents: DEFAULT_MAX_BUFFERED_EVENTS,
     log: (message, cause) => o.log({ level: "error", message, cause }),
   });
+  // The URL is known once listening; settlement reads it when it builds a report link.
+  const settlement: SettlementDeps & { events: RunEventBuffer } = {
+    db: storage.db,
+    now,
+    publicUrl: "",
+    wakeWebhooks: () => deliverer.wake(),
+    events,
+  };
   const textRuns = new InProcessTextRunHost({
-    recorder: new DbRunRecorder(settlement, events),
+    recorder: new DbRunRecorder(settlement),
     perWorkspace: o.runsPerWorkspace ?? 20,
     checkUrl,
     now,
