@@ -1,8 +1,8 @@
 /**
  * `spar serve` through its real bin: the first-start key, suites as code and a test run driven
  * the way RubricHQ's CI action drives one (Bearer key, integer ids, poll until the verdict
- * settles) against the real reference agent; SIGTERM exits 0; a gateway killed mid-run ends
- * that run on its next start, and its test run settles.
+ * settles) against the real reference agent; SIGTERM exits 0; a gateway killed (kill -9) mid-run
+ * keeps the events it had stored, ends that run on its next start, and its test run settles.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -42,6 +42,33 @@ const api = (url: string, key: string) => async (method: string, path: string, b
   // biome-ignore lint/suspicious/noExplicitAny: the test reads answers of several routes' shapes
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 };
+
+/** Reads the run's SSE stream until `until` matches what arrived (or the stream ends): the text. */
+async function readEvents(url: string, key: string, runId: number, until: RegExp): Promise<string> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}/v1/runs/${runId}/events`, {
+    headers: { Authorization: `Bearer ${key}` },
+    signal: abort.signal,
+  });
+  const reader = res.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (;;) {
+    const chunk = await reader?.read();
+    if (chunk === undefined || chunk.done) return text;
+    text += decoder.decode(chunk.value, { stream: true });
+    if (until.test(text)) {
+      abort.abort();
+      return text;
+    }
+  }
+}
+
+const eventLines = (text: string) =>
+  text
+    .split("\n")
+    .filter((line) => line.startsWith("event:") || line.startsWith("id:"))
+    .join(" ");
 
 function suite(behavior = "") {
   return {
@@ -91,7 +118,7 @@ describe("spar serve", () => {
     expect(done.code).toBe(0);
   });
 
-  it("ends a run left in flight by a killed gateway on the next start, and settles its test run", async () => {
+  it("keeps the stored events of a run left in flight by a killed gateway, ends it on the next start, and settles its test run", async () => {
     const data = join(dir, "b");
     const first = await serve(data);
     const key = /\n {2}(spar_\S+)\n/.exec(first.stdout())?.[1] ?? "";
@@ -102,7 +129,11 @@ describe("spar serve", () => {
       scenario_ids: [upserted.body.scenarios[0].id],
     });
     expect(started.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 500));
+    const runs = await call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`);
+    const runId = Number(runs.body.data[0].id);
+    // Once the stream has sent what the caller said, it is stored: a kill -9 must not lose it.
+    const live = await readEvents(first.url, key, runId, /event: transcript[\s\S]*"ping"[\s\S]*\n\n/);
+    expect(eventLines(live)).toBe("event: status id: 1 event: transcript id: 2");
     first.child.kill("SIGKILL");
     await first.result;
     const second = await serve(data);
@@ -110,6 +141,9 @@ describe("spar serve", () => {
       const view = (await api(second.url, key)("GET", `/v1/test-runs/${started.body.test_run_id}`)).body;
       expect(view).toMatchObject({ status: "done", verdict: "failed", runs: { total: 1, failed: 1 } });
       expect(view.failed_runs[0].reason).toContain("gateway restarted");
+      const replayed = await readEvents(second.url, key, runId, /event: ended/);
+      expect(eventLines(replayed)).toBe("event: status id: 1 event: transcript id: 2 event: ended id: 3");
+      expect(replayed).toContain('"content":"ping"');
     } finally {
       second.child.kill("SIGTERM");
       expect((await second.result).code).toBe(0);

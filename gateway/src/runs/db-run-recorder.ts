@@ -1,13 +1,14 @@
 /**
  * The RunRecorder that stores what a text run host reports: `started` → running with its
  * deadline and a `status` event; each transcript entry → a `transcript` event; `finished` →
- * the stored ending, then the `ended` event, webhooks and the test run's settling
- * (run-settlement.ts).
+ * the run's waiting writes flushed, the stored ending, then the `ended` event, webhooks and
+ * the test run's settling (run-settlement.ts). The start and the events go through the
+ * RunEventBuffer: written together with other runs' within its `flushEveryMs`, not one commit
+ * each; the ending is its own write, stored before anything reports the run finished.
  */
 import type { RunReport } from "@spar/protocol";
-import { appendRunEvent } from "../db/repositories/run-events.ts";
 import type { RunEnding } from "../db/repositories/runs.ts";
-import { startRun } from "../db/repositories/runs.ts";
+import type { RunEventBuffer } from "./run-event-buffer.ts";
 import { endRun, type SettlementDeps } from "./run-settlement.ts";
 import type { RunRecorder, TextRunJob } from "./text-run-host.ts";
 
@@ -15,25 +16,28 @@ import type { RunRecorder, TextRunJob } from "./text-run-host.ts";
 export const DEADLINE_GRACE_MS = 30_000;
 
 export class DbRunRecorder implements RunRecorder {
-  constructor(private readonly deps: SettlementDeps) {}
+  private readonly events: RunEventBuffer;
+
+  constructor(private readonly deps: SettlementDeps & { events: RunEventBuffer }) {
+    this.events = deps.events;
+  }
 
   async started(job: TextRunJob, atMs: number): Promise<void> {
     const maxDurationS = job.suite.agent.text?.max_duration_s ?? 600;
-    const started = await startRun(this.deps.db, job.workspaceId, job.runId, {
+    const run = { workspaceId: job.workspaceId, runId: job.runId };
+    this.events.addStart({
+      ...run,
       startedAtMs: atMs,
       deadlineAtMs: atMs + maxDurationS * 1000 + DEADLINE_GRACE_MS,
     });
-    // Not queued any more: ended meanwhile (cancelled, swept); its events were written then.
-    if (!started) return;
-    await appendRunEvent(this.deps.db, job.workspaceId, job.runId, {
-      type: "status",
-      data: { status: "running" },
-      nowMs: atMs,
-    });
+    // Stored only while the run is in flight: one ended meanwhile (cancelled, swept) keeps its end.
+    this.events.add({ ...run, type: "status", data: { status: "running" }, nowMs: atMs });
   }
 
   async transcript(job: TextRunJob, entry: RunReport["transcript"][number]): Promise<void> {
-    await appendRunEvent(this.deps.db, job.workspaceId, job.runId, {
+    this.events.add({
+      workspaceId: job.workspaceId,
+      runId: job.runId,
       type: "transcript",
       data: entry,
       nowMs: this.deps.now(),
@@ -41,6 +45,8 @@ export class DbRunRecorder implements RunRecorder {
   }
 
   async finished(job: TextRunJob, report: RunReport): Promise<void> {
+    // Every event of the run is stored before its ending: nothing may follow `ended`.
+    await this.events.flush();
     await endRun(this.deps, job.workspaceId, job.runId, endingOf(report, this.deps.now()));
   }
 }

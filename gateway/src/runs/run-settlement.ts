@@ -7,11 +7,19 @@
 import { type TranscriptEntry, transcriptEntrySchema, type WebhookEventType } from "@spar/protocol";
 import type { SparDatabase } from "../db/database.ts";
 import { appendRunEvent, listRunEvents } from "../db/repositories/run-events.ts";
-import { finishRun, listRunsOfTestRun, type RunEnding, type RunRecord } from "../db/repositories/runs.ts";
-import { finishTestRun, getTestRun, tallyTestRun } from "../db/repositories/test-runs.ts";
+import { finishRun, type RunEnding, type RunRecord } from "../db/repositories/runs.ts";
+import { readTestRunOutcome } from "../db/repositories/test-run-outcome.ts";
+import {
+  countUnfinishedRuns,
+  finishTestRun,
+  getTestRun,
+  type TestRunRecord,
+  tallyTestRun,
+} from "../db/repositories/test-runs.ts";
 import { enqueueDelivery, getWebhooksForEvent } from "../db/repositories/webhooks.ts";
 import { randomBase62 } from "../security/random-token.ts";
 import { buildEvent } from "../webhooks/webhook-event.ts";
+import type { RunEventBuffer } from "./run-event-buffer.ts";
 import { passRate, runView, testRunView } from "./run-views.ts";
 
 export interface SettlementDeps {
@@ -23,6 +31,12 @@ export interface SettlementDeps {
   wakeWebhooks: () => void;
   /** Webhook event ids; random `evt_…` by default. */
   newEventId?: () => string;
+  /**
+   * Where `ended` events go when given: stored with the next batch of run writes (within its
+   * `flushEveryMs`), after the ending itself; without it each is its own write. A stream that
+   * finds a run ended before its `ended` event waits for it (run-events-stream.ts).
+   */
+  events?: RunEventBuffer;
 }
 
 /**
@@ -47,7 +61,9 @@ export async function endRun(
  */
 export async function reportEnded(deps: SettlementDeps, run: RunRecord): Promise<boolean> {
   const view = runView(run);
-  await appendRunEvent(deps.db, run.workspaceId, run.id, { type: "ended", data: view, nowMs: deps.now() });
+  const ended = { workspaceId: run.workspaceId, runId: run.id, type: "ended" as const, data: view };
+  if (deps.events) deps.events.add({ ...ended, nowMs: deps.now() });
+  else await appendRunEvent(deps.db, run.workspaceId, run.id, { ...ended, nowMs: deps.now() });
   const queued = await publish(deps, run.workspaceId, "run.finished", view);
   const settled = await settleTestRun(deps, run.workspaceId, run.testRunId);
   if (queued || settled) deps.wakeWebhooks();
@@ -64,6 +80,8 @@ export async function settleTestRun(
   workspaceId: number,
   testRunId: number,
 ): Promise<boolean> {
+  // Every run's end asks; only the last one needs the full count.
+  if ((await countUnfinishedRuns(deps.db, workspaceId, testRunId)) > 0) return false;
   const tally = await tallyTestRun(deps.db, workspaceId, testRunId);
   if (tally.unfinished > 0) return false;
   const testRun = await getTestRun(deps.db, workspaceId, testRunId);
@@ -72,9 +90,15 @@ export async function settleTestRun(
   if (!(await finishTestRun(deps.db, workspaceId, testRunId, verdict, deps.now()))) return false;
   const settled = await getTestRun(deps.db, workspaceId, testRunId);
   if (settled === undefined) return true;
-  const runs = await listRunsOfTestRun(deps.db, workspaceId, testRunId);
-  await publish(deps, workspaceId, "test_run.finished", testRunView(settled, runs, deps.publicUrl));
+  const view = await storedTestRunView(deps.db, settled, deps.publicUrl);
+  await publish(deps, workspaceId, "test_run.finished", view);
   return true;
+}
+
+/** The test run's view from storage, the same for the API and the `test_run.finished` webhook. */
+export async function storedTestRunView(db: SparDatabase, testRun: TestRunRecord, publicUrl: string) {
+  const outcome = await readTestRunOutcome(db, testRun.workspaceId, testRun.id);
+  return testRunView(testRun, outcome.tally, outcome.unpassed, publicUrl);
 }
 
 /** Queues one event (one id, one body) for each of the workspace's webhooks subscribed to it. */

@@ -4,7 +4,8 @@
  * body are the same function of the same row, so they cannot drift apart.
  */
 import type { RunRecord } from "../db/repositories/runs.ts";
-import type { TestRunRecord } from "../db/repositories/test-runs.ts";
+import type { UnpassedRun } from "../db/repositories/test-run-outcome.ts";
+import type { TestRunRecord, TestRunTally } from "../db/repositories/test-runs.ts";
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -58,7 +59,7 @@ export function passRate(passed: number, total: number): number {
 const MAX_REASON = 300;
 
 /** Why a run did not pass, on one line: `agent_timeout: no reply within 120 s`. */
-export function failureReason(run: RunRecord): string {
+export function failureReason(run: Pick<RunRecord, "endedReason" | "status" | "error">): string {
   const reason = run.endedReason ?? run.status;
   const detail = run.error?.replace(/\s+/g, " ").trim();
   const line = detail ? `${reason}: ${detail}` : reason;
@@ -66,13 +67,17 @@ export function failureReason(run: RunRecord): string {
 }
 
 /**
- * `runs.failed` counts every run that ended without completing — `interrupted` ones (a cancel,
- * a shutdown) too — so that, as CI clients check, completed + failed = total once all ended.
+ * Built from the stored counts and the runs that did not pass (not from every run with its
+ * transcript). `runs.failed` counts every run that ended without completing — `interrupted`
+ * ones (a cancel, a shutdown) too — so that, as CI clients check, completed + failed = total
+ * once all ended.
  */
-export function testRunView(testRun: TestRunRecord, runs: readonly RunRecord[], publicUrl: string) {
-  const finished = runs.filter(isFinished);
-  const passed = runs.filter((r) => r.passed === true).length;
-  const completed = finished.filter((r) => r.status === "completed").length;
+export function testRunView(
+  testRun: TestRunRecord,
+  tally: TestRunTally,
+  unpassed: readonly UnpassedRun[],
+  publicUrl: string,
+) {
   return {
     test_run_id: testRun.id,
     name: testRun.name,
@@ -80,17 +85,20 @@ export function testRunView(testRun: TestRunRecord, runs: readonly RunRecord[], 
     channel: testRun.channel,
     status: testRun.status,
     verdict: testRun.verdict,
-    pass_rate: passRate(passed, runs.length),
+    pass_rate: passRate(tally.passed, tally.total),
     success_threshold: testRun.successThreshold,
-    runs: { total: runs.length, completed, failed: finished.length - completed, passed },
-    failed_runs: finished
-      .filter((r) => r.passed !== true)
-      .map((r) => ({
-        run_id: r.id,
-        scenario_id: r.scenarioId,
-        scenario_name: r.scenarioName,
-        reason: failureReason(r),
-      })),
+    runs: {
+      total: tally.total,
+      completed: tally.completed,
+      failed: tally.failed + tally.interrupted,
+      passed: tally.passed,
+    },
+    failed_runs: unpassed.map((r) => ({
+      run_id: r.id,
+      scenario_id: r.scenarioId,
+      scenario_name: r.scenarioName,
+      reason: failureReason(r),
+    })),
     report_url: reportUrl(publicUrl, testRun.id),
     ci_metadata: testRun.ciMetadata ?? {},
     created_at: iso(testRun.createdAtMs),

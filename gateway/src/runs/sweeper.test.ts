@@ -8,6 +8,7 @@ import { claimDueDeliveries, createWebhook } from "../db/repositories/webhooks.t
 import { createWorkspace } from "../db/repositories/workspaces.ts";
 import { openTempStorage, type TempStorage } from "../runtime/node/temp-storage.fixture.ts";
 import { DbRunRecorder } from "./db-run-recorder.ts";
+import { RunEventBuffer } from "./run-event-buffer.ts";
 import type { SettlementDeps } from "./run-settlement.ts";
 import { recoverAfterRestart, sweepOverdueRuns } from "./sweeper.ts";
 import type { TextRunJob } from "./text-run-host.ts";
@@ -15,6 +16,8 @@ import type { TextRunJob } from "./text-run-host.ts";
 const T0 = Date.parse("2026-12-04T12:00:00Z");
 let storage: TempStorage;
 let deps: SettlementDeps & { wakes: number };
+/** Its timer never fires: events reach storage only when something flushes them. */
+let events: RunEventBuffer;
 let workspaceId: number;
 let agentId: number;
 
@@ -31,6 +34,15 @@ beforeEach(async () => {
     newEventId: () => `evt_${++ids}`,
     wakes: 0,
   };
+  events = new RunEventBuffer({
+    db: storage.db,
+    flushEveryMs: 100,
+    maxEvents: 1000,
+    log: (message) => {
+      throw new Error(message);
+    },
+    schedule: () => () => undefined,
+  });
   workspaceId = (await createWorkspace(storage.db, { name: "w", nowMs: 0 })).id;
   const agent = await createAgent(storage.db, workspaceId, { name: "a" }, 0);
   if (!agent.ok) throw new Error("no agent");
@@ -122,9 +134,15 @@ const types = async () =>
 describe("DbRunRecorder", () => {
   it("stores a run's start with its deadline, its events, and settles the test run once when both runs finish at once", async () => {
     const { testRunId, runs } = await testRunWith(2, 50);
-    const recorder = new DbRunRecorder(deps);
+    const recorder = new DbRunRecorder({ ...deps, events });
     const [a, b] = runs as [RunRecord, RunRecord];
     await recorder.started(jobFor(a, 60), T0 + 10);
+    // The start waits in the buffer with the run's events until a flush.
+    expect(await getRun(storage.db, workspaceId, a.id)).toMatchObject({
+      status: "queued",
+      startedAtMs: null,
+    });
+    await events.flush();
     expect(await getRun(storage.db, workspaceId, a.id)).toMatchObject({
       status: "running",
       startedAtMs: T0 + 10,
@@ -136,13 +154,16 @@ describe("DbRunRecorder", () => {
       recorder.finished(jobFor(a), report(a, true)),
       recorder.finished(jobFor(b), report(b, false)),
     ]);
-    const events = await listRunEvents(storage.db, workspaceId, a.id, { afterSeq: 0, limit: 10 });
-    expect(events.map((e) => [e.seq, e.type])).toEqual([
+    // Both endings are stored; their `ended` events wait for the next flush.
+    expect(events.size).toBe(2);
+    await events.flush();
+    const stored = await listRunEvents(storage.db, workspaceId, a.id, { afterSeq: 0, limit: 10 });
+    expect(stored.map((e) => [e.seq, e.type])).toEqual([
       [1, "status"],
       [2, "transcript"],
       [3, "ended"],
     ]);
-    expect(events[2]?.data).toMatchObject({
+    expect(stored[2]?.data).toMatchObject({
       id: a.id,
       status: "completed",
       passed: true,
@@ -168,11 +189,17 @@ describe("sweepOverdueRuns", () => {
   it("ends a run still running past its deadline as failed, keeping what was said, and settles its test run", async () => {
     const { testRunId, runs } = await testRunWith(1);
     const run = runs[0] as RunRecord;
-    const recorder = new DbRunRecorder(deps);
+    const recorder = new DbRunRecorder({ ...deps, events });
     await recorder.started(jobFor(run, 60), T0);
+    await events.flush();
     await recorder.transcript(jobFor(run), { role: "user", content: "hello?", at_ms: 3 });
+    expect(events.size).toBe(1);
     const released: number[][] = [];
-    const sweeper = { ...deps, release: async (ids: number[]) => released.push(ids) };
+    const sweeper = {
+      ...deps,
+      release: async (ids: number[]) => released.push(ids),
+      flushEvents: () => events.flush(),
+    };
     expect(await sweepOverdueRuns(sweeper, T0 + 89_999)).toEqual([]);
     const swept = await sweepOverdueRuns(sweeper, T0 + 90_000);
     expect(swept.map((r) => r.id)).toEqual([run.id]);
@@ -201,7 +228,7 @@ describe("sweepOverdueRuns", () => {
 describe("recoverAfterRestart", () => {
   it("ends runs a previous process left in flight and settles every test run left running", async () => {
     const left = await testRunWith(2);
-    await new DbRunRecorder(deps).started(jobFor(left.runs[0] as RunRecord), T0);
+    await new DbRunRecorder({ ...deps, events }).started(jobFor(left.runs[0] as RunRecord), T0);
     // A test run whose runs all ended, but whose settling was lost in a crash.
     const orphan = await testRunWith(1, 0);
     const { finishRun } = await import("../db/repositories/runs.ts");

@@ -21,6 +21,8 @@ const BATCH = 100;
 export interface SweeperDeps extends SettlementDeps {
   /** Releases whatever still holds a swept run (its socket), if this process holds it. */
   release?: (runIds: number[], reason: string) => Promise<unknown>;
+  /** Stores the events this process still holds in memory, so a swept run keeps what was said. */
+  flushEvents?: () => Promise<void>;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function sweepOverdueRuns(sweeper: SweeperDeps, nowMs: number): Pro
   const ended: RunRecord[] = [];
   for (;;) {
     const overdue = await findOverdueRuns(deps.db, nowMs, BATCH);
+    if (overdue.length > 0) await sweeper.flushEvents?.();
     for (const run of overdue) {
       const stored = await endRun(deps, run.workspaceId, run.id, {
         status: "failed",

@@ -10,6 +10,11 @@ import { createScenario } from "../../db/repositories/scenarios.ts";
 import type { ScenarioBody, StoredTextChannel } from "../../db/schema.ts";
 import { sealContext } from "../../db/sealed-fields.ts";
 import { DbRunRecorder } from "../../runs/db-run-recorder.ts";
+import {
+  DEFAULT_FLUSH_EVERY_MS,
+  DEFAULT_MAX_BUFFERED_EVENTS,
+  RunEventBuffer,
+} from "../../runs/run-event-buffer.ts";
 import type { RunRecorder, TextRunJob } from "../../runs/text-run-host.ts";
 import { InProcessTextRunHost } from "../../runtime/node/in-process-text-run-host.ts";
 import { createGatewayApp } from "../gateway-app.ts";
@@ -80,6 +85,12 @@ export async function startRunsHarness(overrides: Partial<GatewayServices> = {})
     now: h.services.now,
     publicUrl: h.services.publicUrl,
     wakeWebhooks: () => h.services.wakeWebhooks(),
+    events: new RunEventBuffer({
+      db: h.services.db,
+      flushEveryMs: DEFAULT_FLUSH_EVERY_MS,
+      maxEvents: DEFAULT_MAX_BUFFERED_EVENTS,
+      log: () => undefined,
+    }),
   });
   const app = createGatewayApp(h.services, () => "req_raw", UNLIMITED);
   harness = {

@@ -5,10 +5,9 @@
  */
 import { AppError, testRunCreateSchema, vendorTestRunCreateSchema } from "@spar/protocol";
 import type { Context, Hono } from "hono";
-import { listRunsOfTestRun } from "../../db/repositories/runs.ts";
+import { listInFlightRuns } from "../../db/repositories/runs.ts";
 import { getTestRun, listTestRuns, type TestRunRecord } from "../../db/repositories/test-runs.ts";
-import { endRun, transcriptSoFar } from "../../runs/run-settlement.ts";
-import { isFinished, testRunView } from "../../runs/run-views.ts";
+import { endRun, storedTestRunView, transcriptSoFar } from "../../runs/run-settlement.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import type { GatewayServices } from "../services.ts";
@@ -59,9 +58,8 @@ async function found(c: Context<AppEnv>, services: GatewayServices): Promise<Tes
   return testRun;
 }
 
-async function view(services: GatewayServices, testRun: TestRunRecord) {
-  const runs = await listRunsOfTestRun(services.db, testRun.workspaceId, testRun.id);
-  return testRunView(testRun, runs, services.publicUrl);
+function view(services: GatewayServices, testRun: TestRunRecord) {
+  return storedTestRunView(services.db, testRun, services.publicUrl);
 }
 
 /**
@@ -69,9 +67,7 @@ async function view(services: GatewayServices, testRun: TestRunRecord) {
  * flight that no host holds — its holder died with a previous process — is ended here.
  */
 async function cancelRuns(services: GatewayServices, testRun: TestRunRecord, reason: string): Promise<void> {
-  const inFlight = (await listRunsOfTestRun(services.db, testRun.workspaceId, testRun.id)).filter(
-    (r) => !isFinished(r),
-  );
+  const inFlight = await listInFlightRuns(services.db, testRun.workspaceId, testRun.id);
   const held = new Set(
     await services.textRuns.cancel(
       inFlight.map((r) => r.id),

@@ -1,7 +1,7 @@
 /** A run's event log, the source of `GET /v1/runs/{id}/events` (SSE ids are the `seq`). */
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
-import { type RunEventType, runEvents } from "../schema.ts";
+import { type RunEventType, runEvents, runs } from "../schema.ts";
 import { getRun } from "./runs.ts";
 
 export type RunEventRecord = typeof runEvents.$inferSelect;
@@ -31,6 +31,49 @@ export async function appendRunEvent(
     })
     .returning();
   return row;
+}
+
+export interface NewRunEvent {
+  workspaceId: number;
+  runId: number;
+  type: RunEventType;
+  data: unknown;
+  nowMs: number;
+}
+
+/**
+ * Appends many events, of any runs, in ONE statement (one write, one commit): each run's
+ * events get its next seqs in the order given. The events travel as one JSON parameter read
+ * back with json_each (D1 binds at most 100 parameters). Only events of runs in their
+ * workspace are stored, and of those only `ended` events once a run has ended — any other event
+ * after the end would be one no stream sends; the stored ones are answered as `{runId, seq}`,
+ * by run, then seq.
+ */
+export async function appendRunEvents(
+  db: SparDatabase,
+  events: readonly NewRunEvent[],
+): Promise<{ runId: number; seq: number }[]> {
+  if (events.length === 0) return [];
+  const payload = JSON.stringify(
+    events.map((e) => ({ w: e.workspaceId, r: e.runId, t: e.type, d: JSON.stringify(e.data), at: e.nowMs })),
+  );
+  // SQLite reads the whole SELECT before inserting when it reads the table it inserts into,
+  // so max(seq) is each run's last seq before this statement.
+  const rows = sql`
+    select null, ${runs.workspaceId}, ${runs.id},
+      coalesce((select max(e.seq) from ${runEvents} e where e.run_id = ${runs.id}), 0)
+        + row_number() over (partition by ${runs.id} order by j.key),
+      json_extract(j.value, '$.t'), json_extract(j.value, '$.d'), json_extract(j.value, '$.at')
+    from json_each(${payload}) j
+    join ${runs} on ${runs.id} = json_extract(j.value, '$.r')
+      and ${runs.workspaceId} = json_extract(j.value, '$.w')
+      and (${runs.status} in ('queued', 'running') or json_extract(j.value, '$.t') = 'ended')
+    order by j.key`;
+  const inserted = await db
+    .insert(runEvents)
+    .select(rows)
+    .returning({ runId: runEvents.runId, seq: runEvents.seq });
+  return inserted.sort((a, b) => a.runId - b.runId || a.seq - b.seq);
 }
 
 /** Events with `seq > afterSeq`, in order (`afterSeq` 0 reads from the start; `Last-Event-ID` resumes). */

@@ -149,6 +149,25 @@ export async function listRunsOfTestRun(
     .orderBy(asc(runs.id));
 }
 
+/** The test run's runs still queued or running, in id order: what a cancel must end. */
+export async function listInFlightRuns(
+  db: SparDatabase,
+  workspaceId: number,
+  testRunId: number,
+): Promise<RunRecord[]> {
+  return db
+    .select()
+    .from(runs)
+    .where(
+      and(
+        eq(runs.workspaceId, workspaceId),
+        eq(runs.testRunId, testRunId),
+        inArray(runs.status, [...IN_FLIGHT]),
+      ),
+    )
+    .orderBy(asc(runs.id));
+}
+
 /** queued → running. False when the run is not in the workspace or no longer queued. */
 export async function startRun(
   db: SparDatabase,
@@ -162,6 +181,33 @@ export async function startRun(
     .where(and(eq(runs.workspaceId, workspaceId), eq(runs.id, runId), eq(runs.status, "queued")))
     .returning({ id: runs.id });
   return rows.length === 1;
+}
+
+export interface RunStart {
+  workspaceId: number;
+  runId: number;
+  startedAtMs: number;
+  deadlineAtMs: number;
+}
+
+/**
+ * queued → running for many runs in ONE statement (UPDATE … FROM json_each: one parameter,
+ * one commit). Runs not in their workspace or no longer queued are left as they are.
+ */
+export async function startRuns(db: SparDatabase, starts: readonly RunStart[]): Promise<void> {
+  if (starts.length === 0) return;
+  const payload = JSON.stringify(
+    starts.map((s) => ({ w: s.workspaceId, r: s.runId, s: s.startedAtMs, d: s.deadlineAtMs })),
+  );
+  await db.run(sql`
+    update ${runs} set
+      status = 'running',
+      started_at_ms = json_extract(j.value, '$.s'),
+      deadline_at_ms = json_extract(j.value, '$.d')
+    from json_each(${payload}) j
+    where ${runs.id} = json_extract(j.value, '$.r')
+      and ${runs.workspaceId} = json_extract(j.value, '$.w')
+      and ${runs.status} = 'queued'`);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Test runs: a batch of runs of one agent with a threshold, settled once into a verdict. */
 import type { Channel } from "@spar/protocol";
-import { and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
 import { clampLimit, type Page, type PageRequest, toPage } from "../page.ts";
 import { type JsonObject, runs, testRuns } from "../schema.ts";
@@ -99,20 +99,47 @@ export async function tallyTestRun(
   workspaceId: number,
   testRunId: number,
 ): Promise<TestRunTally> {
-  const count = (condition: ReturnType<typeof sql>) =>
-    sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
   const [row] = await db
-    .select({
-      total: sql<number>`count(*)`,
-      unfinished: count(sql`${runs.status} in ('queued', 'running')`),
-      completed: count(sql`${runs.status} = 'completed'`),
-      failed: count(sql`${runs.status} = 'failed'`),
-      interrupted: count(sql`${runs.status} = 'interrupted'`),
-      passed: count(sql`${runs.passed} = 1`),
-    })
+    .select(tallyColumns())
     .from(runs)
     .where(and(eq(runs.workspaceId, workspaceId), eq(runs.testRunId, testRunId)));
   return row ?? { total: 0, unfinished: 0, completed: 0, failed: 0, interrupted: 0, passed: 0 };
+}
+
+/** Runs of the test run still queued or running: a range of the outcome index, not every run. */
+export async function countUnfinishedRuns(
+  db: SparDatabase,
+  workspaceId: number,
+  testRunId: number,
+): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.testRunId, testRunId),
+        eq(runs.workspaceId, workspaceId),
+        inArray(runs.status, ["queued", "running"]),
+      ),
+    );
+  return row?.n ?? 0;
+}
+
+/**
+ * The aggregate behind a TestRunTally, over the `runs` rows a query selects; named `n_…` so
+ * that, as a subquery, its columns do not clash with a run's own (`passed`).
+ */
+export function tallyColumns() {
+  const count = (condition: ReturnType<typeof sql>) =>
+    sql<number>`coalesce(sum(case when ${condition} then 1 else 0 end), 0)`;
+  return {
+    total: sql<number>`count(*)`.as("n_total"),
+    unfinished: count(sql`${runs.status} in ('queued', 'running')`).as("n_unfinished"),
+    completed: count(sql`${runs.status} = 'completed'`).as("n_completed"),
+    failed: count(sql`${runs.status} = 'failed'`).as("n_failed"),
+    interrupted: count(sql`${runs.status} = 'interrupted'`).as("n_interrupted"),
+    passed: count(sql`${runs.passed} = 1`).as("n_passed"),
+  };
 }
 
 /**

@@ -84,7 +84,9 @@ export const runs = sqliteTable(
   },
   (t) => [
     index("runs_workspace").on(t.workspaceId),
-    index("runs_test_run").on(t.testRunId),
+    // A test run's view and its settling count its runs by status and outcome: this index
+    // answers them without reading the rows (and their transcripts).
+    index("runs_test_run_outcome").on(t.testRunId, t.workspaceId, t.status, t.passed),
     index("runs_status_deadline").on(t.status, t.deadlineAtMs),
   ],
 );

@@ -14,8 +14,13 @@ import { provisionWorkspace } from "../../app/provision.ts";
 import type { GatewayServices } from "../../app/services.ts";
 import { hasAnyWorkspace } from "../../db/repositories/workspaces.ts";
 import { DbRunRecorder } from "../../runs/db-run-recorder.ts";
+import {
+  DEFAULT_FLUSH_EVERY_MS,
+  DEFAULT_MAX_BUFFERED_EVENTS,
+  RunEventBuffer,
+} from "../../runs/run-event-buffer.ts";
 import type { SettlementDeps } from "../../runs/run-settlement.ts";
-import { recoverAfterRestart, sweepOverdueRuns } from "../../runs/sweeper.ts";
+import { recoverAfterRestart, type SweeperDeps, sweepOverdueRuns } from "../../runs/sweeper.ts";
 import { bytesToBase64 } from "../../security/base64.ts";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
 import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
@@ -83,12 +88,19 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
       : { retryPolicy: { ...WEBHOOK_RETRY_POLICY, firstWindowMs: o.config.webhookFirstRetryMs } }),
     log: (event, fields) => o.log({ level: "warn", message: `webhook ${event} ${JSON.stringify(fields)}` }),
   });
+  const events = new RunEventBuffer({
+    db: storage.db,
+    flushEveryMs: DEFAULT_FLUSH_EVERY_MS,
+    maxEvents: DEFAULT_MAX_BUFFERED_EVENTS,
+    log: (message, cause) => o.log({ level: "error", message, cause }),
+  });
   // The URL is known once listening; settlement reads it when it builds a report link.
-  const settlement: SettlementDeps = {
+  const settlement: SettlementDeps & { events: RunEventBuffer } = {
     db: storage.db,
     now,
     publicUrl: "",
     wakeWebhooks: () => deliverer.wake(),
+    events,
   };
   const textRuns = new InProcessTextRunHost({
     recorder: new DbRunRecorder(settlement),
@@ -143,9 +155,14 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
   services.publicUrl = o.config.publicUrl?.replace(/\/+$/, "") ?? url;
   settlement.publicUrl = services.publicUrl;
   deliverer.start();
+  const sweeperDeps: SweeperDeps = {
+    ...settlement,
+    release: (ids, why) => textRuns.cancel(ids, why),
+    flushEvents: () => events.flush(),
+  };
   const sweeper = setInterval(() => {
-    sweepOverdueRuns({ ...settlement, release: (ids, why) => textRuns.cancel(ids, why) }, now()).catch(
-      (cause: unknown) => o.log({ level: "error", message: "the sweeper failed", cause }),
+    sweepOverdueRuns(sweeperDeps, now()).catch((cause: unknown) =>
+      o.log({ level: "error", message: "the sweeper failed", cause }),
     );
   }, o.sweepEveryMs ?? 5_000);
   sweeper.unref();
@@ -159,6 +176,7 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       clearInterval(sweeper);
       await textRuns.stop("the gateway is shutting down");
+      await events.flush();
       if ("closeAllConnections" in server) server.closeAllConnections();
       await closed;
       await deliverer.stop();
