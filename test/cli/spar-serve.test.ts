@@ -2,9 +2,12 @@
  * `spar serve` through its real bin: the first-start key, suites as code and a test run driven
  * the way RubricHQ's CI action drives one (Bearer key, integer ids, poll until the verdict
  * settles) against the real reference agent; SIGTERM exits 0; a gateway killed (kill -9) mid-run
- * keeps the events it had stored, ends that run on its next start, and its test run settles.
+ * keeps the events it had stored, ends that run on its next start, and its test run settles;
+ * and every webhook delivery, pending or owed, arrives after the restart.
  */
 import { rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,8 +25,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function serve(data: string) {
-  const proc = startSparBin(["serve", "--port", "0", "--data", data]);
+async function serve(data: string, env: Record<string, string> = {}) {
+  const proc = startSparBin(["serve", "--port", "0", "--data", data], env);
   const deadline = Date.now() + 30_000;
   while (!/listening on (http:\/\/\S+)/.test(proc.stdout())) {
     if (Date.now() > deadline) throw new Error(`spar serve did not start: ${proc.stdout()}`);
@@ -61,6 +64,14 @@ async function readEvents(url: string, key: string, runId: number, until: RegExp
       abort.abort();
       return text;
     }
+  }
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -147,6 +158,71 @@ describe("spar serve", () => {
     } finally {
       second.child.kill("SIGTERM");
       expect((await second.result).code).toBe(0);
+    }
+  });
+
+  it("delivers every webhook after a kill -9: one failing at the kill, and one for the test run the restart settles", async () => {
+    const deliveries: { status: number; eventId: string; body: string }[] = [];
+    let answer = 500;
+    const receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        deliveries.push({ status: answer, eventId: String(req.headers["spar-event-id"]), body });
+        res.writeHead(answer).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+    const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const env = { SPAR_OUTBOUND_POLICY: "loopback", SPAR_WEBHOOK_FIRST_RETRY_MS: "100" };
+    const data = join(dir, "c");
+    const first = await serve(data, env);
+    const key = /\n {2}(spar_\S+)\n/.exec(first.stdout())?.[1] ?? "";
+    let second: Awaited<ReturnType<typeof serve>> | undefined;
+    try {
+      const call = api(first.url, key);
+      const hook = await call("POST", "/v1/webhooks", { url: receiverUrl, events: ["test_run.finished"] });
+      expect(hook.status).toBe(201);
+      const quick = (await call("PUT", "/v1/suites", suite())).body;
+      const done = await call("POST", "/v1/test-runs", {
+        agent_id: quick.agent_id,
+        scenario_ids: [quick.scenarios[0].id],
+      });
+      await until(() => deliveries.length > 0, "the first delivery attempt");
+      const owed = deliveries[0]?.eventId ?? "";
+      expect(deliveries[0]?.status).toBe(500);
+      expect(owed).toMatch(/^evt_/);
+
+      const slow = (await call("PUT", "/v1/suites", suite("?behavior=slow:20000"))).body;
+      const inFlight = await call("POST", "/v1/test-runs", {
+        agent_id: slow.agent_id,
+        scenario_ids: [slow.scenarios[0].id],
+      });
+      const runs = await call("GET", `/v1/runs?test_run_id=${inFlight.body.test_run_id}`);
+      await readEvents(first.url, key, Number(runs.body.data[0].id), /event: transcript[\s\S]*\n\n/);
+      first.child.kill("SIGKILL");
+      await first.result;
+
+      answer = 200;
+      second = await serve(data, env);
+      await until(() => deliveries.filter((d) => d.status === 200).length === 2, "two delivered events");
+      const delivered = deliveries.filter((d) => d.status === 200).map((d) => JSON.parse(d.body));
+      const byTestRun = new Map(delivered.map((e) => [e.data.test_run_id, e]));
+      expect([...byTestRun.keys()].sort()).toEqual([done.body.test_run_id, inFlight.body.test_run_id].sort());
+      expect(
+        deliveries.find(
+          (d) => d.status === 200 && JSON.parse(d.body).data.test_run_id === done.body.test_run_id,
+        )?.eventId,
+      ).toBe(owed);
+      expect(byTestRun.get(inFlight.body.test_run_id)).toMatchObject({
+        type: "test_run.finished",
+        data: { status: "done", verdict: "failed" },
+      });
+    } finally {
+      second?.child.kill("SIGTERM");
+      if (second) expect((await second.result).code).toBe(0);
+      if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill("SIGKILL");
+      await new Promise((r) => receiver.close(r));
     }
   });
 });
