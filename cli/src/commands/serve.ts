@@ -55,12 +55,13 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
       );
     },
   });
-  ctx.stdout.write(`Spar gateway listening on ${running.url}\n`);
+  // The key first, "listening" last: a script that waits for the listening line has the key too.
   if (running.firstStartKey) {
     ctx.stdout.write(
       `First start: created workspace "default" with an API key (shown once, also in ${running.apiKeyFile}):\n  ${running.firstStartKey}\n`,
     );
   }
+  ctx.stdout.write(`Spar gateway listening on ${running.url}\n`);
   await new Promise<void>((resolve) => {
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener("abort", () => resolve(), { once: true });
