@@ -39,6 +39,24 @@ describe.each(TARGETS)("gateway contract on $name: auth and errors", (target) =>
     }
   });
 
+  it.each([
+    ["GET", "/v1/agents/abc", "agent abc not found"],
+    ["PATCH", "/v1/scenarios/0", "scenario 0 not found"],
+    ["DELETE", "/v1/metrics/1.5", "metric 1.5 not found"],
+    ["DELETE", "/v1/api-keys/-1", "API key -1 not found"],
+    ["GET", "/v1/test-runs/abc", "test run abc not found"],
+    ["GET", "/api/public/v1/test_runs/abc", "test run abc not found"],
+    ["GET", "/v1/runs/99999999999999999999", "run 99999999999999999999 not found"],
+    ["GET", "/v1/webhooks/x1", "webhook x1 not found"],
+  ])("answers %s %s, a path id that can be no id, as a missing one: 404", async (method, path, message) => {
+    expectError(
+      await client.call(method, path, method === "PATCH" ? {} : undefined),
+      404,
+      "not_found",
+      message,
+    );
+  });
+
   it("takes the key as X-API-Key or as Authorization: Bearer", async () => {
     const viaHeader = await client.call("GET", "/v1/credits");
     const viaBearer = await fetch(`${gw.baseUrl}/v1/credits`, {

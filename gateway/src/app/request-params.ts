@@ -1,6 +1,7 @@
 /**
  * What routes read from a URL: an object id from the path, a list's `limit`/`cursor`, an
- * integer filter. A bad value is a 400 naming the parameter, never a silent default.
+ * integer filter. A path id that is not an id is a 404 like any id that does not exist (the
+ * spec: an unknown id answers 404); a bad query value is a 400 naming the parameter.
  */
 import { AppError } from "@spar/protocol";
 import type { Context } from "hono";
@@ -13,10 +14,11 @@ function positiveInt(text: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined;
 }
 
-/** The `:id` (or another) path parameter as an object id. */
-export function pathId(c: Context, name = "id"): number {
-  const id = positiveInt(c.req.param(name) ?? "");
-  if (id === undefined) throw new AppError("bad_request", `${name}: must be a positive integer`);
+/** The `:id` path parameter as the id of a `what` ("agent"): 404 `agent abc not found` if it is none. */
+export function pathId(c: Context, what: string): number {
+  const raw = c.req.param("id") ?? "";
+  const id = positiveInt(raw);
+  if (id === undefined) throw new AppError("not_found", `${what} ${raw} not found`);
   return id;
 }
 

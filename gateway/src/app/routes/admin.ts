@@ -57,7 +57,7 @@ export function adminRoutes(admin: Hono<AppEnv>, services: GatewayServices): voi
   });
 
   admin.post("/workspaces/:id/users", async (c) => {
-    const workspaceId = pathId(c);
+    const workspaceId = pathId(c, "workspace");
     const { name } = await readJson(c, adminUserCreateSchema);
     const nowMs = services.now();
     const user = await createUser(db, workspaceId, { name, nowMs });
@@ -75,7 +75,7 @@ export function adminRoutes(admin: Hono<AppEnv>, services: GatewayServices): voi
   });
 
   admin.post("/workspaces/:id/credits", async (c) => {
-    const workspaceId = pathId(c);
+    const workspaceId = pathId(c, "workspace");
     const { add } = await readJson(c, adminCreditsAddSchema);
     const balance = await addCredits(db, workspaceId, add, { reason: "admin grant", nowMs: services.now() });
     if (balance === undefined) throw workspaceNotFound(workspaceId);

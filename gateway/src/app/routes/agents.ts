@@ -37,7 +37,7 @@ export function agentRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
   });
 
   v1.get("/agents/:id", async (c) => {
-    const id = pathId(c);
+    const id = pathId(c, "agent");
     const agent = await getAgent(db, c.get("principal").workspaceId, id);
     if (!agent) throw notFound(id);
     return c.json(agentView(agent));
@@ -45,7 +45,7 @@ export function agentRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
 
   v1.patch("/agents/:id", async (c) => {
     const { workspaceId } = c.get("principal");
-    const id = pathId(c);
+    const id = pathId(c, "agent");
     const body = await readJson(c, agentPatchSchema);
     const stored = await getAgent(db, workspaceId, id);
     if (!stored) throw notFound(id);
@@ -58,7 +58,7 @@ export function agentRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
   });
 
   v1.delete("/agents/:id", async (c) => {
-    const id = pathId(c);
+    const id = pathId(c, "agent");
     if (!(await deleteAgent(db, c.get("principal").workspaceId, id))) throw notFound(id);
     return c.body(null, 204);
   });

@@ -55,7 +55,7 @@ export function apiKeyRoutes(v1: Hono<AppEnv>, services: GatewayServices): void 
   });
 
   v1.delete("/api-keys/:id", async (c) => {
-    const id = pathId(c);
+    const id = pathId(c, "API key");
     if (!(await revokeApiKey(db, c.get("principal").workspaceId, id, services.now()))) {
       throw new AppError("not_found", `API key ${id} not found`);
     }

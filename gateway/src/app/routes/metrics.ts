@@ -32,7 +32,7 @@ export function metricRoutes(v1: Hono<AppEnv>, services: GatewayServices): void 
   });
 
   v1.get("/metrics/:id", async (c) => {
-    const id = pathId(c);
+    const id = pathId(c, "metric");
     const metric = await getMetric(db, c.get("principal").workspaceId, id);
     if (!metric) throw notFound(id);
     return c.json(metricView(metric));
@@ -40,7 +40,7 @@ export function metricRoutes(v1: Hono<AppEnv>, services: GatewayServices): void 
 
   v1.patch("/metrics/:id", async (c) => {
     const { workspaceId } = c.get("principal");
-    const id = pathId(c);
+    const id = pathId(c, "metric");
     const body = await readJson(c, metricPatchSchema);
     const stored = await getMetric(db, workspaceId, id);
     if (!stored) throw notFound(id);
@@ -55,7 +55,7 @@ export function metricRoutes(v1: Hono<AppEnv>, services: GatewayServices): void 
   });
 
   v1.delete("/metrics/:id", async (c) => {
-    const id = pathId(c);
+    const id = pathId(c, "metric");
     if (!(await deleteMetric(db, c.get("principal").workspaceId, id))) throw notFound(id);
     return c.body(null, 204);
   });

@@ -1,20 +1,11 @@
-/** Path ids, id lists and page parameters of the runs, test-runs and webhooks routes. */
+/** Id lists of the runs and test-runs routes, and what settling a test run needs. */
 import { AppError } from "@spar/protocol";
 import type { Context } from "hono";
-import { type PageRequest, parseCursor } from "../../db/page.ts";
 import type { SettlementDeps } from "../../runs/run-settlement.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { GatewayServices } from "../services.ts";
 
 const ID = /^[1-9][0-9]{0,15}$/;
-
-/** The path's `:id`; anything that is not an id is a 404 like an id that does not exist. */
-export function pathId(c: Context<AppEnv>, what: string): number {
-  const raw = c.req.param("id") ?? "";
-  const id = ID.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(id)) throw new AppError("not_found", `no ${what} ${raw}`);
-  return id;
-}
 
 /** `?name=1,2,3`: at most `max` ids. */
 export function idList(raw: string, name: string, max: number): number[] {
@@ -24,20 +15,6 @@ export function idList(raw: string, name: string, max: number): number[] {
     throw new AppError("bad_request", `${name}: give 1 to ${max} comma-separated integer ids`);
   }
   return [...new Set(ids)];
-}
-
-/** `?limit=` (1–100, default 100) and `?cursor=` from a previous page's `next_cursor`. */
-export function pageOf(c: Context<AppEnv>): PageRequest {
-  const limitText = c.req.query("limit");
-  const limit = limitText === undefined ? 100 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-    throw new AppError("bad_request", "limit: must be an integer from 1 to 100");
-  }
-  const cursorText = c.req.query("cursor");
-  if (cursorText === undefined || cursorText === "") return { limit };
-  const after = parseCursor(cursorText);
-  if (after === undefined) throw new AppError("bad_request", "cursor: not a cursor this API answered");
-  return { limit, after };
 }
 
 export function settlementDeps(services: GatewayServices): SettlementDeps {

@@ -105,7 +105,7 @@ describe("GET /v1/runs", () => {
       [`/v1/runs?ids=1&test_run_id=${testRunId}`, 400, "give either ids=1,2,3 or test_run_id=N"],
       ["/v1/runs?ids=1,x", 400, "ids: give 1 to 100 comma-separated integer ids"],
       ["/v1/runs?test_run_id=999999", 404, "test_run_id: no test run 999999"],
-      ["/v1/runs/999999", 404, "no run 999999"],
+      ["/v1/runs/999999", 404, "run 999999 not found"],
     ];
     for (const [path, status, message] of cases) {
       const res = await h.call("GET", path);

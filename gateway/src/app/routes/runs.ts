@@ -6,6 +6,7 @@ import { getTestRun } from "../../db/repositories/test-runs.ts";
 import { runView } from "../../runs/run-views.ts";
 import { createConnectionLimiter } from "../../security/connection-limiter.ts";
 import type { AppEnv } from "../app-env.ts";
+import { pathId } from "../request-params.ts";
 import type { GatewayServices } from "../services.ts";
 import type { RouteArea } from "./index.ts";
 import {
@@ -14,7 +15,7 @@ import {
   lastEventId,
   streamRunEvents,
 } from "./run-events-stream.ts";
-import { idList, pathId } from "./run-params.ts";
+import { idList } from "./run-params.ts";
 
 const MAX_IDS = 100;
 
@@ -45,14 +46,14 @@ export function createRunRoutes(options: Partial<EventStreamOptions> = {}): Rout
     v1.get("/runs/:id", async (c) => {
       const id = pathId(c, "run");
       const run = await getRun(services.db, c.get("principal").workspaceId, id);
-      if (run === undefined) throw new AppError("not_found", `no run ${id}`);
+      if (run === undefined) throw new AppError("not_found", `run ${id} not found`);
       return c.json(runView(run));
     });
 
     v1.get("/runs/:id/events", async (c) => {
       const id = pathId(c, "run");
       const run = await getRun(services.db, c.get("principal").workspaceId, id);
-      if (run === undefined) throw new AppError("not_found", `no run ${id}`);
+      if (run === undefined) throw new AppError("not_found", `run ${id} not found`);
       return streamRunEvents(c, services, run, lastEventId(c), limiter, stream);
     });
   };

@@ -41,7 +41,7 @@ export function scenarioRoutes(v1: Hono<AppEnv>, services: GatewayServices): voi
   });
 
   v1.get("/scenarios/:id", async (c) => {
-    const id = pathId(c);
+    const id = pathId(c, "scenario");
     const scenario = await getScenario(db, c.get("principal").workspaceId, id);
     if (!scenario) throw notFound(id);
     return c.json(scenarioView(scenario));
@@ -49,7 +49,7 @@ export function scenarioRoutes(v1: Hono<AppEnv>, services: GatewayServices): voi
 
   v1.patch("/scenarios/:id", async (c) => {
     const { workspaceId } = c.get("principal");
-    const id = pathId(c);
+    const id = pathId(c, "scenario");
     const body = await readJson(c, scenarioPatchSchema);
     const stored = await getScenario(db, workspaceId, id);
     if (!stored) throw notFound(id);
@@ -67,7 +67,7 @@ export function scenarioRoutes(v1: Hono<AppEnv>, services: GatewayServices): voi
   });
 
   v1.delete("/scenarios/:id", async (c) => {
-    const id = pathId(c);
+    const id = pathId(c, "scenario");
     if (!(await deleteScenario(db, c.get("principal").workspaceId, id))) throw notFound(id);
     return c.body(null, 204);
   });

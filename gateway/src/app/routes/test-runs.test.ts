@@ -222,7 +222,7 @@ describe("POST /v1/test-runs with the reference text agent", () => {
     expect(second.body.data[0].test_run_id).toBe(ids[1]);
     expect((await call("GET", "/v1/test-runs?limit=0")).status).toBe(400);
     expect((await call("GET", "/v1/test-runs?cursor=nope!")).body.error.message).toBe(
-      "cursor: not a cursor this API answered",
+      "cursor: not a cursor this API issued; pass a previous page's next_cursor",
     );
     expect((await call("GET", "/v1/test-runs/abc")).status).toBe(404);
   });

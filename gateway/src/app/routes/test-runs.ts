@@ -10,8 +10,9 @@ import { getTestRun, listTestRuns, type TestRunRecord } from "../../db/repositor
 import { endRun, storedTestRunView, transcriptSoFar } from "../../runs/run-settlement.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
+import { pageRequest, pathId } from "../request-params.ts";
 import type { GatewayServices } from "../services.ts";
-import { pageOf, pathId, settlementDeps } from "./run-params.ts";
+import { settlementDeps } from "./run-params.ts";
 import { startTestRun } from "./test-run-start.ts";
 
 export function testRunRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
@@ -22,7 +23,7 @@ export function testRunRoutes(v1: Hono<AppEnv>, services: GatewayServices): void
 
   v1.get("/test-runs", async (c) => {
     const { workspaceId } = c.get("principal");
-    const page = await listTestRuns(services.db, workspaceId, pageOf(c));
+    const page = await listTestRuns(services.db, workspaceId, pageRequest(c));
     const data = [];
     for (const testRun of page.rows) data.push(await view(services, testRun));
     return c.json({ data, next_cursor: page.nextCursor });
@@ -54,7 +55,7 @@ export function vendorTestRunRoutes(publicV1: Hono<AppEnv>, services: GatewaySer
 async function found(c: Context<AppEnv>, services: GatewayServices): Promise<TestRunRecord> {
   const id = pathId(c, "test run");
   const testRun = await getTestRun(services.db, c.get("principal").workspaceId, id);
-  if (testRun === undefined) throw new AppError("not_found", `no test run ${id}`);
+  if (testRun === undefined) throw new AppError("not_found", `test run ${id} not found`);
   return testRun;
 }
 

@@ -17,8 +17,8 @@ import { generateWebhookSecret } from "../../security/api-key.ts";
 import { checkUrlAtSave } from "../../security/outbound-url.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
+import { pageRequest, pathId } from "../request-params.ts";
 import type { GatewayServices } from "../services.ts";
-import { pageOf, pathId } from "./run-params.ts";
 
 function webhookView(webhook: WebhookRecord) {
   return {
@@ -51,21 +51,21 @@ export function webhookRoutes(v1: Hono<AppEnv>, services: GatewayServices): void
   });
 
   v1.get("/webhooks", async (c) => {
-    const page = await listWebhooks(services.db, c.get("principal").workspaceId, pageOf(c));
+    const page = await listWebhooks(services.db, c.get("principal").workspaceId, pageRequest(c));
     return c.json({ data: page.rows.map(webhookView), next_cursor: page.nextCursor });
   });
 
   v1.get("/webhooks/:id", async (c) => {
     const id = pathId(c, "webhook");
     const webhook = await getWebhook(services.db, c.get("principal").workspaceId, id);
-    if (webhook === undefined) throw new AppError("not_found", `no webhook ${id}`);
+    if (webhook === undefined) throw new AppError("not_found", `webhook ${id} not found`);
     return c.json(webhookView(webhook));
   });
 
   v1.delete("/webhooks/:id", async (c) => {
     const id = pathId(c, "webhook");
     if (!(await deleteWebhook(services.db, c.get("principal").workspaceId, id))) {
-      throw new AppError("not_found", `no webhook ${id}`);
+      throw new AppError("not_found", `webhook ${id} not found`);
     }
     return c.body(null, 204);
   });
