@@ -8,6 +8,7 @@ import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/r
 import { findSecrets } from "@spar/gateway";
 import { endedRunViewSchema, testRunViewSchema } from "@spar/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WebSocketServer } from "ws";
 import {
   type ContractClient,
   contractClient,
@@ -52,6 +53,53 @@ describe.each(TARGETS)("gateway contract on $name: test runs and runs", (target)
       () => call("GET", `/v1/test-runs/${id}`),
       (res) => res.body.status === "done",
     );
+
+  it("opens each run's socket with the spec's handshake headers: secret, agent, scenario, run and test run ids", async () => {
+    const seen: Record<string, string | string[] | undefined>[] = [];
+    const headersAgent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    headersAgent.on("connection", (socket, req) => {
+      seen.push(req.headers);
+      socket.close(1000, "headers seen");
+    });
+    await new Promise((r) => headersAgent.once("listening", r));
+    try {
+      const { port } = headersAgent.address() as { port: number };
+      const upserted = await call("PUT", "/v1/suites", {
+        version: 1,
+        agent: {
+          id: "headers-bot",
+          text: { url: `ws://127.0.0.1:${port}/h`, secret: "headers-secret-91c2" },
+        },
+        scenarios: [{ id: "hello", script: [{ say: "hello" }] }],
+      });
+      expect(upserted.status).toBe(200);
+      const started = await call("POST", "/v1/test-runs", {
+        agent_id: upserted.body.agent_id,
+        scenario_ids: [upserted.body.scenarios[0].id],
+      });
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      await settled(started.body.test_run_id);
+      const runs = await call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`);
+      expect(runs.body.data).toHaveLength(1);
+      expect(seen).toHaveLength(1);
+      const pick = (name: string) => seen[0]?.[name];
+      expect({
+        secret: pick("x-rubric-secret"),
+        agent: pick("x-rubric-agent-id"),
+        scenario: pick("x-rubric-scenario-id"),
+        run: pick("x-rubric-run-id"),
+        batch: pick("x-rubric-batch-id"),
+      }).toEqual({
+        secret: "headers-secret-91c2",
+        agent: String(upserted.body.agent_id),
+        scenario: String(upserted.body.scenarios[0].id),
+        run: String(runs.body.data[0].id),
+        batch: String(started.body.test_run_id),
+      });
+    } finally {
+      await new Promise((r) => headersAgent.close(r));
+    }
+  });
 
   it("plays each scenario frequency times and settles the verdict from the pass rate", async () => {
     const started = await call("POST", "/v1/test-runs", {
