@@ -12,7 +12,6 @@ const workersFetch = fetch as unknown as typeof workersFetchType;
 
 /** A socket event as the session core reads it (without its time, which the caller stamps). */
 export type SocketEvent =
-  | { type: "connected" }
   | { type: "connect_failed"; detail: string }
   | { type: "frame"; data: string | Uint8Array }
   | { type: "closed"; code: number; reason: string; clean: boolean };
@@ -26,8 +25,9 @@ export interface AgentSocket {
 }
 
 /**
- * Connects and reports every event through `on`; resolves with the socket once open, or with
- * undefined after reporting `connect_failed`.
+ * Connects and reports every later event through `on`; resolves with the socket once open (the
+ * caller stores it, then reports `connected`, so a reply can always be sent), or with undefined
+ * after reporting `connect_failed`.
  */
 export async function openAgentSocket(
   url: string,
@@ -62,7 +62,6 @@ export async function openAgentSocket(
     on({ type: "closed", code: event.code, reason: event.reason, clean: event.code !== 1006 });
   });
   // An error is followed by close (1006), which the core reads as a drop.
-  on({ type: "connected" });
   return {
     send: (data) => ws.send(data),
     close: (code, reason) => {

@@ -125,9 +125,11 @@ export class AlarmSession {
     const on = (event: SocketEvent) => this.dispatch({ ...event, at: this.ports.now() } as SessionEvent);
     this.ports.connect(on).then(
       (socket) => {
+        if (socket === undefined) return;
         this.socket = socket;
         // The core may have finished while connecting (connect timer, interrupt): let go at once.
-        if (socket && this.terminated) socket.close(1000, "the run ended while connecting");
+        if (this.terminated) socket.close(1000, "the run ended while connecting");
+        else this.dispatch({ type: "connected", at: this.ports.now() });
       },
       (e: unknown) =>
         this.dispatch({
