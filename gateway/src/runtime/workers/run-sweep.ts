@@ -10,7 +10,7 @@ import { listRunningTestRuns } from "../../db/repositories/test-runs.ts";
 import { endRun, settleTestRun, transcriptSoFar } from "../../runs/run-settlement.ts";
 import { sweepOverdueRuns } from "../../runs/sweeper.ts";
 import type { DurableTextRunHost } from "./durable-text-run-host.ts";
-import { RUN_OBJECT_LOST } from "./text-run-object.ts";
+import { RUN_OBJECT_LOST } from "./run-object-lost.ts";
 import type { WorkerContext } from "./worker-context.ts";
 
 /** Runs asked per sweep; the next cron tick takes the rest. */

@@ -28,6 +28,7 @@ import {
 import type { SessionResult } from "../../text-session/session-types.ts";
 import { openAgentSocket } from "./agent-socket.ts";
 import { AlarmSession } from "./alarm-session.ts";
+import { RUN_OBJECT_LOST } from "./run-object-lost.ts";
 import { type WorkerContext, workerContext } from "./worker-context.ts";
 import type { WorkerEnv } from "./worker-env.ts";
 
@@ -42,9 +43,6 @@ interface StoredRun {
 }
 
 const RUN_KEY = "run";
-
-/** The error of a run whose object was reset or evicted while it held the agent socket. */
-export const RUN_OBJECT_LOST = "the run's Durable Object was reset; its agent connection was lost";
 
 export type StartOutcome = { started: true } | { started: false; reason: "already_started" };
 export type ProbeOutcome = "live" | "ended" | "lost" | "unknown";
