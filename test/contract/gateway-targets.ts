@@ -131,13 +131,15 @@ export const workersTarget: GatewayTarget = {
 
 /**
  * A known difference between the runtimes: the test is skipped on `runtime`, with the reason in
- * its title, so a skip is never silent.
+ * its title (`note`), so a skip is never silent. Every such skip: see README § Workers.
  */
-export function skipOn(target: GatewayTarget, runtime: GatewayTarget["runtime"], reason: string) {
-  return {
-    skip: target.runtime === runtime,
-    note: target.runtime === runtime ? ` [skipped on ${runtime}: ${reason}]` : "",
-  };
+export function skipOn(
+  target: GatewayTarget,
+  runtime: GatewayTarget["runtime"],
+  reason: string,
+): { skip: boolean; note: string } {
+  const skip = target.runtime === runtime;
+  return { skip, note: skip ? ` [skipped on ${runtime}: ${reason}]` : "" };
 }
 
 export const TARGETS: GatewayTarget[] = [nodeTarget, workersTarget];
