@@ -68,7 +68,8 @@ Options:
   --port N               port to listen on (default 8787; 0 picks a free one)
   --host H               address to listen on (default 127.0.0.1)
   --data DIR             data folder: gateway.db, secret.key, api-key (default .spar/gateway)
-  --runtime node         where it runs (workers: not built yet)
+  --runtime node|workers where it runs (default node); workers: the Worker in workerd through
+                         wrangler dev, offline, --data as its local persistence
   -h, --help             this text
 
 Environment (checked at start; a bad value exits 2 naming it):

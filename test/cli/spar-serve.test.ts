@@ -1,9 +1,10 @@
 /**
  * `spar serve` through its real bin: the first-start key, suites as code and a test run driven
  * the way RubricHQ's CI action drives one (Bearer key, integer ids, poll until the verdict
- * settles) against the real reference agent; SIGTERM exits 0; a gateway killed (kill -9) mid-run
- * keeps the events it had stored, ends that run on its next start, and its test run settles;
- * and every webhook delivery, pending or owed, arrives after the restart.
+ * settles) against the real reference agent, on Node and on Workers (workerd through wrangler
+ * dev); SIGTERM exits 0; a Node gateway killed (kill -9) mid-run keeps the events it had stored,
+ * ends that run on its next start, and its test run settles; and every webhook delivery, pending
+ * or owed, arrives after the restart.
  */
 import { rm } from "node:fs/promises";
 import { createServer } from "node:http";
@@ -25,9 +26,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function serve(data: string, env: Record<string, string> = {}) {
-  const proc = startSparBin(["serve", "--port", "0", "--data", data], env);
-  const deadline = Date.now() + 30_000;
+async function serve(data: string, runtime: "node" | "workers" = "node", env: Record<string, string> = {}) {
+  const proc = startSparBin(["serve", "--port", "0", "--data", data, "--runtime", runtime], env);
+  const deadline = Date.now() + 60_000;
   while (!/listening on (http:\/\/\S+)/.test(proc.stdout())) {
     if (Date.now() > deadline) throw new Error(`spar serve did not start: ${proc.stdout()}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -96,38 +97,41 @@ function suite(behavior = "") {
 }
 
 describe("spar serve", () => {
-  it("serves a test run the way RubricHQ's CI action drives one, then stops on SIGTERM with exit 0", async () => {
-    const gw = await serve(join(dir, "a"));
-    const key = /\n {2}(spar_\S+)\n/.exec(gw.stdout())?.[1] ?? "";
-    expect(key).toMatch(/^spar_/);
-    const call = api(gw.url, key);
-    const upserted = await call("PUT", "/v1/suites", suite());
-    expect(upserted.status).toBe(200);
-    const ids = (upserted.body.scenarios as { id: number }[]).map((s) => s.id);
-    const started = await call("POST", "/api/public/v1/test_runs", {
-      agent_id: Number(upserted.body.agent_id),
-      scenario_ids: ids,
-      frequency: 2,
-      success_threshold: 50,
-      github_run_id: "12345",
-    });
-    expect(started.status).toBe(201);
-    let view = started.body;
-    for (let i = 0; i < 100; i++) {
-      view = (await call("GET", `/api/public/v1/test_runs/${started.body.test_run_id}`)).body;
-      if (view.verdict !== "pending") break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(view).toMatchObject({
-      verdict: "passed",
-      pass_rate: 50,
-      runs: { total: 4, completed: 4, failed: 0, passed: 2 },
-    });
-    expect(view.failed_runs).toHaveLength(2);
-    gw.child.kill("SIGTERM");
-    const done = await gw.result;
-    expect(done.code).toBe(0);
-  });
+  it.each(["node", "workers"] as const)(
+    "serves a test run the way RubricHQ's CI action drives one on %s, then stops on SIGTERM with exit 0",
+    async (runtime) => {
+      const gw = await serve(join(dir, `a-${runtime}`), runtime);
+      const key = /\n {2}(spar_\S+)\n/.exec(gw.stdout())?.[1] ?? "";
+      expect(key).toMatch(/^spar_/);
+      const call = api(gw.url, key);
+      const upserted = await call("PUT", "/v1/suites", suite());
+      expect(upserted.status).toBe(200);
+      const ids = (upserted.body.scenarios as { id: number }[]).map((s) => s.id);
+      const started = await call("POST", "/api/public/v1/test_runs", {
+        agent_id: Number(upserted.body.agent_id),
+        scenario_ids: ids,
+        frequency: 2,
+        success_threshold: 50,
+        github_run_id: "12345",
+      });
+      expect(started.status).toBe(201);
+      let view = started.body;
+      for (let i = 0; i < 100; i++) {
+        view = (await call("GET", `/api/public/v1/test_runs/${started.body.test_run_id}`)).body;
+        if (view.verdict !== "pending") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(view).toMatchObject({
+        verdict: "passed",
+        pass_rate: 50,
+        runs: { total: 4, completed: 4, failed: 0, passed: 2 },
+      });
+      expect(view.failed_runs).toHaveLength(2);
+      gw.child.kill("SIGTERM");
+      const done = await gw.result;
+      expect(done.code).toBe(0);
+    },
+  );
 
   it("keeps the stored events of a run left in flight by a killed gateway, ends it on the next start, and settles its test run", async () => {
     const data = join(dir, "b");
@@ -176,7 +180,7 @@ describe("spar serve", () => {
     const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const env = { SPAR_OUTBOUND_POLICY: "loopback", SPAR_WEBHOOK_FIRST_RETRY_MS: "100" };
     const data = join(dir, "c");
-    const first = await serve(data, env);
+    const first = await serve(data, "node", env);
     const key = /\n {2}(spar_\S+)\n/.exec(first.stdout())?.[1] ?? "";
     let second: Awaited<ReturnType<typeof serve>> | undefined;
     try {
@@ -204,7 +208,7 @@ describe("spar serve", () => {
       await first.result;
 
       answer = 200;
-      second = await serve(data, env);
+      second = await serve(data, "node", env);
       await until(() => deliveries.filter((d) => d.status === 200).length === 2, "two delivered events");
       const delivered = deliveries.filter((d) => d.status === 200).map((d) => JSON.parse(d.body));
       const byTestRun = new Map(delivered.map((e) => [e.data.test_run_id, e]));

@@ -2,7 +2,9 @@
  * The runtimes the gateway contract suite runs against. Each target starts a fresh gateway on
  * loopback and hands back its base URL, the first-start API key, every line it logged, and a
  * way to restart it on the same data; the suite only speaks HTTP, so the same files run
- * unchanged against every runtime (Workers joins this list later).
+ * unchanged against every runtime: Node (`spar serve`) and Workers (`spar serve --runtime
+ * workers`, the Worker in workerd through wrangler dev). Known differences between the runtimes
+ * are skips in the files, each with its reason (`skipOn`).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -10,8 +12,10 @@ import { join } from "node:path";
 import {
   parseGatewayEnv,
   type RunningGateway,
+  type RunningWorkersDev,
   type StartGatewayOptions,
   startGateway,
+  startWorkersDev,
 } from "@spar/gateway/node";
 
 type LogEntry = Parameters<StartGatewayOptions["log"]>[0];
@@ -30,6 +34,7 @@ export interface RunningTarget {
 
 export interface GatewayTarget {
   name: string;
+  runtime: "node" | "workers";
   /** `env`: the gateway's environment variables, as `spar serve` would read them. */
   start(env?: Record<string, string>): Promise<RunningTarget>;
 }
@@ -54,6 +59,7 @@ export function logLine(entry: LogEntry): string {
 
 export const nodeTarget: GatewayTarget = {
   name: "node (spar serve)",
+  runtime: "node",
   async start(env = {}) {
     const dir = await mkdtemp(join(tmpdir(), "spar-contract-"));
     const parsed = parseGatewayEnv(env);
@@ -91,4 +97,49 @@ export const nodeTarget: GatewayTarget = {
   },
 };
 
-export const TARGETS: GatewayTarget[] = [nodeTarget];
+export const workersTarget: GatewayTarget = {
+  name: "workers (spar serve --runtime workers)",
+  runtime: "workers",
+  async start(env = {}) {
+    const dir = await mkdtemp(join(tmpdir(), "spar-contract-workers-"));
+    const parsed = parseGatewayEnv(env);
+    if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+    const logs: string[] = [];
+    const open = (port: number) =>
+      startWorkersDev({ port, host: "127.0.0.1", dataDir: dir, env, onLine: (line) => logs.push(line) });
+    let gateway: RunningWorkersDev = await open(0);
+    const apiKey = gateway.firstStartKey ?? "";
+    return {
+      get baseUrl() {
+        return gateway.url;
+      },
+      apiKey,
+      logs,
+      async restart() {
+        const port = Number(new URL(gateway.url).port);
+        await gateway.close();
+        gateway = await open(port);
+        return gateway.url;
+      },
+      async close() {
+        await gateway.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+/**
+ * A known difference between the runtimes: the test is skipped on `runtime`, with the reason in
+ * its title (`note`), so a skip is never silent. Every such skip: see README § Workers.
+ */
+export function skipOn(
+  target: GatewayTarget,
+  runtime: GatewayTarget["runtime"],
+  reason: string,
+): { skip: boolean; note: string } {
+  const skip = target.runtime === runtime;
+  return { skip, note: skip ? ` [skipped on ${runtime}: ${reason}]` : "" };
+}
+
+export const TARGETS: GatewayTarget[] = [nodeTarget, workersTarget];

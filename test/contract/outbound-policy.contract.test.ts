@@ -4,9 +4,18 @@
  * address is a 400 naming the field, on every field that holds a URL the platform calls; the
  * same field takes a public host, so each refusal is the policy's and nothing else's.
  */
+import { lookup } from "node:dns/promises";
+import { hostname } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ContractClient, contractClient, expectError } from "./contract-client.ts";
-import { type RunningTarget, TARGETS } from "./gateway-targets.ts";
+import { type ContractClient, contractClient, expectError, pollUntil } from "./contract-client.ts";
+import { type RunningTarget, skipOn, TARGETS } from "./gateway-targets.ts";
+
+/** This machine's name when it resolves to loopback only (hosts files usually say so). */
+async function loopbackName(): Promise<string | undefined> {
+  const name = hostname();
+  const answers = await lookup(name, { all: true }).catch(() => []);
+  return answers.length > 0 && answers.every((a) => /^127\.|^::1$/.test(a.address)) ? name : undefined;
+}
 
 /** Hosts `public` refuses, each as the WHATWG URL parser (what fetch and ws dial) reads it. */
 const REFUSED_HOSTS = [
@@ -84,6 +93,33 @@ describe.each(TARGETS)("gateway contract on $name: the outbound policy public", 
     expect((await saveAgent("wss://8.8.8.8/ws")).status).toBe(201);
     expect((await saveAgent("wss://[2606:4700::1111]/ws")).status).toBe(201);
   });
+
+  const dns = skipOn(
+    target,
+    "workers",
+    "workerd has no DNS API, so a name is not resolved and checked at connect; literal hosts still are, and a deployed Worker's fetch reaches public addresses only",
+  );
+  it.skipIf(dns.skip)(
+    `fails a run at connect whose agent name resolves to a refused address, naming the policy${dns.note}`,
+    async (ctx) => {
+      const name = await loopbackName();
+      // Not a runtime difference: this machine has no name for loopback to try.
+      if (name === undefined) return ctx.skip();
+      const agent = await saveAgent(`wss://${name}:9/ws`);
+      expect(agent.status).toBe(201);
+      const scenario = await client.call("POST", "/v1/scenarios", { script: [{ say: "hi" }] });
+      const started = await client.call("POST", "/v1/test-runs", {
+        agent_id: agent.body.id,
+        scenario_ids: [scenario.body.id],
+      });
+      const runs = await pollUntil(
+        () => client.call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`),
+        (res) => res.body.data[0]?.ended_at != null,
+      );
+      expect(runs.body.data[0]).toMatchObject({ status: "failed", ended_reason: "connection_failed" });
+      expect(runs.body.data[0].error).toMatch(/resolves to 127\..*refused by outbound policy public/);
+    },
+  );
 
   it("refuses a refused host on every other field that holds a URL, naming that field", async () => {
     const cases: [string, string, unknown, RegExp][] = [

@@ -1,8 +1,10 @@
 /**
- * `spar serve`: the Spar gateway on this machine (Node, a libSQL file in the data folder). The
- * environment is validated before anything starts (exit 2 naming each bad variable); the first
- * start prints the new workspace's API key once. Ctrl-C or SIGTERM stops accepting requests,
- * ends the runs in flight (each recorded) and exits 0.
+ * `spar serve`: the Spar gateway on this machine (Node, a libSQL file in the data folder; or,
+ * with `--runtime workers`, the Worker in workerd through wrangler dev, offline, the data folder
+ * its local persistence). The environment is validated before anything starts (exit 2 naming
+ * each bad variable); the first start prints the new workspace's API key once. Ctrl-C or SIGTERM
+ * stops accepting requests and exits 0 (on Node the runs in flight end first, each recorded; on
+ * Workers they end at the next start's sweep).
  */
 import type { CliContext } from "../cli-context.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
@@ -32,10 +34,7 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
     throw new UsageError(`--port must be a whole number from 0 to 65535, got "${values.port}"`, [], HINT);
   }
   const runtime = values.runtime ?? "node";
-  if (runtime === "workers") {
-    throw new UsageError("--runtime workers is not built yet; this build serves on Node only", [], HINT);
-  }
-  if (runtime !== "node")
+  if (runtime !== "node" && runtime !== "workers")
     throw new UsageError(`--runtime must be node or workers, got "${runtime}"`, [], HINT);
 
   // The gateway (libSQL, Hono) loads only for this command.
@@ -43,18 +42,31 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
   const parsed = gateway.parseGatewayEnv(ctx.env);
   if (!parsed.ok) throw new UsageError("the environment is not valid for spar serve", parsed.errors);
   const dataDir = values.data ?? ".spar/gateway";
-  const running = await gateway.startGateway({
-    port,
-    host: values.host ?? "127.0.0.1",
-    dataDir,
-    config: parsed.config,
-    log: (entry) => {
-      const cause = entry.cause instanceof Error ? `: ${entry.cause.message}` : "";
-      ctx.stderr.write(
-        `spar serve: ${entry.level}: ${entry.message}${entry.requestId ? ` (${entry.requestId})` : ""}${cause}\n`,
-      );
-    },
-  });
+  const running =
+    runtime === "workers"
+      ? await gateway.startWorkersDev({
+          port,
+          host: values.host ?? "127.0.0.1",
+          dataDir,
+          env: ctx.env,
+          // The Worker's own lines; wrangler's banner and request lines stay out of the way.
+          onLine: (line) => {
+            if (line.startsWith("spar ") || /\bERROR\b|✘/.test(line))
+              ctx.stderr.write(`spar serve: ${line}\n`);
+          },
+        })
+      : await gateway.startGateway({
+          port,
+          host: values.host ?? "127.0.0.1",
+          dataDir,
+          config: parsed.config,
+          log: (entry) => {
+            const cause = entry.cause instanceof Error ? `: ${entry.cause.message}` : "";
+            ctx.stderr.write(
+              `spar serve: ${entry.level}: ${entry.message}${entry.requestId ? ` (${entry.requestId})` : ""}${cause}\n`,
+            );
+          },
+        });
   // The key first, "listening" last: a script that waits for the listening line has the key too.
   if (running.firstStartKey) {
     ctx.stdout.write(
@@ -66,7 +78,11 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
     if (ctx.signal.aborted) resolve();
     else ctx.signal.addEventListener("abort", () => resolve(), { once: true });
   });
-  ctx.stdout.write("spar serve: stopping: ending the runs in flight\n");
+  ctx.stdout.write(
+    runtime === "workers"
+      ? "spar serve: stopping workerd; runs in flight end at the next start\n"
+      : "spar serve: stopping: ending the runs in flight\n",
+  );
   await running.close();
   return 0;
 }

@@ -32,7 +32,15 @@ export type GatewayConfigParse = { ok: true; config: GatewayConfig } | { ok: fal
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-export function parseGatewayEnv(env: Env): GatewayConfigParse {
+/**
+ * `defaultOutboundPolicy`: `loopback` for `spar serve` on Node, `public` for a deployed Worker
+ * (spec/gateway-api.md). This parser is runtime-neutral, so the Worker entry uses it too.
+ */
+export function parseGatewayEnv(
+  env: Env,
+  options: { defaultOutboundPolicy?: OutboundPolicy } = {},
+): GatewayConfigParse {
+  const defaultPolicy = options.defaultOutboundPolicy ?? "loopback";
   const errors: string[] = [];
   const attempt = <T>(read: () => T, fallback: T): T => {
     try {
@@ -54,8 +62,8 @@ export function parseGatewayEnv(env: Env): GatewayConfigParse {
   const rawKey = value("SPAR_SECRET_KEY");
   const secretKey = rawKey === undefined ? undefined : attempt(() => parseSecretKey(rawKey), undefined);
   const outboundPolicy = attempt(
-    () => parseOutboundPolicy(value("SPAR_OUTBOUND_POLICY"), "loopback"),
-    "loopback",
+    () => parseOutboundPolicy(value("SPAR_OUTBOUND_POLICY"), defaultPolicy),
+    defaultPolicy,
   );
   const publicUrl = value("SPAR_PUBLIC_URL");
   const publicProblem = publicUrl === undefined ? undefined : urlProblem(publicUrl, "http");

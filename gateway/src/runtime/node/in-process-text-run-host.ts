@@ -4,9 +4,9 @@
  * rest queued in order. The agent URL is checked against the outbound policy at connect time
  * (after DNS); a refused URL fails the run `connection_failed` without connecting.
  */
-import type { RunReport } from "@spar/protocol";
 import type { RunRecorder, TextRunHost, TextRunJob } from "../../runs/text-run-host.ts";
 import { runTextScenario } from "../../text-run/run-text-scenario.ts";
+import { refusedReport } from "../../text-run/text-run-report.ts";
 
 export interface InProcessTextRunHostOptions {
   recorder: RunRecorder;
@@ -112,7 +112,7 @@ export class InProcessTextRunHost implements TextRunHost {
     };
     // Events are stored one after another, in the order they happened, and all before the end.
     let events = Promise.resolve();
-    const report: RunReport =
+    const report =
       refused === undefined
         ? await runTextScenario(input, {
             signal,
@@ -130,23 +130,4 @@ export class InProcessTextRunHost implements TextRunHost {
     await events;
     await recorder.finished(job, report);
   }
-}
-
-function refusedReport(job: TextRunJob, why: string): RunReport {
-  return {
-    run_id: String(job.runId),
-    scenario_id: job.scenario.id,
-    attempt: job.attempt,
-    channel: "text",
-    status: "failed",
-    ended_reason: "connection_failed",
-    ended_by: "platform",
-    passed: false,
-    duration_ms: 0,
-    transcript: [],
-    metadata: job.scenario.metadata ?? {},
-    assertions: [],
-    metrics: { turns: 0, latency_ms: null },
-    error: `the outbound policy refused the agent URL: ${why}`,
-  };
 }
