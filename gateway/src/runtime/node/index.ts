@@ -1,5 +1,5 @@
+export * from "../../config/gateway-config.ts";
 export * from "./dns-resolver.ts";
-export * from "./gateway-config.ts";
 export * from "./in-process-text-run-host.ts";
 export * from "./libsql-storage.ts";
 export * from "./secret-key-file.ts";

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseGatewayEnv } from "./gateway-config.ts";
+import { parseGatewayEnv } from "../../config/gateway-config.ts";
 import { startGateway } from "./start-gateway.ts";
 
 let dir: string;

@@ -12,6 +12,7 @@ import { createGatewayApp, DEFAULT_RATE_LIMIT } from "../../app/gateway-app.ts";
 import type { Log } from "../../app/http-errors.ts";
 import { provisionWorkspace } from "../../app/provision.ts";
 import type { GatewayServices } from "../../app/services.ts";
+import type { GatewayConfig } from "../../config/gateway-config.ts";
 import { hasAnyWorkspace } from "../../db/repositories/workspaces.ts";
 import { DbRunRecorder } from "../../runs/db-run-recorder.ts";
 import {
@@ -28,7 +29,6 @@ import { DbWebhookQueue, dbWebhookTargets } from "../../webhooks/db-webhook-queu
 import { WEBHOOK_RETRY_POLICY } from "../../webhooks/retry-schedule.ts";
 import { createWebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
 import { createDnsResolver } from "./dns-resolver.ts";
-import type { GatewayConfig } from "./gateway-config.ts";
 import { InProcessTextRunHost } from "./in-process-text-run-host.ts";
 import { openLibsqlStorage } from "./libsql-storage.ts";
 import { loadOrCreateSecretKeyFile } from "./secret-key-file.ts";

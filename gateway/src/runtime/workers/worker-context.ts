@@ -6,13 +6,13 @@
  */
 import { drizzle } from "drizzle-orm/d1";
 import type { Log } from "../../app/http-errors.ts";
+import { type GatewayConfig, parseGatewayEnv } from "../../config/gateway-config.ts";
 import type { SparDatabase } from "../../db/database.ts";
 import * as schema from "../../db/schema.ts";
 import { DbRunRecorder } from "../../runs/db-run-recorder.ts";
 import { RunEventBuffer } from "../../runs/run-event-buffer.ts";
 import type { SettlementDeps } from "../../runs/run-settlement.ts";
 import { createSecretBoxFromKeys, type SecretBox } from "../../security/secret-box.ts";
-import { type GatewayConfig, parseGatewayEnv } from "../node/gateway-config.ts";
 import { literalUrlCheck } from "./literal-url-check.ts";
 import { sparVariables, type WorkerEnv } from "./worker-env.ts";
 import { consoleLog } from "./worker-log.ts";

@@ -4,8 +4,8 @@
  * the command exits 2. Only the composition root calls this; nothing below reads the env.
  */
 import { AppError, urlProblem } from "@spar/protocol";
-import { type OutboundPolicy, parseOutboundPolicy } from "../../security/address-class.ts";
-import { parseSecretKey } from "../../security/secret-key.ts";
+import { type OutboundPolicy, parseOutboundPolicy } from "../security/address-class.ts";
+import { parseSecretKey } from "../security/secret-key.ts";
 
 export interface GatewayConfig {
   /** Enables `/v1/admin/*`; absent, those routes answer 404. */
