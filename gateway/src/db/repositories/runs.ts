@@ -254,6 +254,23 @@ export async function findOverdueRuns(db: SparDatabase, nowMs: number, limit: nu
 }
 
 /**
+ * For a runtime that queues nothing (Workers), across workspaces: runs still `queued` that were
+ * created at or before `createdBeforeMs`, oldest first — their submission never reached a holder.
+ */
+export async function findQueuedRunsCreatedBefore(
+  db: SparDatabase,
+  createdBeforeMs: number,
+  limit: number,
+): Promise<RunRecord[]> {
+  return db
+    .select()
+    .from(runs)
+    .where(and(eq(runs.status, "queued"), lte(runs.createdAtMs, createdBeforeMs)))
+    .orderBy(asc(runs.createdAtMs), asc(runs.id))
+    .limit(limit);
+}
+
+/**
  * At start, before accepting requests, across workspaces: every run still queued or running
  * had its holder in the previous process, so it ends `failed` / `internal_error` with `error`.
  * Answers the runs it ended, so their test runs can be settled.

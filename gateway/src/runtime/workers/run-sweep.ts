@@ -1,20 +1,24 @@
 /**
  * The cron trigger's sweep (wrangler.toml `crons`), also run by `spar serve --runtime workers`
- * once at start, as Node recovers before it accepts requests. Three passes: runs past their
+ * once at start, as Node recovers before it accepts requests. Four passes: runs past their
  * deadline end failed (sweeper.ts, shared with Node); every other started run's object is asked
- * whether it still holds the run — one that lost it (evicted, reset, restarted) ends it; then
- * test runs left running settle and the webhook object is woken.
+ * whether it still holds the run — one that lost it (evicted, reset, restarted) ends it; a run
+ * still queued QUEUED_GRACE_MS after its creation whose object never got it ends failed (Workers
+ * queue nothing: a submission takes milliseconds, so only an isolate that died while submitting
+ * leaves one); then test runs left running settle and the webhook object is woken.
  */
-import { findOverdueRuns } from "../../db/repositories/runs.ts";
+import { findOverdueRuns, findQueuedRunsCreatedBefore, type RunRecord } from "../../db/repositories/runs.ts";
 import { listRunningTestRuns } from "../../db/repositories/test-runs.ts";
 import { endRun, settleTestRun, transcriptSoFar } from "../../runs/run-settlement.ts";
 import { sweepOverdueRuns } from "../../runs/sweeper.ts";
 import type { DurableTextRunHost } from "./durable-text-run-host.ts";
-import { RUN_OBJECT_LOST } from "./run-object-lost.ts";
+import { RUN_NEVER_STARTED, RUN_OBJECT_LOST } from "./run-object-lost.ts";
 import type { WorkerContext } from "./worker-context.ts";
 
 /** Runs asked per sweep; the next cron tick takes the rest. */
 const PROBES_PER_SWEEP = 500;
+/** How long a run may stay queued on Workers before the sweep asks its object about it. */
+export const QUEUED_GRACE_MS = 60_000;
 
 export interface SweepReport {
   overdue: number;
@@ -29,6 +33,28 @@ export async function sweepRuns(
 ): Promise<SweepReport> {
   const settlement = context.settlement(publicUrl);
   const nowMs = context.now();
+  /** What the run's object says of it; one that does not answer counts as holding it. */
+  const probe = (run: RunRecord) =>
+    host
+      .objectOf(run.id)
+      .probe()
+      .catch((cause: unknown) => {
+        context.log({ level: "error", message: `run ${run.id}: its object did not answer the sweep`, cause });
+        return "live" as const;
+      });
+  /** Ends a run no object holds, keeping what it said; false if it had ended meanwhile. */
+  const endUnheld = async (run: RunRecord, error: string) =>
+    (await endRun(settlement, run.workspaceId, run.id, {
+      status: "failed",
+      endedReason: "internal_error",
+      endedBy: "platform",
+      passed: false,
+      error,
+      transcript: await transcriptSoFar(context.db, run),
+      assertions: [],
+      metrics: run.metrics,
+      endedAtMs: context.now(),
+    })) !== undefined;
   const overdue = await sweepOverdueRuns(
     { ...settlement, release: (ids, why) => host.cancel(ids, why) },
     nowMs,
@@ -36,28 +62,18 @@ export async function sweepRuns(
   let lost = 0;
   // Every run with a deadline that is still in flight: a deadline in the far future is "any".
   for (const run of await findOverdueRuns(context.db, Number.MAX_SAFE_INTEGER, PROBES_PER_SWEEP)) {
-    const answer = await host
-      .objectOf(run.id)
-      .probe()
-      .catch((cause: unknown) => {
-        context.log({ level: "error", message: `run ${run.id}: its object did not answer the sweep`, cause });
-        return "live" as const;
-      });
+    const answer = await probe(run);
     if (answer === "lost") lost++;
     // An object with no record of a started run lost its storage with it.
     if (answer !== "unknown") continue;
-    const ended = await endRun(settlement, run.workspaceId, run.id, {
-      status: "failed",
-      endedReason: "internal_error",
-      endedBy: "platform",
-      passed: false,
-      error: RUN_OBJECT_LOST,
-      transcript: await transcriptSoFar(context.db, run),
-      assertions: [],
-      metrics: run.metrics,
-      endedAtMs: context.now(),
-    });
-    if (ended) lost++;
+    if (await endUnheld(run, RUN_OBJECT_LOST)) lost++;
+  }
+  for (const run of await findQueuedRunsCreatedBefore(
+    context.db,
+    nowMs - QUEUED_GRACE_MS,
+    PROBES_PER_SWEEP,
+  )) {
+    if ((await probe(run)) === "unknown" && (await endUnheld(run, RUN_NEVER_STARTED))) lost++;
   }
   let settled = 0;
   for (const testRun of await listRunningTestRuns(context.db, PROBES_PER_SWEEP)) {

@@ -2,13 +2,14 @@
  * The run's Durable Object in real workerd (wrangler dev, offline) against the real reference
  * agent: its timeouts are alarms, and a run whose object lost its socket does not stay running.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createClient } from "@libsql/client";
 import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningWorkersDev, startWorkersDev } from "../node/workers-dev.ts";
-import { RUN_OBJECT_LOST } from "./run-object-lost.ts";
+import { RUN_NEVER_STARTED, RUN_OBJECT_LOST } from "./run-object-lost.ts";
 
 const SECRET = "durable-run-agent-secret-41c2";
 
@@ -74,8 +75,27 @@ describe("a text run's Durable Object in workerd", () => {
     expect(run.body.transcript).toEqual([expect.objectContaining({ role: "user", content: "hello?" })]);
   });
 
+  /** Reads the run's event stream until its first transcript event: what was said is stored. */
+  async function storedTranscript(runId: number): Promise<void> {
+    const abort = new AbortController();
+    const res = await fetch(`${gw.url}/v1/runs/${runId}/events`, {
+      headers: { "X-API-Key": key },
+      signal: abort.signal,
+    });
+    const reader = res.body?.getReader();
+    let text = "";
+    while (!text.includes("event: transcript")) {
+      const chunk = await reader?.read();
+      if (chunk === undefined || chunk.done)
+        throw new Error(`the stream ended without a transcript event: ${text}`);
+      text += new TextDecoder().decode(chunk.value);
+    }
+    abort.abort();
+  }
+
   it("ends a run whose object lost its socket (workerd restarted) at the sweep, keeping what was said", async () => {
     const runId = await silentRun(600);
+    await storedTranscript(runId);
     const port = Number(new URL(gw.url).port);
     await gw.close();
     gw = await startWorkersDev({ port, host: "127.0.0.1", dataDir: dir, env: {} });
@@ -87,6 +107,53 @@ describe("a text run's Durable Object in workerd", () => {
       passed: false,
     });
     expect(run.transcript).toEqual([expect.objectContaining({ role: "user", content: "hello?" })]);
+  });
+
+  it("ends a run left queued by a Worker that stopped while submitting it, at the next start's sweep", async () => {
+    const finished = await silentRun(1);
+    await until(
+      () => call("GET", `/v1/runs/${finished}`),
+      (res) => res.body.status === "failed",
+    );
+    const port = Number(new URL(gw.url).port);
+    await gw.close();
+    // What an isolate dying between creating a run and reaching its object leaves: a queued row
+    // no object knows, created long ago (written into wrangler's local D1 file while stopped).
+    const d1 = (await readdir(dir, { recursive: true })).filter(
+      (f) => f.includes("D1DatabaseObject") && f.endsWith(".sqlite") && !f.endsWith("metadata.sqlite"),
+    );
+    expect(d1).toHaveLength(1);
+    const file = createClient({ url: `file:${join(dir, d1[0] ?? "")}` });
+    const columns = (await file.execute("PRAGMA table_info(runs)")).rows
+      .map((r) => String(r.name))
+      .filter((c) => c !== "id");
+    const unset = [
+      "started_at_ms",
+      "deadline_at_ms",
+      "ended_at_ms",
+      "ended_reason",
+      "ended_by",
+      "passed",
+      "error",
+    ];
+    const pick = columns.map((c) =>
+      c === "status" ? "'queued'" : c === "created_at_ms" ? "0" : unset.includes(c) ? "NULL" : c,
+    );
+    const inserted = await file.execute({
+      sql: `INSERT INTO runs (${columns.join(", ")}) SELECT ${pick.join(", ")} FROM runs WHERE id = ? RETURNING id`,
+      args: [finished],
+    });
+    file.close();
+    const stuck = Number(inserted.rows[0]?.id);
+    expect(stuck).toBeGreaterThan(finished);
+
+    gw = await startWorkersDev({ port, host: "127.0.0.1", dataDir: dir, env: {} });
+    expect((await call("GET", `/v1/runs/${stuck}`)).body).toMatchObject({
+      status: "failed",
+      ended_reason: "internal_error",
+      error: RUN_NEVER_STARTED,
+      passed: false,
+    });
   });
 });
 
