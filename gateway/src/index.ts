@@ -1,3 +1,4 @@
+export { logLine } from "./app/log-line.ts";
 export * from "./db/index.ts";
 export * from "./runs/db-run-recorder.ts";
 export * from "./runs/run-settlement.ts";

@@ -9,16 +9,14 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { logLine } from "@spar/gateway";
 import {
   parseGatewayEnv,
   type RunningGateway,
   type RunningWorkersDev,
-  type StartGatewayOptions,
   startGateway,
   startWorkersDev,
 } from "@spar/gateway/node";
-
-type LogEntry = Parameters<StartGatewayOptions["log"]>[0];
 
 export interface RunningTarget {
   /** The current base URL; a restart may change it (it also answers the new one). */
@@ -37,24 +35,6 @@ export interface GatewayTarget {
   runtime: "node" | "workers";
   /** `env`: the gateway's environment variables, as `spar serve` would read them. */
   start(env?: Record<string, string>): Promise<RunningTarget>;
-}
-
-/** A log entry as one line, its cause included whole (message, stack, nested causes, fields). */
-export function logLine(entry: LogEntry): string {
-  const parts = [entry.level, entry.requestId ?? "-", entry.message];
-  const seen = new Set<unknown>();
-  let cause: unknown = entry.cause;
-  while (cause !== undefined && cause !== null && !seen.has(cause)) {
-    seen.add(cause);
-    if (cause instanceof Error) {
-      parts.push(cause.stack ?? `${cause.name}: ${cause.message}`);
-      cause = cause.cause;
-    } else {
-      parts.push(typeof cause === "object" ? JSON.stringify(cause) : String(cause));
-      cause = undefined;
-    }
-  }
-  return parts.join(" | ");
 }
 
 export const nodeTarget: GatewayTarget = {
