@@ -10,13 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { logLine } from "@spar/gateway";
-import {
-  parseGatewayEnv,
-  type RunningGateway,
-  type RunningWorkersDev,
-  startGateway,
-  startWorkersDev,
-} from "@spar/gateway/node";
+import { parseGatewayEnv, startGateway, startWorkersDev } from "@spar/gateway/node";
 
 export interface RunningTarget {
   /** The current base URL; a restart may change it (it also answers the new one). */
@@ -37,6 +31,36 @@ export interface GatewayTarget {
   start(env?: Record<string, string>): Promise<RunningTarget>;
 }
 
+/** A started gateway as a target: `open(0)` first, the same port again on restart, `dir` removed on close. */
+async function restartable(
+  dir: string,
+  logs: string[],
+  open: (
+    port: number,
+  ) => Promise<{ url: string; firstStartKey?: string | undefined; close(): Promise<void> }>,
+): Promise<RunningTarget> {
+  let gateway = await open(0);
+  const apiKey = gateway.firstStartKey ?? "";
+  return {
+    get baseUrl() {
+      return gateway.url;
+    },
+    apiKey,
+    logs,
+    async restart() {
+      const port = Number(new URL(gateway.url).port);
+      await gateway.close();
+      // The same port, so clients (and webhook report links) keep their base URL.
+      gateway = await open(port);
+      return gateway.url;
+    },
+    async close() {
+      await gateway.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export const nodeTarget: GatewayTarget = {
   name: "node (spar serve)",
   runtime: "node",
@@ -54,26 +78,7 @@ export const nodeTarget: GatewayTarget = {
         config,
         log: (entry) => logs.push(logLine(entry)),
       });
-    let gateway: RunningGateway = await open(0);
-    const apiKey = gateway.firstStartKey ?? "";
-    return {
-      get baseUrl() {
-        return gateway.url;
-      },
-      apiKey,
-      logs,
-      async restart() {
-        const port = Number(new URL(gateway.url).port);
-        await gateway.close();
-        // The same port, so clients (and webhook report links) keep their base URL.
-        gateway = await open(port);
-        return gateway.url;
-      },
-      async close() {
-        await gateway.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+    return restartable(dir, logs, open);
   },
 };
 
@@ -87,25 +92,7 @@ export const workersTarget: GatewayTarget = {
     const logs: string[] = [];
     const open = (port: number) =>
       startWorkersDev({ port, host: "127.0.0.1", dataDir: dir, env, onLine: (line) => logs.push(line) });
-    let gateway: RunningWorkersDev = await open(0);
-    const apiKey = gateway.firstStartKey ?? "";
-    return {
-      get baseUrl() {
-        return gateway.url;
-      },
-      apiKey,
-      logs,
-      async restart() {
-        const port = Number(new URL(gateway.url).port);
-        await gateway.close();
-        gateway = await open(port);
-        return gateway.url;
-      },
-      async close() {
-        await gateway.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+    return restartable(dir, logs, open);
   },
 };
 
