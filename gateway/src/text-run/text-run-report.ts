@@ -146,13 +146,22 @@ export function refusedReport(
   job: { runId: number; attempt: number; scenario: Scenario },
   why: string,
 ): RunReport {
+  return platformFailedReport(job, "connection_failed", `the outbound policy refused the agent URL: ${why}`);
+}
+
+/** A run the platform ended before any agent was reached: failed, no turns, `error` saying why. */
+export function platformFailedReport(
+  job: { runId: number; attempt: number; scenario: Scenario },
+  endedReason: "connection_failed" | "internal_error",
+  error: string,
+): RunReport {
   return {
     run_id: String(job.runId),
     scenario_id: job.scenario.id,
     attempt: job.attempt,
     channel: "text",
     status: "failed",
-    ended_reason: "connection_failed",
+    ended_reason: endedReason,
     ended_by: "platform",
     passed: false,
     duration_ms: 0,
@@ -160,6 +169,6 @@ export function refusedReport(
     metadata: job.scenario.metadata ?? {},
     assertions: [],
     metrics: { turns: 0, latency_ms: null },
-    error: `the outbound policy refused the agent URL: ${why}`,
+    error,
   };
 }

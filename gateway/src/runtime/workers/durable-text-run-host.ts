@@ -8,6 +8,7 @@
 import type { DurableObjectNamespace } from "@cloudflare/workers-types";
 import type { Log } from "../../app/http-errors.ts";
 import type { RunRecorder, TextRunHost, TextRunJob } from "../../runs/text-run-host.ts";
+import { platformFailedReport } from "../../text-run/text-run-report.ts";
 import type { TextRunObject } from "./text-run-object.ts";
 
 export interface DurableTextRunHostOptions {
@@ -73,22 +74,10 @@ export class DurableTextRunHost implements TextRunHost {
     this.o.log({ level: "error", message: `run ${job.runId} could not reach its Durable Object`, cause });
     try {
       const { recorder, flush } = this.o.recorder();
-      await recorder.finished(job, {
-        run_id: String(job.runId),
-        scenario_id: job.scenario.id,
-        attempt: job.attempt,
-        channel: "text",
-        status: "failed",
-        ended_reason: "internal_error",
-        ended_by: "platform",
-        passed: false,
-        duration_ms: 0,
-        transcript: [],
-        metadata: job.scenario.metadata ?? {},
-        assertions: [],
-        metrics: { turns: 0, latency_ms: null },
-        error: "the run could not be started on the platform",
-      });
+      await recorder.finished(
+        job,
+        platformFailedReport(job, "internal_error", "the run could not be started on the platform"),
+      );
       await flush();
     } catch (recordCause) {
       this.o.log({ level: "error", message: `run ${job.runId} could not be recorded`, cause: recordCause });
