@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAgent } from "../db/repositories/agents.ts";
+import { seedTestRun } from "../db/repositories/db-test-setup.fixture.ts";
 import { listRunEvents } from "../db/repositories/run-events.ts";
-import { createRuns, finishRun, getRun } from "../db/repositories/runs.ts";
-import { createTestRun } from "../db/repositories/test-runs.ts";
+import { finishRun, getRun } from "../db/repositories/runs.ts";
 import { createWorkspace } from "../db/repositories/workspaces.ts";
 import { openTempStorage, type TempStorage } from "../runtime/node/temp-storage.fixture.ts";
 import { RunEventBuffer, type Schedule } from "./run-event-buffer.ts";
@@ -36,23 +35,7 @@ let runIds: number[];
 beforeEach(async () => {
   storage = await openTempStorage();
   workspaceId = (await createWorkspace(storage.db, { name: "w", nowMs: 0 })).id;
-  const agent = await createAgent(storage.db, workspaceId, { name: "bot" }, 0);
-  if (!agent.ok) throw new Error("setup: agent");
-  const testRun = await createTestRun(
-    storage.db,
-    workspaceId,
-    { agentId: agent.row.id, channel: "text", frequency: 1, successThreshold: 100 },
-    0,
-  );
-  if (!testRun.ok) throw new Error("setup: test run");
-  const newRuns = [1, 2].map((i) => ({
-    agentId: agent.row.id,
-    scenarioId: i,
-    scenarioName: `s${i}`,
-    attempt: 1,
-    channel: "text" as const,
-  }));
-  runIds = ((await createRuns(storage.db, workspaceId, testRun.row.id, newRuns, 0)) ?? []).map((r) => r.id);
+  runIds = (await seedTestRun(storage.db, workspaceId, 2, { successThreshold: 100 })).runs.map((r) => r.id);
 });
 afterEach(() => storage.dispose());
 

@@ -119,9 +119,7 @@ describe("createWebhookDeliverer", () => {
     receiver.script.push({ hang: true });
     await enqueue();
     const d = deliverer({ timeoutMs: 150 });
-    const started = performance.now();
     expect(await d.tick()).toEqual({ delivered: 0, retrying: 1, givenUp: 0 });
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(queue.snapshot()).toMatchObject([{ lastError: "timed out after 150 ms", failedAttempts: 1 }]);
 
     nowMs = T0 + 15_000;

@@ -1,31 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAgent } from "./agents.ts";
-import { openTwoWorkspaces, type TwoWorkspaces } from "./db-test-setup.fixture.ts";
+import { openTwoWorkspaces, seedTestRun, type TwoWorkspaces } from "./db-test-setup.fixture.ts";
 import { appendRunEvent, appendRunEvents, listRunEvents } from "./run-events.ts";
-import { createRuns, finishRun, type RunRecord } from "./runs.ts";
-import { createTestRun } from "./test-runs.ts";
+import { finishRun, type RunRecord } from "./runs.ts";
 
 let t: TwoWorkspaces;
 let runs: RunRecord[];
 beforeEach(async () => {
   t = await openTwoWorkspaces();
-  const agent = await createAgent(t.db, t.a, { name: "bot" }, 1);
-  if (!agent.ok) throw new Error("setup: agent");
-  const testRun = await createTestRun(
-    t.db,
-    t.a,
-    { agentId: agent.row.id, channel: "text", frequency: 1, successThreshold: 90 },
-    10,
-  );
-  if (!testRun.ok) throw new Error("setup: test run");
-  const newRuns = [1, 2, 3].map((i) => ({
-    agentId: agent.row.id,
-    scenarioId: i,
-    scenarioName: `s${i}`,
-    attempt: 1,
-    channel: "text" as const,
-  }));
-  runs = (await createRuns(t.db, t.a, testRun.row.id, newRuns, 20)) ?? [];
+  ({ runs } = await seedTestRun(t.db, t.a, 3, { nowMs: 20 }));
 });
 afterEach(() => t.storage.dispose());
 

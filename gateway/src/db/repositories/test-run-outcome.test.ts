@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAgent } from "./agents.ts";
-import { openTwoWorkspaces, type TwoWorkspaces } from "./db-test-setup.fixture.ts";
-import { createRuns, finishRun, type RunEnding, type RunRecord, startRun } from "./runs.ts";
+import { openTwoWorkspaces, seedTestRun, type TwoWorkspaces } from "./db-test-setup.fixture.ts";
+import { finishRun, type RunEnding, type RunRecord, startRun } from "./runs.ts";
 import { readTestRunOutcome } from "./test-run-outcome.ts";
 import { countUnfinishedRuns, createTestRun } from "./test-runs.ts";
 
@@ -10,24 +9,7 @@ let testRunId: number;
 let runs: RunRecord[];
 beforeEach(async () => {
   t = await openTwoWorkspaces();
-  const agent = await createAgent(t.db, t.a, { name: "bot" }, 1);
-  if (!agent.ok) throw new Error("setup: agent");
-  const testRun = await createTestRun(
-    t.db,
-    t.a,
-    { agentId: agent.row.id, channel: "text", frequency: 1, successThreshold: 90 },
-    10,
-  );
-  if (!testRun.ok) throw new Error("setup: test run");
-  testRunId = testRun.row.id;
-  const newRuns = [1, 2, 3, 4, 5, 6].map((i) => ({
-    agentId: agent.row.id,
-    scenarioId: i,
-    scenarioName: `s${i}`,
-    attempt: 1,
-    channel: "text" as const,
-  }));
-  runs = (await createRuns(t.db, t.a, testRunId, newRuns, 20)) ?? [];
+  ({ testRunId, runs } = await seedTestRun(t.db, t.a, 6, { nowMs: 20 }));
 });
 afterEach(() => t.storage.dispose());
 
