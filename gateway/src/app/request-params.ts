@@ -31,6 +31,16 @@ export function queryId(c: Context, name: string): number | undefined {
   return id;
 }
 
+/** `?name=1,2,3`: 1 to `max` ids, duplicates dropped; anything else is a 400 naming `name`. */
+export function idList(raw: string, name: string, max: number): number[] {
+  const parts = raw.split(",").map((s) => s.trim());
+  const ids = parts.map(positiveInt);
+  if (parts.length > max || ids.some((id) => id === undefined)) {
+    throw new AppError("bad_request", `${name}: give 1 to ${max} comma-separated integer ids`);
+  }
+  return [...new Set(ids as number[])];
+}
+
 /** `?limit=` (1–100, default 100) and `?cursor=` (from a previous page's `next_cursor`). */
 export function pageRequest(c: Context): PageRequest {
   const limitText = c.req.query("limit");

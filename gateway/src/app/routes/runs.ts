@@ -6,7 +6,7 @@ import { getTestRun } from "../../db/repositories/test-runs.ts";
 import { runView } from "../../runs/run-views.ts";
 import { createConnectionLimiter } from "../../security/connection-limiter.ts";
 import type { AppEnv } from "../app-env.ts";
-import { pathId } from "../request-params.ts";
+import { idList, pathId } from "../request-params.ts";
 import type { GatewayServices } from "../services.ts";
 import type { RouteArea } from "./index.ts";
 import {
@@ -15,7 +15,6 @@ import {
   lastEventId,
   streamRunEvents,
 } from "./run-events-stream.ts";
-import { idList } from "./run-params.ts";
 
 const MAX_IDS = 100;
 

@@ -12,7 +12,6 @@ import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { pageRequest, pathId } from "../request-params.ts";
 import type { GatewayServices } from "../services.ts";
-import { settlementDeps } from "./run-params.ts";
 import { startTestRun } from "./test-run-start.ts";
 
 export function testRunRoutes(v1: Hono<AppEnv>, services: GatewayServices): void {
@@ -75,9 +74,9 @@ async function cancelRuns(services: GatewayServices, testRun: TestRunRecord, rea
       reason,
     ),
   );
-  const deps = settlementDeps(services);
   for (const run of inFlight.filter((r) => !held.has(r.id))) {
-    await endRun(deps, run.workspaceId, run.id, {
+    // The services are settlement's dependencies as they are (db, clock, report base, webhooks).
+    await endRun(services, run.workspaceId, run.id, {
       status: "interrupted",
       endedReason: "interrupted",
       endedBy: "platform",
