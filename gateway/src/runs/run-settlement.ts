@@ -134,3 +134,26 @@ export async function transcriptSoFar(db: SparDatabase, run: RunRecord): Promise
     return entry?.success ? [entry.data] : [];
   });
 }
+
+/**
+ * Ends an in-flight run its holder no longer reports on (deadline passed, object lost, never
+ * started, cancelled), keeping what it said: `failed` / `internal_error`, or `interrupted` for a
+ * cancel; never passed. Undefined when the run had ended meanwhile (that ending stands).
+ */
+export async function endRunForPlatform(
+  deps: SettlementDeps,
+  run: RunRecord,
+  ending: { status: "failed" | "interrupted"; error: string; endedAtMs: number },
+): Promise<RunRecord | undefined> {
+  return endRun(deps, run.workspaceId, run.id, {
+    status: ending.status,
+    endedReason: ending.status === "failed" ? "internal_error" : "interrupted",
+    endedBy: "platform",
+    passed: false,
+    error: ending.error,
+    transcript: await transcriptSoFar(deps.db, run),
+    assertions: [],
+    metrics: run.metrics,
+    endedAtMs: ending.endedAtMs,
+  });
+}

@@ -5,13 +5,7 @@
  */
 import { failInFlightRuns, findOverdueRuns, type RunRecord } from "../db/repositories/runs.ts";
 import { listRunningTestRuns } from "../db/repositories/test-runs.ts";
-import {
-  endRun,
-  reportEnded,
-  type SettlementDeps,
-  settleTestRun,
-  transcriptSoFar,
-} from "./run-settlement.ts";
+import { endRunForPlatform, reportEnded, type SettlementDeps, settleTestRun } from "./run-settlement.ts";
 
 export const OUTLIVED_DEADLINE = "the run outlived its deadline";
 export const GATEWAY_RESTARTED = "gateway restarted";
@@ -36,15 +30,9 @@ export async function sweepOverdueRuns(sweeper: SweeperDeps, nowMs: number): Pro
     const overdue = await findOverdueRuns(deps.db, nowMs, BATCH);
     if (overdue.length > 0) await sweeper.flushEvents?.();
     for (const run of overdue) {
-      const stored = await endRun(deps, run.workspaceId, run.id, {
+      const stored = await endRunForPlatform(deps, run, {
         status: "failed",
-        endedReason: "internal_error",
-        endedBy: "platform",
-        passed: false,
         error: OUTLIVED_DEADLINE,
-        transcript: await transcriptSoFar(deps.db, run),
-        assertions: [],
-        metrics: run.metrics,
         endedAtMs: nowMs,
       });
       if (stored) ended.push(stored);

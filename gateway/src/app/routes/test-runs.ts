@@ -7,7 +7,7 @@ import { AppError, testRunCreateSchema, vendorTestRunCreateSchema } from "@spar/
 import type { Context, Hono } from "hono";
 import { listInFlightRuns } from "../../db/repositories/runs.ts";
 import { getTestRun, listTestRuns, type TestRunRecord } from "../../db/repositories/test-runs.ts";
-import { endRun, storedTestRunView, transcriptSoFar } from "../../runs/run-settlement.ts";
+import { endRunForPlatform, storedTestRunView } from "../../runs/run-settlement.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { pageRequest, pathId } from "../request-params.ts";
@@ -76,15 +76,9 @@ async function cancelRuns(services: GatewayServices, testRun: TestRunRecord, rea
   );
   for (const run of inFlight.filter((r) => !held.has(r.id))) {
     // The services are settlement's dependencies as they are (db, clock, report base, webhooks).
-    await endRun(services, run.workspaceId, run.id, {
+    await endRunForPlatform(services, run, {
       status: "interrupted",
-      endedReason: "interrupted",
-      endedBy: "platform",
-      passed: false,
       error: reason,
-      transcript: await transcriptSoFar(services.db, run),
-      assertions: [],
-      metrics: run.metrics,
       endedAtMs: services.now(),
     });
   }

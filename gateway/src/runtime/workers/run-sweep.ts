@@ -9,7 +9,7 @@
  */
 import { findOverdueRuns, findQueuedRunsCreatedBefore, type RunRecord } from "../../db/repositories/runs.ts";
 import { listRunningTestRuns } from "../../db/repositories/test-runs.ts";
-import { endRun, settleTestRun, transcriptSoFar } from "../../runs/run-settlement.ts";
+import { endRunForPlatform, settleTestRun } from "../../runs/run-settlement.ts";
 import { sweepOverdueRuns } from "../../runs/sweeper.ts";
 import type { DurableTextRunHost } from "./durable-text-run-host.ts";
 import { RUN_NEVER_STARTED, RUN_OBJECT_LOST } from "./run-object-lost.ts";
@@ -44,17 +44,8 @@ export async function sweepRuns(
       });
   /** Ends a run no object holds, keeping what it said; false if it had ended meanwhile. */
   const endUnheld = async (run: RunRecord, error: string) =>
-    (await endRun(settlement, run.workspaceId, run.id, {
-      status: "failed",
-      endedReason: "internal_error",
-      endedBy: "platform",
-      passed: false,
-      error,
-      transcript: await transcriptSoFar(context.db, run),
-      assertions: [],
-      metrics: run.metrics,
-      endedAtMs: context.now(),
-    })) !== undefined;
+    (await endRunForPlatform(settlement, run, { status: "failed", error, endedAtMs: context.now() })) !==
+    undefined;
   const overdue = await sweepOverdueRuns(
     { ...settlement, release: (ids, why) => host.cancel(ids, why) },
     nowMs,

@@ -13,7 +13,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RunReport, TranscriptEntry } from "@spar/protocol";
 import { getRun } from "../../db/repositories/runs.ts";
-import { endRun, transcriptSoFar } from "../../runs/run-settlement.ts";
+import { endRunForPlatform } from "../../runs/run-settlement.ts";
 import type { TextRunJob } from "../../runs/text-run-host.ts";
 import {
   callerOf,
@@ -171,15 +171,9 @@ export class TextRunObject extends DurableObject<WorkerEnv> {
     const context: WorkerContext = await workerContext(this.env);
     const run = await getRun(context.db, stored.workspaceId, stored.runId);
     if (run !== undefined) {
-      await endRun(context.settlement(stored.publicUrl), run.workspaceId, run.id, {
+      await endRunForPlatform(context.settlement(stored.publicUrl), run, {
         status: "failed",
-        endedReason: "internal_error",
-        endedBy: "platform",
-        passed: false,
         error: RUN_OBJECT_LOST,
-        transcript: await transcriptSoFar(context.db, run),
-        assertions: [],
-        metrics: run.metrics,
         endedAtMs: Date.now(),
       });
     }
