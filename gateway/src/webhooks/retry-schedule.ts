@@ -25,6 +25,11 @@ export const WEBHOOK_RETRY_POLICY: RetryPolicy = {
   retryForMs: 24 * 60 * 60_000,
 };
 
+/** The policy with the first window shortened (SPAR_WEBHOOK_FIRST_RETRY_MS), or as it is. */
+export function webhookRetryPolicy(firstWindowMs: number | undefined): RetryPolicy {
+  return firstWindowMs === undefined ? WEBHOOK_RETRY_POLICY : { ...WEBHOOK_RETRY_POLICY, firstWindowMs };
+}
+
 /** Start of window n (1-based) relative to the first failure: the windows before it, summed. */
 function windowStartMs(n: number, policy: RetryPolicy): number {
   let start = 0;

@@ -26,7 +26,7 @@ import { bytesToBase64 } from "../../security/base64.ts";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
 import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
 import { DbWebhookQueue, dbWebhookTargets } from "../../webhooks/db-webhook-queue.ts";
-import { WEBHOOK_RETRY_POLICY } from "../../webhooks/retry-schedule.ts";
+import { webhookRetryPolicy } from "../../webhooks/retry-schedule.ts";
 import { createWebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
 import { createDnsResolver } from "./dns-resolver.ts";
 import { InProcessTextRunHost } from "./in-process-text-run-host.ts";
@@ -83,9 +83,7 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     now,
     random: Math.random,
     timeoutMs: 10_000,
-    ...(o.config.webhookFirstRetryMs === undefined
-      ? {}
-      : { retryPolicy: { ...WEBHOOK_RETRY_POLICY, firstWindowMs: o.config.webhookFirstRetryMs } }),
+    retryPolicy: webhookRetryPolicy(o.config.webhookFirstRetryMs),
     log: (event, fields) => o.log({ level: "warn", message: `webhook ${event} ${JSON.stringify(fields)}` }),
   });
   const events = new RunEventBuffer({

@@ -9,7 +9,7 @@ import { eq, min } from "drizzle-orm";
 import type { SparDatabase } from "../../db/database.ts";
 import { webhookDeliveries } from "../../db/schema.ts";
 import { DbWebhookQueue, dbWebhookTargets } from "../../webhooks/db-webhook-queue.ts";
-import { WEBHOOK_RETRY_POLICY } from "../../webhooks/retry-schedule.ts";
+import { webhookRetryPolicy } from "../../webhooks/retry-schedule.ts";
 import { createWebhookDeliverer, type WebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
 import { type WorkerContext, workerContext } from "./worker-context.ts";
 import type { WorkerEnv } from "./worker-env.ts";
@@ -48,9 +48,7 @@ export class WebhookObject extends DurableObject<WorkerEnv> {
       now: Date.now,
       random: Math.random,
       timeoutMs: 10_000,
-      ...(context.config.webhookFirstRetryMs === undefined
-        ? {}
-        : { retryPolicy: { ...WEBHOOK_RETRY_POLICY, firstWindowMs: context.config.webhookFirstRetryMs } }),
+      retryPolicy: webhookRetryPolicy(context.config.webhookFirstRetryMs),
       log: (event, fields) =>
         context.log({ level: "warn", message: `webhook ${event} ${JSON.stringify(fields)}` }),
     });
