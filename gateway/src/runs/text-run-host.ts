@@ -5,6 +5,7 @@
  */
 import type { RunMetric } from "@spar/caller";
 import type { RunReport, Scenario, Suite, TranscriptEntry } from "@spar/protocol";
+import type { TextRunInput } from "../text-run/text-run-report.ts";
 
 export interface TextRunJob {
   workspaceId: number;
@@ -43,4 +44,16 @@ export interface TextRunHost {
    * or running); resolves once each is recorded, with the ids it held. Others are ignored.
    */
   cancel(runIds: readonly number[], reason: string): Promise<number[]>;
+}
+
+/** What a host hands the text run for a job: the handshake sends the ids as decimal strings. */
+export function textRunInputOf(job: TextRunJob): TextRunInput {
+  return {
+    suite: job.suite,
+    scenario: job.scenario,
+    attempt: job.attempt,
+    runId: String(job.runId),
+    batchId: String(job.testRunId),
+    metrics: job.metrics,
+  };
 }

@@ -4,7 +4,12 @@
  * rest queued in order. The agent URL is checked against the outbound policy at connect time
  * (after DNS); a refused URL fails the run `connection_failed` without connecting.
  */
-import type { RunRecorder, TextRunHost, TextRunJob } from "../../runs/text-run-host.ts";
+import {
+  type RunRecorder,
+  type TextRunHost,
+  type TextRunJob,
+  textRunInputOf,
+} from "../../runs/text-run-host.ts";
 import { runTextScenario } from "../../text-run/run-text-scenario.ts";
 import { refusedReport } from "../../text-run/text-run-report.ts";
 
@@ -102,14 +107,7 @@ export class InProcessTextRunHost implements TextRunHost {
     await recorder.started(job, this.o.now());
     const url = job.suite.agent.text?.url ?? "";
     const refused = signal.aborted ? undefined : await this.o.checkUrl(url);
-    const input = {
-      suite: job.suite,
-      scenario: job.scenario,
-      attempt: job.attempt,
-      runId: String(job.runId),
-      batchId: String(job.testRunId),
-      metrics: job.metrics,
-    };
+    const input = textRunInputOf(job);
     // Events are stored one after another, in the order they happened, and all before the end.
     let events = Promise.resolve();
     const report =

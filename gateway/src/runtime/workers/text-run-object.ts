@@ -14,7 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { RunReport, TranscriptEntry } from "@spar/protocol";
 import { getRun } from "../../db/repositories/runs.ts";
 import { endRunForPlatform } from "../../runs/run-settlement.ts";
-import type { TextRunJob } from "../../runs/text-run-host.ts";
+import { type TextRunJob, textRunInputOf } from "../../runs/text-run-host.ts";
 import {
   callerOf,
   handshakeHeaders,
@@ -73,14 +73,7 @@ export class TextRunObject extends DurableObject<WorkerEnv> {
     const done = new Promise<void>((resolve) => {
       finished = resolve;
     });
-    const input = {
-      suite: job.suite,
-      scenario: job.scenario,
-      attempt: job.attempt,
-      runId: String(job.runId),
-      batchId: String(job.testRunId),
-      metrics: job.metrics,
-    };
+    const input = textRunInputOf(job);
     const channel = textChannelOf(input);
     // Transcript events are stored one after another, in order, and all before the ending.
     let events = Promise.resolve();
