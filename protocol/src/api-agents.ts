@@ -4,7 +4,13 @@
  * `secret_configured`, never the value; a PATCH that omits a secret keeps it and `null` clears it.
  */
 import { z } from "zod";
-import { idSchema, livekitChannelSchema, livekitModeError, textChannelSchema } from "./suite.ts";
+import {
+  idSchema,
+  livekitChannelSchema,
+  livekitModeError,
+  rubricEntryCheck,
+  textChannelSchema,
+} from "./suite.ts";
 
 const nameSchema = z.string().trim().min(1).max(256);
 const objectId = z.number().int().positive();
@@ -51,10 +57,14 @@ export const agentLivekitSchema = z.discriminatedUnion(
 );
 export type AgentLivekit = z.infer<typeof agentLivekitSchema>;
 
-export const agentVoiceSchema = z.strictObject({
-  livekit: agentLivekitSchema,
-  agent_identity: agentIdentity,
-});
+export const agentVoiceSchema = z
+  .strictObject({
+    livekit: agentLivekitSchema,
+    agent_identity: agentIdentity,
+    /** Chat over LiveKit text streams instead of audio (suite file `agent.voice.chat`). */
+    chat: z.boolean().optional(),
+  })
+  .superRefine(rubricEntryCheck);
 export type AgentVoice = z.infer<typeof agentVoiceSchema>;
 
 /** The secrets a LiveKit channel may hold: sealed at rest, never answered. */
@@ -79,10 +89,13 @@ const agentLivekitPatchSchema = z.discriminatedUnion(
   ],
   { error: livekitModeError },
 );
-export const agentVoicePatchSchema = z.strictObject({
-  livekit: agentLivekitPatchSchema,
-  agent_identity: agentIdentity,
-});
+export const agentVoicePatchSchema = z
+  .strictObject({
+    livekit: agentLivekitPatchSchema,
+    agent_identity: agentIdentity,
+    chat: z.boolean().optional(),
+  })
+  .superRefine(rubricEntryCheck);
 export type AgentVoicePatch = z.infer<typeof agentVoicePatchSchema>;
 
 export const agentCreateSchema = z
@@ -151,7 +164,13 @@ export const agentViewSchema = z.strictObject({
   key: z.string().nullable(),
   name: z.string(),
   text: textChannelViewSchema.nullable(),
-  voice: z.strictObject({ livekit: agentLivekitViewSchema, agent_identity: agentIdentity }).nullable(),
+  voice: z
+    .strictObject({
+      livekit: agentLivekitViewSchema,
+      agent_identity: agentIdentity,
+      chat: z.boolean().optional(),
+    })
+    .nullable(),
   metric_ids: z.array(objectId),
   /** `room_config` keys LiveKit is not sent (only the documented room options are). */
   ignored_room_config_keys: z.array(z.string()),

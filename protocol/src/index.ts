@@ -19,5 +19,6 @@ export * from "./suite.ts";
 export * from "./suite-issues.ts";
 export * from "./text-frames.ts";
 export * from "./url-check.ts";
+export * from "./voice-connection.ts";
 export * from "./voice-job.ts";
 export * from "./voice-metrics.ts";

@@ -93,11 +93,35 @@ export const livekitChannelSchema = z.discriminatedUnion(
 );
 export type LivekitChannel = z.infer<typeof livekitChannelSchema>;
 
-export const voiceChannelSchema = z.strictObject({
-  livekit: livekitChannelSchema,
-  /** Which participant is the agent (default: the first other participant). */
-  agent_identity: z.string().min(1).max(256).optional(),
-});
+export const voiceChannelSchema = z
+  .strictObject({
+    livekit: livekitChannelSchema,
+    /** Which participant is the agent (default: the first other participant). */
+    agent_identity: z.string().min(1).max(256).optional(),
+    /**
+     * Chat over LiveKit instead of audio: the caller writes on the `lk.chat` text-stream topic and
+     * reads replies from `lk.chat`/`lk.transcription`; evaluated and billed as a text run.
+     */
+    chat: z.boolean().optional(),
+  })
+  .superRefine(rubricEntryCheck);
+
+/**
+ * A `rubric` channel takes `web_call_url` (we call the bot's session endpoint) or `agent_name`
+ * (we dispatch the agent), never both. A refinement of the whole voice channel, so the mode
+ * objects stay plain (they are extended by the agent schemas).
+ */
+export function rubricEntryCheck(voice: { livekit: { mode: string } }, ctx: z.RefinementCtx): void {
+  const livekit = voice.livekit as { mode: string; web_call_url?: unknown; agent_name?: unknown };
+  if (livekit.mode === "rubric" && livekit.web_call_url !== undefined && livekit.agent_name !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["livekit", "agent_name"],
+      message:
+        "give web_call_url (we call your session endpoint) or agent_name (we dispatch your agent), not both",
+    });
+  }
+}
 
 export const llmConfigSchema = z.strictObject({
   base_url: httpUrlSchema,

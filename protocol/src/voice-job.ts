@@ -68,6 +68,14 @@ export const voiceJobSchema = z.object({
   max_duration_s: z.number().int().min(1).max(3600),
   /** Per-turn wait for the agent's first audio; the run ends `agent_timeout` past it. */
   turn_timeout_ms: z.number().int().min(100).max(120_000).optional(),
+  /**
+   * Chat over LiveKit instead of audio (Cekura's chat mode): the caller writes on the `lk.chat`
+   * text-stream topic and reads the agent's replies from `lk.chat`/`lk.transcription`; no audio
+   * is published or recorded. A dispatch made by the platform carries `text_mode: true`.
+   */
+  chat: z.boolean().optional(),
+  /** Chat runs: one JSON data message the caller publishes (reliable) right after it joins. */
+  publish_data_message: z.record(z.string(), z.unknown()).optional(),
   /** Where the outbox POSTs the result; the sidecar's configured default when absent. */
   result_url: httpUrl.optional(),
 });

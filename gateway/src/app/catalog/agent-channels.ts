@@ -35,6 +35,7 @@ const flagOf = (field: LivekitSecretField) => `${field}_configured`;
 export interface ClearVoice {
   livekit: Record<string, unknown> & { mode: AgentLivekit["mode"] };
   agent_identity?: string | undefined;
+  chat?: boolean | undefined;
 }
 
 /** The voice channel as stored: the clear fields plus a `*_configured` flag per secret of its mode. */
@@ -43,7 +44,10 @@ export function storedVoice(voice: ClearVoice, secrets: VoiceSecrets): JsonObjec
   for (const field of LIVEKIT_SECRETS_OF_MODE[voice.livekit.mode]) {
     livekit[flagOf(field)] = secrets[field] !== undefined;
   }
-  return voice.agent_identity === undefined ? { livekit } : { livekit, agent_identity: voice.agent_identity };
+  const stored: JsonObject = { livekit };
+  if (voice.agent_identity !== undefined) stored.agent_identity = voice.agent_identity;
+  if (voice.chat !== undefined) stored.chat = voice.chat;
+  return stored;
 }
 
 /** Removes the secret fields of a LiveKit channel as sent, returning both parts. */

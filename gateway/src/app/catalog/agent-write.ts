@@ -119,7 +119,11 @@ export async function agentInput(
     if (typeof sent.token === "string") secrets.token = sent.token;
     Object.assign(
       input,
-      await voiceColumns(ctx, { livekit: clear, agent_identity: body.voice.agent_identity }, secrets),
+      await voiceColumns(
+        ctx,
+        { livekit: clear, agent_identity: body.voice.agent_identity, chat: body.voice.chat },
+        secrets,
+      ),
     );
   }
   return input;
@@ -157,7 +161,7 @@ async function voicePatch(body: AgentVoicePatch, stored: AgentRecord, ctx: Agent
     if (value === null) delete secrets[name];
     else secrets[name] = value;
   }
-  return voiceColumns(ctx, { livekit: clear, agent_identity: body.agent_identity }, secrets);
+  return voiceColumns(ctx, { livekit: clear, agent_identity: body.agent_identity, chat: body.chat }, secrets);
 }
 
 /** The stored agent changed by a PATCH body; throws 400 when the result is not a valid agent. */
