@@ -13,6 +13,7 @@ export * from "./limits.ts";
 export * from "./pattern.ts";
 export * from "./quote.ts";
 export * from "./room-config.ts";
+export * from "./room-entry-responses.ts";
 export * from "./run.ts";
 export * from "./stats.ts";
 export * from "./suite.ts";
