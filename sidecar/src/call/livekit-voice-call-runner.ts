@@ -1,11 +1,12 @@
 /**
- * The sidecar's real VoiceCallRunner: decodes the job, joins its LiveKit room as the caller
- * (manual mode: URL + token), runs the call and returns the `VoiceResult` with the transcript,
- * metrics and the recordings as sha256-checked artifacts.
+ * The sidecar's real VoiceCallRunner: decodes the job, enters its LiveKit room by the job's
+ * connection mode (room-entry/: bot runner, session endpoint, dispatch, token endpoint or a given
+ * token), joins as the caller, runs the call, deletes a room it created, and returns the
+ * `VoiceResult` with the transcript, metrics and the recordings as sha256-checked artifacts.
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { VoiceArtifact, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
+import type { EndedReason, VoiceArtifact, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
@@ -15,6 +16,8 @@ import { sha256File } from "../outbox/file-digest.ts";
 import type { WrittenRecording } from "../recording/call-recorder.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
+import { enterRoom, roomEntryPorts } from "../room-entry/room-entry.ts";
+import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
 import { brainFor, decodeCallerConfig } from "./caller-config.ts";
@@ -33,6 +36,8 @@ export interface LiveKitRunnerOptions {
   fetch?: typeof fetch;
   /** Overrides of the spec's stage limits (tests shorten them). */
   limits?: Partial<CallLimits>;
+  /** Room entry's ports (endpoint/room-creation limits, outbound check, randomness, log); `fetch` above is its default. */
+  roomEntry?: Partial<RoomEntryPorts>;
 }
 
 export class LiveKitVoiceCallRunner implements VoiceCallRunner {
@@ -53,12 +58,8 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
   ): Promise<VoiceResult> {
     const wallNow = this.options.wallNow ?? Date.now;
     const startedAt = wallNow();
-    const early = (message: string): VoiceResult => failedResult(job, startedAt, wallNow(), message);
-    if (job.connection.mode !== "manual") {
-      return early(
-        `connection mode "${job.connection.mode}" is not implemented by this sidecar yet; use mode "manual" (livekit_room_url + access_token)`,
-      );
-    }
+    const early = (message: string, reason: EndedReason = "internal_error"): VoiceResult =>
+      failedResult(job, startedAt, wallNow(), message, reason);
     let config: ReturnType<typeof decodeCallerConfig>;
     try {
       config = decodeCallerConfig(job.caller);
@@ -78,11 +79,30 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
       ...(config.endpointing_ms === undefined ? {} : { endpointingMs: config.endpointing_ms }),
       ...(config.greeting_wait_ms === undefined ? {} : { greetingWaitMs: config.greeting_wait_ms }),
     };
+    events({ type: "stage_started", stage: "room_entry" });
+    const entry = await enterRoom(
+      job.connection,
+      {
+        runId: job.run_id,
+        scenario: job.scenario,
+        agentId: job.agent_id,
+        ...(job.chat ? { chat: true } : {}),
+      },
+      roomEntryPorts({
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...this.options.roomEntry,
+      }),
+    );
+    if (!entry.ok) {
+      events({ type: "stage_finished", stage: "room_entry", ok: false, reason: entry.reason });
+      return early(entry.message, entry.reason);
+    }
+    events({ type: "stage_finished", stage: "room_entry", ok: true });
     const makeStt = sttFactory(this.options.stt ?? "pocketsphinx");
     const report = await runCall(
       {
-        url: job.connection.livekit_room_url,
-        token: job.connection.access_token,
+        url: entry.url,
+        token: entry.token,
         brain,
         ...(config.script ? { interrupts: new InterruptPlan(config.script) } : {}),
         ...(config.agent_identity === undefined ? {} : { agentIdentity: config.agent_identity }),
@@ -99,8 +119,9 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
         emit: events,
         signal,
       },
-    );
-    return voiceResultOf(job.run_id, report, await artifactsOf(report.recording));
+    ).finally(() => entry.release?.());
+    const named = report.roomName ? report : { ...report, roomName: entry.roomName };
+    return voiceResultOf(job.run_id, named, await artifactsOf(report.recording));
   }
 }
 
@@ -147,11 +168,17 @@ export async function artifactsOf(recording: WrittenRecording | null): Promise<V
   );
 }
 
-function failedResult(job: VoiceJob, startedAt: number, endedAt: number, message: string): VoiceResult {
+function failedResult(
+  job: VoiceJob,
+  startedAt: number,
+  endedAt: number,
+  message: string,
+  reason: EndedReason,
+): VoiceResult {
   return {
     run_id: job.run_id,
     status: "failed",
-    ended_reason: "internal_error",
+    ended_reason: reason,
     error_message: message.slice(0, 4096),
     started_at: new Date(startedAt).toISOString(),
     ended_at: new Date(endedAt).toISOString(),
