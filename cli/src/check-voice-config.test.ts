@@ -24,23 +24,39 @@ describe("voiceConfigProblem", () => {
     ).toBeUndefined();
   });
 
-  it("names the mode field for client, rubric and token_endpoint", () => {
+  it("accepts every LiveKit mode the suite schema accepts", () => {
     const modes = [
       { mode: "client", bot_runner_url: "https://bots.example/start" },
+      {
+        mode: "rubric",
+        url: "wss://lk.example",
+        api_key: "k",
+        api_secret: "s",
+        web_call_url: "https://bot.example",
+      },
+      { mode: "rubric", url: "wss://lk.example", api_key: "k", api_secret: "s", agent_name: "support" },
       { mode: "rubric", url: "wss://lk.example", api_key: "k", api_secret: "s" },
       { mode: "token_endpoint", generate_token_endpoint: "https://tokens.example/" },
     ];
-    expect(modes.map((m) => voiceConfigProblem(voiceSuite(m)))).toEqual(
-      ["client", "rubric", "token_endpoint"].map(
-        (mode) =>
-          `agent.voice.livekit.mode: "${mode}" is not supported by spar run yet; use mode: manual with url and token (or api_key + api_secret)`,
-      ),
-    );
+    expect(modes.map((m) => voiceConfigProblem(voiceSuite(m)))).toEqual(modes.map(() => undefined));
+  });
+
+  it("refuses a rubric channel without credentials at load, naming each field", () => {
+    const r = parseSuite({
+      version: 1,
+      agent: { id: "bot", voice: { livekit: { mode: "rubric", url: "wss://lk.example", agent_name: "a" } } },
+      defaults: { channel: "voice" },
+      scenarios: [{ id: "a", script: [{ say: "hi" }] }],
+    });
+    expect(r.ok ? [] : r.errors).toEqual([
+      "agent.voice.livekit.api_key: is required (string)",
+      "agent.voice.livekit.api_secret: is required (string)",
+    ]);
   });
 
   it("names manual mode without credentials and a TTS provider the runner lacks", () => {
     expect(voiceConfigProblem(voiceSuite({ mode: "manual", url: "ws://h:7880", api_key: "k" }))).toBe(
-      "agent.voice.livekit: mode manual needs token, or api_key and api_secret to mint one",
+      "agent.voice.livekit (manual) needs token, or api_key and api_secret to mint one (credentials_missing)",
     );
     expect(
       voiceConfigProblem(

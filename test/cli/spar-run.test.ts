@@ -269,13 +269,13 @@ describe("spar run", () => {
     }
   });
 
-  it("exits 2 at plan time, naming the field, when a voice run uses an unsupported LiveKit mode", async () => {
+  it("exits 2 at plan time, naming the fields, when a voice run has no LiveKit credentials", async () => {
     const path = await writeSuite(
       dir,
-      "client-mode.yaml",
+      "no-credentials.yaml",
       suite(passing).replace(
         "scenarios:",
-        '  voice: { livekit: { mode: client, bot_runner_url: "https://bots.example/start" } }\nscenarios:',
+        '  voice: { livekit: { mode: manual, url: "ws://127.0.0.1:7880" } }\nscenarios:',
       ),
     );
     // Text runs of the same suite are not refused: the voice settings are checked only when used.
@@ -284,7 +284,7 @@ describe("spar run", () => {
     expect(r).toEqual({
       code: 2,
       stdout: "",
-      stderr: `spar run: ${path}: agent.voice.livekit.mode: "client" is not supported by spar run yet; use mode: manual with url and token (or api_key + api_secret)\n`,
+      stderr: `spar run: ${path}: agent.voice.livekit (manual) needs token, or api_key and api_secret to mint one (credentials_missing)\n`,
     });
   });
 

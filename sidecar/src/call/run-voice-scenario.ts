@@ -1,18 +1,29 @@
 /**
  * One voice run for the embedded CLI (`spar run --channel voice`): a suite scenario played once
- * in the agent's LiveKit room (manual mode: URL + token, or API key/secret + room to mint one),
- * evaluated with the shared assertions, reported in the JSON report's run shape.
+ * in the agent's LiveKit room, entered by the channel's mode (room-entry/: bot runner, session
+ * endpoint, dispatch, token endpoint, or manual URL + token / API key to mint one), evaluated with
+ * the shared assertions, reported in the JSON report's run shape. The ids sent to bot runners are
+ * the suite's.
  */
 import { join } from "node:path";
 import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
-import type { RunReport, Scenario, Suite } from "@spar/protocol";
-import { AccessToken } from "livekit-server-sdk";
+import {
+  type EndedReason,
+  type RunReport,
+  type Scenario,
+  type Suite,
+  type VoiceConnection,
+  voiceConnectionFor,
+} from "@spar/protocol";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
 import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
+import { CALLER_IDENTITY, mintRoomToken } from "../room-entry/caller-tokens.ts";
+import { enterRoom, roomEntryPorts } from "../room-entry/room-entry.ts";
+import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
 import { InterruptPlan } from "./interrupt-plan.ts";
@@ -38,39 +49,33 @@ export interface VoiceRunDeps {
   connector?: CallRoomConnector;
   /** Stage limits; the spec's defaults otherwise (max duration 600 s, per turn 30 s). */
   limits?: Partial<CallLimits>;
-  /** Identity the caller joins as when a token is minted here. */
+  /** Identity the caller joins as when a manual suite's token is minted here. */
   callerIdentity?: string;
+  /** Room entry's ports (limits, outbound check, randomness, log); `fetch` above is its default. */
+  roomEntry?: Partial<RoomEntryPorts>;
 }
 
-/** Where to join: the suite's manual LiveKit settings, minting the caller's token if needed. */
-export async function manualRoomAccess(
+/** A manual token only has to be valid when the caller joins (and for rtc-node's reconnects). */
+const MANUAL_TOKEN_TTL_S = 600;
+
+/**
+ * The suite's LiveKit channel as a voice job's connection (protocol's voiceConnectionFor), minting
+ * a manual caller's token from the API key when no token is given.
+ */
+export async function suiteVoiceConnection(
   suite: Suite,
   runId: string,
-  callerIdentity = "rubric-test-caller",
-): Promise<{ url: string; token: string }> {
+  callerIdentity = CALLER_IDENTITY,
+): Promise<{ ok: true; connection: VoiceConnection } | { ok: false; reason: EndedReason; message: string }> {
   const livekit = suite.agent.voice?.livekit;
-  if (!livekit) throw new Error("agent.voice.livekit is not configured");
-  if (livekit.mode !== "manual") {
-    throw new Error(
-      `agent.voice.livekit.mode "${livekit.mode}" is not supported by the embedded runner yet; use mode: manual`,
-    );
-  }
-  if (livekit.token) return { url: livekit.url, token: livekit.token };
-  if (!livekit.api_key || !livekit.api_secret) {
-    throw new Error(
-      "agent.voice.livekit (manual) needs `token`, or `api_key` + `api_secret` (+ `room`) to mint one",
-    );
-  }
-  // A token only has to be valid when the caller joins (and for rtc-node's reconnects): keep it
-  // short-lived, for this one identity in this one room.
-  const at = new AccessToken(livekit.api_key, livekit.api_secret, { identity: callerIdentity, ttl: "10m" });
-  at.addGrant({
-    roomJoin: true,
-    room: livekit.room ?? `spar-${runId}`,
-    canPublish: true,
-    canSubscribe: true,
-  });
-  return { url: livekit.url, token: await at.toJwt() };
+  if (!livekit)
+    return { ok: false, reason: "internal_error", message: "agent.voice.livekit is not configured" };
+  const plan = voiceConnectionFor(livekit);
+  if (!plan.ok) return plan;
+  if ("connection" in plan) return plan;
+  const room = plan.mint.room ?? `spar-${runId}`;
+  const token = await mintRoomToken(plan.mint, callerIdentity, room, MANUAL_TOKEN_TTL_S);
+  return { ok: true, connection: { mode: "manual", livekit_room_url: plan.mint.url, access_token: token } };
 }
 
 let sharedTts: TextToSpeech | undefined;
@@ -85,17 +90,26 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
   const signal = deps.signal ?? new AbortController().signal;
   const fetchDeps = deps.fetch ? { fetch: deps.fetch } : {};
   const tts = suite.caller?.tts;
-  let access: { url: string; token: string };
-  try {
-    if (tts && tts.provider !== "offline") {
-      throw new Error(
-        `caller.tts.provider "${tts.provider}" is not supported by the embedded runner; use offline`,
-      );
-    }
-    access = await manualRoomAccess(suite, input.runId, deps.callerIdentity);
-  } catch (cause) {
-    return configFailure(input, cause instanceof Error ? cause.message : String(cause));
+  if (tts && tts.provider !== "offline") {
+    return notStarted(
+      input,
+      "internal_error",
+      `caller.tts.provider "${tts.provider}" is not supported by the embedded runner; use offline`,
+    );
   }
+  const planned = await suiteVoiceConnection(suite, input.runId, deps.callerIdentity);
+  if (!planned.ok) return notStarted(input, planned.reason, planned.message);
+  const access = await enterRoom(
+    planned.connection,
+    {
+      runId: input.runId,
+      scenario: { id: scenario.id, name: scenario.name ?? scenario.id },
+      agentId: suite.agent.id,
+      ...(suite.agent.voice?.chat ? { chat: true } : {}),
+    },
+    roomEntryPorts({ ...fetchDeps, ...deps.roomEntry }),
+  );
+  if (!access.ok) return notStarted(input, access.reason, access.message);
   const clock = deps.clock ?? monotonicClock;
   const makeStt = sttFactory(deps.stt ?? "pocketsphinx");
   const report: CallReport = await runCall(
@@ -118,9 +132,10 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       emit: () => undefined,
       signal,
     },
-  );
+  ).finally(() => access.release?.());
+  const roomName = report.roomName ?? access.roomName;
   const producedMetadata: Record<string, unknown> = {
-    ...(report.roomName ? { room_name: report.roomName } : {}),
+    ...(roomName ? { room_name: roomName } : {}),
     ...(report.recording
       ? {
           recording: {
@@ -177,14 +192,15 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
   };
 }
 
-function configFailure(input: VoiceRunInput, message: string): RunReport {
+/** A run that never got into the room: failed with the stage's reason, no verdict to compute. */
+function notStarted(input: VoiceRunInput, reason: EndedReason, message: string): RunReport {
   return {
     run_id: input.runId,
     scenario_id: input.scenario.id,
     attempt: input.attempt,
     channel: "voice",
     status: "failed",
-    ended_reason: "internal_error",
+    ended_reason: reason,
     ended_by: "platform",
     passed: false,
     duration_ms: 0,
