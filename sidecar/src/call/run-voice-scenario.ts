@@ -13,6 +13,7 @@ import {
   type Scenario,
   type Suite,
   type VoiceConnection,
+  type VoiceRunEventBody,
   voiceConnectionFor,
 } from "@spar/protocol";
 import { type Clock, monotonicClock } from "../media/clock.ts";
@@ -51,6 +52,8 @@ export interface VoiceRunDeps {
   limits?: Partial<CallLimits>;
   /** Identity the caller joins as when a manual suite's token is minted here. */
   callerIdentity?: string;
+  /** The run's stage, participant and turn events as they happen (the sidecar job's event bodies). */
+  onEvent?: (event: VoiceRunEventBody) => void;
   /** Room entry's ports (limits, outbound check, randomness, log); `fetch` above is its default. */
   roomEntry?: Partial<RoomEntryPorts>;
 }
@@ -99,6 +102,8 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
   }
   const planned = await suiteVoiceConnection(suite, input.runId, deps.callerIdentity);
   if (!planned.ok) return notStarted(input, planned.reason, planned.message);
+  const emit = deps.onEvent ?? (() => undefined);
+  emit({ type: "stage_started", stage: "room_entry" });
   const access = await enterRoom(
     planned.connection,
     {
@@ -109,6 +114,12 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
     },
     roomEntryPorts({ ...fetchDeps, ...deps.roomEntry }),
   );
+  emit({
+    type: "stage_finished",
+    stage: "room_entry",
+    ok: access.ok,
+    ...(access.ok ? {} : { reason: access.reason }),
+  });
   if (!access.ok) return notStarted(input, access.reason, access.message);
   const clock = deps.clock ?? monotonicClock;
   const makeStt = sttFactory(deps.stt ?? "pocketsphinx");
@@ -129,7 +140,7 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       ...(makeStt ? { makeStt } : {}),
       clock,
       wallNow: Date.now,
-      emit: () => undefined,
+      emit,
       signal,
     },
   ).finally(() => access.release?.());
