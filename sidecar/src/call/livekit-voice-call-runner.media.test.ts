@@ -222,7 +222,7 @@ describe("LiveKit call runner (real rtc-node, real dev server)", () => {
       }
       expect(
         events.filter((e) => e.type === "stage_finished").map((e) => e.type === "stage_finished" && e.stage),
-      ).toEqual(["connect", "agent_join"]);
+      ).toEqual(["room_entry", "connect", "agent_join"]);
       expect(events.filter((e) => e.type === "turn")).toHaveLength(6);
     } finally {
       await agent.close();
