@@ -39,7 +39,7 @@ function job(connection: VoiceJob["connection"]): VoiceJob {
   };
 }
 
-async function run(j: VoiceJob) {
+async function run(j: VoiceJob, signal = new AbortController().signal) {
   const events: VoiceRunEventBody[] = [];
   const runner = new LiveKitVoiceCallRunner({
     recordingsDir: "/nonexistent-never-written",
@@ -47,9 +47,7 @@ async function run(j: VoiceJob) {
     connector: refusingConnector,
     roomEntry: { limits: { endpointMs: 2_000, roomCreateMs: 2_000 }, randomHex: () => "deadbeef" },
   });
-  const result = voiceResultSchema.parse(
-    await runner.run(j, (e) => events.push(e), new AbortController().signal),
-  );
+  const result = voiceResultSchema.parse(await runner.run(j, (e) => events.push(e), signal));
   return { result, events };
 }
 
@@ -91,5 +89,29 @@ describe("LiveKitVoiceCallRunner room entry", () => {
       { type: "stage_finished", stage: "connect", ok: false, reason: "connection_failed" },
     ]);
     expect(await new RoomServiceClient(lk.httpUrl, key, secret).listRooms()).toEqual([]);
+  });
+
+  it("ends the run interrupted at once when it is stopped while the bot runner has not answered", async () => {
+    endpoint = await startLoopbackEndpoint(() => new Promise<void>(() => undefined));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 200);
+    const started = performance.now();
+    const { result, events } = await run(
+      job({ mode: "client", bot_runner_url: `${endpoint.url}/start` }),
+      stop.signal,
+    );
+    // The endpoint limit is 2 s: ending well before it shows the request was abandoned.
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(result).toMatchObject({
+      status: "interrupted",
+      ended_reason: "interrupted",
+      error_message: `the bot runner ${endpoint.url}/start was not awaited: the run was stopped`,
+    });
+    expect(events.at(-1)).toEqual({
+      type: "stage_finished",
+      stage: "room_entry",
+      ok: false,
+      reason: "interrupted",
+    });
   });
 });

@@ -91,9 +91,14 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
       roomEntryPorts({
         ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
         ...this.options.roomEntry,
+        signal,
       }),
     );
     if (!entry.ok) {
+      if (signal.aborted) {
+        events({ type: "stage_finished", stage: "room_entry", ok: false, reason: "interrupted" });
+        return { ...early(entry.message, "interrupted"), status: "interrupted" };
+      }
       events({ type: "stage_finished", stage: "room_entry", ok: false, reason: entry.reason });
       return early(entry.message, entry.reason);
     }

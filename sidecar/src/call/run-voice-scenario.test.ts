@@ -2,7 +2,7 @@
  * The embedded voice run's room entry without media: every mode's failure is the run's failure
  * with its reason, and bot runners receive the suite's ids.
  */
-import { parseSuite, runReportSchema } from "@spar/protocol";
+import { parseSuite, runReportSchema, type VoiceRunEventBody } from "@spar/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   json,
@@ -52,10 +52,28 @@ describe("runVoiceScenario room entry", () => {
 
   it('fails token_missing with "No token found in response" when the token endpoint answers none', async () => {
     endpoint = await startLoopbackEndpoint(json({ serverUrl: "ws://127.0.0.1:1" }));
+    const events: VoiceRunEventBody[] = [];
     const report = await runVoiceScenario(
       voiceRun({ mode: "token_endpoint", generate_token_endpoint: `${endpoint.url}/token` }),
+      { onEvent: (e) => events.push(e) },
     );
+    expect(events).toEqual([
+      { type: "stage_started", stage: "room_entry" },
+      { type: "stage_finished", stage: "room_entry", ok: false, reason: "token_missing" },
+    ]);
     expect(report).toMatchObject({ status: "failed", ended_reason: "token_missing", passed: false });
     expect(report.error).toMatch(/^No token found in response/);
+  });
+
+  it("reports a run stopped during room entry as interrupted, not as the endpoint's failure", async () => {
+    endpoint = await startLoopbackEndpoint(() => new Promise<void>(() => undefined));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    const report = runReportSchema.parse(
+      await runVoiceScenario(voiceRun({ mode: "client", bot_runner_url: `${endpoint.url}/start` }), {
+        signal: stop.signal,
+      }),
+    );
+    expect(report).toMatchObject({ status: "interrupted", ended_reason: "interrupted", passed: false });
   });
 });

@@ -112,15 +112,17 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       agentId: suite.agent.id,
       ...(suite.agent.voice?.chat ? { chat: true } : {}),
     },
-    roomEntryPorts({ ...fetchDeps, ...deps.roomEntry }),
+    roomEntryPorts({ ...fetchDeps, ...deps.roomEntry, signal }),
   );
+  // Stopped while entering (Ctrl-C): interrupted, whatever the pending request then reported.
+  const entryEnd = access.ok ? undefined : signal.aborted ? "interrupted" : access.reason;
   emit({
     type: "stage_finished",
     stage: "room_entry",
     ok: access.ok,
-    ...(access.ok ? {} : { reason: access.reason }),
+    ...(entryEnd ? { reason: entryEnd } : {}),
   });
-  if (!access.ok) return notStarted(input, access.reason, access.message);
+  if (!access.ok) return notStarted(input, entryEnd ?? access.reason, access.message);
   const clock = deps.clock ?? monotonicClock;
   const makeStt = sttFactory(deps.stt ?? "pocketsphinx");
   const report: CallReport = await runCall(
@@ -210,7 +212,7 @@ function notStarted(input: VoiceRunInput, reason: EndedReason, message: string):
     scenario_id: input.scenario.id,
     attempt: input.attempt,
     channel: "voice",
-    status: "failed",
+    status: reason === "interrupted" ? "interrupted" : "failed",
     ended_reason: reason,
     ended_by: "platform",
     passed: false,

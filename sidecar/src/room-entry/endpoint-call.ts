@@ -19,7 +19,7 @@ export async function postJson(
   url: string,
   body: unknown,
   headers: Record<string, string>,
-  ports: Pick<RoomEntryPorts, "fetch" | "limits" | "checkUrl">,
+  ports: Pick<RoomEntryPorts, "fetch" | "limits" | "checkUrl" | "signal">,
 ): Promise<EndpointAnswer> {
   const shown = `${what} ${displayUrl(url)}`;
   const refused = ports.checkUrl(url);
@@ -33,7 +33,7 @@ export async function postJson(
       method: "POST",
       headers: { ...headers, "content-type": "application/json", accept: "application/json" },
       body: JSON.stringify(body),
-      signal: controller.signal,
+      signal: ports.signal ? AbortSignal.any([controller.signal, ports.signal]) : controller.signal,
       // A redirect would leave the outbound check behind: it is an answer like any other non-2xx.
       redirect: "manual",
     });
@@ -60,6 +60,8 @@ export async function postJson(
       );
     }
   } catch (cause) {
+    if (ports.signal?.aborted)
+      return entryFailure("bot_runner_error", `${shown} was not awaited: the run was stopped`);
     if (controller.signal.aborted) {
       return entryFailure("bot_runner_error", `${shown} did not answer within ${limitMs / 1000} s`);
     }

@@ -44,7 +44,7 @@ export function apiBaseOf(livekitUrl: string): string {
 
 export function twirpLiveKitAdmin(
   credentials: LivekitApiCredentials,
-  deps: { fetch: typeof fetch; timeoutMs: number },
+  deps: { fetch: typeof fetch; timeoutMs: number; signal?: AbortSignal | undefined },
 ): LiveKitAdmin {
   const base = apiBaseOf(credentials.livekit_url);
   async function call(service: string, method: string, body: unknown, grant: VideoGrant): Promise<void> {
@@ -57,7 +57,7 @@ export function twirpLiveKitAdmin(
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${await at.toJwt()}` },
         body: JSON.stringify(body),
-        signal: controller.signal,
+        signal: deps.signal ? AbortSignal.any([controller.signal, deps.signal]) : controller.signal,
         redirect: "manual",
       });
       const answer = new TextDecoder().decode((await readUpTo(res, MAX_API_ANSWER_BYTES)).bytes);
@@ -65,6 +65,7 @@ export function twirpLiveKitAdmin(
         throw new LiveKitApiError(`${method}: LiveKit answered HTTP ${res.status} ${twirpMessage(answer)}`);
     } catch (cause) {
       if (cause instanceof LiveKitApiError) throw cause;
+      if (deps.signal?.aborted) throw new LiveKitApiError(`${method}: not awaited, the run was stopped`);
       if (controller.signal.aborted) {
         throw new LiveKitApiError(`${method}: LiveKit did not answer within ${deps.timeoutMs / 1000} s`);
       }

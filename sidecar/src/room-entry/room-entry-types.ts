@@ -57,6 +57,8 @@ export interface RoomEntryPorts {
   randomUuid: () => string;
   /** The outbound policy: why `url` may not be called, or undefined when it may. */
   checkUrl: (url: string) => string | undefined;
+  /** Stops every pending request (the run was stopped); the caller then reports the run interrupted. */
+  signal?: AbortSignal;
   /** One line per cleanup problem; never given a secret. */
   log: (line: string) => void;
 }

@@ -47,6 +47,7 @@ export function roomEntryPorts(overrides: Partial<RoomEntryPorts> = {}): RoomEnt
     randomUuid: overrides.randomUuid ?? randomUUID,
     checkUrl: overrides.checkUrl ?? (() => undefined),
     log: overrides.log ?? ((line) => console.warn(line)),
+    ...(overrides.signal ? { signal: overrides.signal } : {}),
   };
 }
 

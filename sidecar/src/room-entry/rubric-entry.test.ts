@@ -145,6 +145,22 @@ describe("rubric + dispatch (the platform creates the room and dispatches the ag
     });
   });
 
+  it("abandons room creation when the run is stopped", async () => {
+    endpoint = await startLoopbackEndpoint(() => new Promise<void>(() => undefined));
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    const entry = await enterRoom(
+      { ...dispatch("bot"), livekit_url: endpoint.url.replace("http", "ws") },
+      context,
+      ports({ signal: stop.signal }),
+    );
+    expect(entry).toEqual({
+      ok: false,
+      reason: "room_create_failed",
+      message: "could not create the room: CreateRoom: not awaited, the run was stopped",
+    });
+  });
+
   it("deletes the room it created on release", async () => {
     const entry = await enterRoom(dispatch("bot"), context, ports());
     if (!entry.ok) throw new Error(entry.message);

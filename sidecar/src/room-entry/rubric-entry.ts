@@ -37,8 +37,8 @@ export async function enterRubricRoom(
   connection: RubricConnection,
   context: RoomEntryContext,
   ports: RoomEntryPorts,
-  adminFor: (connection: RubricConnection) => LiveKitAdmin = (c) =>
-    twirpLiveKitAdmin(c, { fetch: ports.fetch, timeoutMs: ports.limits.roomCreateMs }),
+  adminFor: (connection: RubricConnection, signal: AbortSignal | undefined) => LiveKitAdmin = (c, signal) =>
+    twirpLiveKitAdmin(c, { fetch: ports.fetch, timeoutMs: ports.limits.roomCreateMs, signal }),
 ): Promise<RoomEntry> {
   const refused = ports.checkUrl(connection.livekit_url);
   if (refused !== undefined) {
@@ -47,7 +47,7 @@ export async function enterRubricRoom(
       `LiveKit ${displayUrl(connection.livekit_url)} may not be called: ${refused}`,
     );
   }
-  const admin = adminFor(connection);
+  const admin = adminFor(connection, ports.signal);
   const roomName = rubricRoomName(context.runId, ports.randomHex);
   const created = await adminStep(
     () => admin.createRoom(roomName, { ...ROOM_OPTION_DEFAULTS, ...connection.room_options }),
@@ -56,7 +56,8 @@ export async function enterRubricRoom(
   if (created) return created;
   const release = async () => {
     try {
-      await admin.deleteRoom(roomName);
+      // Not tied to the run's signal: a stopped run still deletes its room.
+      await adminFor(connection, undefined).deleteRoom(roomName);
     } catch (cause) {
       ports.log(
         `room entry: could not delete room ${roomName}: ${cause instanceof Error ? cause.message : String(cause)}`,
