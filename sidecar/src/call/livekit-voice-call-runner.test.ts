@@ -67,6 +67,24 @@ describe("LiveKitVoiceCallRunner room entry", () => {
       { type: "stage_started", stage: "room_entry" },
       { type: "stage_finished", stage: "room_entry", ok: false, reason: "bot_runner_error" },
     ]);
+    expect(endpoint.requests[0]?.body).toEqual({
+      rubric_run_id: "run-77",
+      metadata: { scenario_id: "scn", scenario_name: "Scenario", agent_id: "agent-1" },
+    });
+  });
+
+  it("sends the gateway's decimal ids to a bot runner as the integers they are", async () => {
+    endpoint = await startLoopbackEndpoint(json({ error: "overloaded" }, 503));
+    await run({
+      ...job({ mode: "client", bot_runner_url: `${endpoint.url}/start` }),
+      run_id: "981",
+      scenario: { id: "12", name: "Pay a bill" },
+      agent_id: "7",
+    });
+    expect(endpoint.requests[0]?.body).toEqual({
+      rubric_run_id: "981",
+      metadata: { scenario_id: 12, scenario_name: "Pay a bill", agent_id: 7 },
+    });
   });
 
   it("deletes the room it created when the call then fails to connect", async () => {

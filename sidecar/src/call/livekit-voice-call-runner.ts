@@ -84,8 +84,8 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
       job.connection,
       {
         runId: job.run_id,
-        scenario: job.scenario,
-        agentId: job.agent_id,
+        scenario: { id: platformId(job.scenario.id), name: job.scenario.name },
+        agentId: job.agent_id === undefined ? undefined : platformId(job.agent_id),
         ...(job.chat ? { chat: true } : {}),
       },
       roomEntryPorts({
@@ -128,6 +128,14 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
     const named = report.roomName ? report : { ...report, roomName: entry.roomName };
     return voiceResultOf(job.run_id, named, await artifactsOf(report.recording));
   }
+}
+
+/**
+ * The gateway sends its integer ids as decimal strings; bot runners get them back as the integers
+ * they are (spec: "integers through the gateway"). Anything else stays the string it is.
+ */
+export function platformId(id: string): string | number {
+  return /^(0|[1-9]\d{0,15})$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
 }
 
 export function voiceResultOf(runId: string, report: CallReport, artifacts: VoiceArtifact[]): VoiceResult {

@@ -8,8 +8,9 @@ import type { EndedReason } from "@spar/protocol";
 /** Who the run is, as the endpoints and dispatch metadata see it. */
 export interface RoomEntryContext {
   runId: string;
-  scenario: { id: string; name: string };
-  agentId: string | undefined;
+  /** Ids as a bot runner receives them: the platform's integers through the gateway, a suite's strings embedded. */
+  scenario: { id: string | number; name: string };
+  agentId: string | number | undefined;
   /** Chat-over-LiveKit runs: a dispatch made by the platform carries `text_mode: true`. */
   chat?: boolean;
 }
