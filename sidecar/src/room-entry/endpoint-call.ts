@@ -4,7 +4,7 @@
  * past the limit is `bot_runner_error`; an answer that is not a JSON object is
  * `invalid_bot_runner_response`. Messages show the URL without query or credentials.
  */
-import { displayUrl } from "@spar/protocol";
+import { displayUrl, redactUrls } from "@spar/protocol";
 import { entryFailure, type RoomEntryFailure, type RoomEntryPorts } from "./room-entry-types.ts";
 
 /** Largest answer read as JSON. */
@@ -65,7 +65,7 @@ export async function postJson(
     if (controller.signal.aborted) {
       return entryFailure("bot_runner_error", `${shown} did not answer within ${limitMs / 1000} s`);
     }
-    return entryFailure("bot_runner_error", `${shown} could not be reached: ${causeText(cause)}`);
+    return entryFailure("bot_runner_error", `${shown} could not be reached: ${redactUrls(causeText(cause))}`);
   } finally {
     clearTimeout(timer);
   }
