@@ -1,5 +1,5 @@
 import type { ReferenceVoiceBotOptions } from "../reference-voice-bot/index.ts";
-import { dispatchMetadataSchema } from "./contracts.ts";
+import { metadataRunIdSchema, metadataTextModeSchema } from "./contracts.ts";
 import { type CallEnd, type ParticipantLister, watchRoom } from "./room-watch.ts";
 
 /** How the bot got into its room: one per vendor contract. */
@@ -36,13 +36,15 @@ export function botCallOf(
   metadata: Record<string, unknown>,
   rubricRunId?: string,
 ): BotCall {
-  const known = dispatchMetadataSchema.safeParse(metadata);
+  // Each field on its own: a malformed text_mode must not hide a good run id, and neither is guessed.
+  const runId = metadataRunIdSchema.safeParse(metadata.rubric_run_id);
+  const textMode = metadataTextModeSchema.safeParse(metadata.text_mode);
   return {
     mode,
     roomName,
     identity,
-    rubricRunId: rubricRunId ?? (known.success ? known.data.rubric_run_id : undefined),
-    textMode: known.success ? (known.data.text_mode ?? false) : false,
+    rubricRunId: rubricRunId ?? (runId.success ? runId.data : undefined),
+    textMode: textMode.success ? textMode.data : false,
     metadata,
   };
 }

@@ -96,13 +96,12 @@ export function tokenResponseOf(
   return body;
 }
 
-/** What a dispatch's metadata may carry (a JSON object; anything else is passed on as text). */
-export const dispatchMetadataSchema = z
-  .object({
-    rubric_run_id: runId.optional(),
-    text_mode: z.union([z.boolean(), z.enum(["true", "false"]).transform((s) => s === "true")]).optional(),
-  })
-  .catchall(z.unknown());
+/** The two fields the runner reads from a dispatch's (or request's) metadata, each on its own. */
+export const metadataRunIdSchema = runId;
+export const metadataTextModeSchema = z.union([
+  z.boolean(),
+  z.enum(["true", "false"]).transform((s) => s === "true"),
+]);
 
 /** Renders a zod failure as one sentence naming each field, the rule and the fix. */
 export function describeIssues(error: z.ZodError): string {

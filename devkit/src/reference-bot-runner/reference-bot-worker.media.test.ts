@@ -3,7 +3,7 @@ import { ParticipantInfo_Kind } from "@livekit/protocol";
 import { dispose } from "@livekit/rtc-node";
 import { FliteWasiTextToSpeech } from "@spar/sidecar";
 import { AgentDispatchClient, RoomServiceClient } from "livekit-server-sdk";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type MediaDevServer, startMediaDevServer } from "../netns/media-dev-server.ts";
 import { TestCaller } from "../reference-voice-bot/testing/test-caller.ts";
 import { prepareLines, type VoiceLine } from "../reference-voice-bot/voice-lines.ts";
@@ -24,6 +24,9 @@ beforeAll(async () => {
   [callerLine] = (await prepareLines(new FliteWasiTextToSpeech("rms"), [
     "Hello, I would like to check on my order.",
   ])) as [VoiceLine];
+});
+afterAll(async () => {
+  await dispose();
 });
 beforeEach(async () => {
   server = await startMediaDevServer();
@@ -90,10 +93,11 @@ describe("the reference bot as a registered @livekit/agents worker", () => {
     await new AgentDispatchClient(server.httpUrl, server.apiKey, server.apiSecret).createDispatch(
       "rubric-179-ab12cd34",
       "rubric-bot",
-      { metadata: '{"rubric_run_id": 179}' },
+      { metadata: '{"rubric_run_id": 179, "text_mode": true}' },
     );
     const { said, gapMs } = await callTheAgent("rubric-179-ab12cd34");
-    expect(said).toBe("Run 179 by voice.");
+    // The fixture's hook puts the dispatch's run id and text_mode into what the bot says.
+    expect(said).toBe("Run 179 by text.");
     expect(gapMs).toBeGreaterThan(500);
     expect(gapMs).toBeLessThan(2000);
     await botLeft("rubric-179-ab12cd34");
