@@ -68,7 +68,8 @@ export class FleetFullError extends Error {}
 export class BotFleet {
   readonly #options: BotFleetOptions;
   readonly #bots = new Set<{ call: BotCall; stop(reason: CallEnd | "runner_closed"): Promise<void> }>();
-  #starting = 0;
+  /** Bots still joining, by room and identity: a retried request must not start a second one. */
+  readonly #joining = new Map<string, Promise<unknown>>();
   #closed = false;
 
   constructor(options: BotFleetOptions) {
@@ -81,29 +82,38 @@ export class BotFleet {
 
   /** True when a bot this runner started is in `roomName` as `identity` (a retried request). */
   has(roomName: string, identity: string): boolean {
-    return [...this.#bots].some((b) => b.call.roomName === roomName && b.call.identity === identity);
+    return (
+      this.#joining.has(keyOf(roomName, identity)) ||
+      [...this.#bots].some((b) => b.call.roomName === roomName && b.call.identity === identity)
+    );
   }
 
   /** Resolves once the bot is in the room (so the caller finds it there); rejects if it cannot join. */
   async start(call: BotCall, where: { url: string; token: string }): Promise<void> {
     const o = this.#options;
     if (this.#closed) throw new FleetFullError("this runner is shutting down");
-    if (this.#bots.size + this.#starting >= o.maxBots) {
+    if (this.#bots.size + this.#joining.size >= o.maxBots) {
       throw new FleetFullError(`this runner already runs ${o.maxBots} bots; try again when a call ends`);
     }
-    this.#starting += 1;
-    let bot: { close(): Promise<void> };
+    const key = keyOf(call.roomName, call.identity);
+    const joining = this.#join(call, where);
+    this.#joining.set(key, joining);
     try {
-      bot = await o.startBot({
-        latencyMs: DEFAULT_LATENCY_MS,
-        ...o.bot,
-        ...o.botOptionsFor?.(call),
-        url: where.url,
-        token: where.token,
-      });
+      await joining;
     } finally {
-      this.#starting -= 1;
+      this.#joining.delete(key);
     }
+  }
+
+  async #join(call: BotCall, where: { url: string; token: string }): Promise<void> {
+    const o = this.#options;
+    const bot = await o.startBot({
+      latencyMs: DEFAULT_LATENCY_MS,
+      ...o.bot,
+      ...o.botOptionsFor?.(call),
+      url: where.url,
+      token: where.token,
+    });
     if (this.#closed) {
       await bot.close();
       throw new FleetFullError("this runner shut down while the bot was joining");
@@ -140,6 +150,12 @@ export class BotFleet {
 
   async closeAll(): Promise<void> {
     this.#closed = true;
+    // A bot still joining closes itself once it is in (see #join).
+    await Promise.allSettled([...this.#joining.values()]);
     await Promise.all([...this.#bots].map((b) => b.stop("runner_closed")));
   }
+}
+
+function keyOf(roomName: string, identity: string): string {
+  return JSON.stringify([roomName, identity]);
 }

@@ -23,6 +23,8 @@ let closed: string[];
 let ended: { room: string; reason: CallEnd | "runner_closed" }[];
 let calls: BotCall[];
 let failJoin: boolean;
+/** When set, fake bots wait for it before they join (a slow join). */
+let joinGate: Promise<void> | undefined;
 let rooms: RoomServiceClient;
 const wsUrl = () => server.url.replace("http", "ws");
 
@@ -32,6 +34,7 @@ const wsUrl = () => server.url.replace("http", "ws");
  */
 async function fakeStartBot(options: ReferenceVoiceBotOptions): Promise<{ close(): Promise<void> }> {
   started.push(options);
+  await joinGate;
   if (failJoin) throw new Error("connection refused");
   const claims = await new TokenVerifier(TEST_KEY, TEST_SECRET).verify(options.token);
   const room = claims.video?.room ?? "";
@@ -90,6 +93,7 @@ beforeEach(async () => {
   ended = [];
   calls = [];
   failJoin = false;
+  joinGate = undefined;
 });
 afterEach(async () => {
   await runner?.close();
@@ -341,6 +345,37 @@ describe("when calls end", () => {
     await post("/token", { room_name: "long", participant_name: "simulated_user" });
     await until(() => ended.length === 1, "the bot to stop");
     expect(ended).toEqual([{ room: "long", reason: "max_call" }]);
+  });
+
+  it("starts one bot for a request retried while the first bot is still joining", async () => {
+    await start();
+    let open = () => {};
+    joinGate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const body = { room_name: "retry", participant_name: "simulated_user" };
+    const first = post("/token", body);
+    await until(() => started.length === 1, "the first bot to start joining");
+    const second = await post("/token", body);
+    open();
+    expect([(await first).status, second.status]).toEqual([200, 200]);
+    expect(started).toHaveLength(1);
+  });
+
+  it("closes a bot that was still joining when the runner closed", async () => {
+    await start();
+    let open = () => {};
+    joinGate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const pending = post("/token", { room_name: "late", participant_name: "u" });
+    await until(() => started.length === 1, "the bot to start joining");
+    const closing = runner?.close();
+    runner = undefined;
+    open();
+    await Promise.all([pending.catch(() => undefined), closing]);
+    expect(closed).toEqual(["late"]);
+    expect(server.registry.listParticipants("late")).toEqual([]);
   });
 
   it("stops every bot on close()", async () => {
