@@ -10,7 +10,7 @@ describe("reference-bot-runner command", () => {
   it("prints its URL once listening, serves the endpoints, and exits on SIGTERM", async () => {
     const server = await startApiTestServer();
     const args = ["--livekit-url", server.url, "--api-key", TEST_KEY, "--api-secret", TEST_SECRET];
-    const runner = await startRunnerProcess([...args, "--port", "0", "--require-bearer", "t"], 20_000);
+    const runner = await startRunnerProcess([...args, "--port", "0", "--require-bearer", "t"], 60_000);
     try {
       expect(runner.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const res = await fetch(`${runner.url}/api/session`, {
@@ -25,7 +25,7 @@ describe("reference-bot-runner command", () => {
       await runner.stop();
       await server.close();
     }
-  }, 30_000);
+  }, 90_000);
 
   it("exits 2 with the rule on stderr for a bad argument", async () => {
     const child = spawn(process.execPath, [BIN, "--livekit-url", "ws://127.0.0.1:1", "--api-key", "k"], {

@@ -1,10 +1,9 @@
 // Composition root of `reference-bot-runner` (see devkit/bin): the only file here that reads the
 // command line, the environment or process state.
 import { isAbsolute, resolve } from "node:path";
-import { initializeLogger } from "@livekit/agents";
 import { parseRunnerCliArgs } from "./cli-args.ts";
 import { type ReferenceBotRunner, startReferenceBotRunner } from "./start-reference-bot-runner.ts";
-import { type ReferenceBotWorker, startReferenceBotWorker } from "./start-reference-bot-worker.ts";
+import type { ReferenceBotWorker } from "./start-reference-bot-worker.ts";
 
 const parsed = parseRunnerCliArgs(process.argv.slice(2), process.env);
 if (!parsed.ok) {
@@ -32,6 +31,9 @@ try {
     // tsx's API, so the job process is told to load it too, or it could not import the agent file.
     const tsx = import.meta.resolve("tsx");
     if (!process.execArgv.includes(tsx)) process.execArgv.push("--import", tsx);
+    // agents-js is loaded only for the worker: it is most of the command's start-up time.
+    const { initializeLogger } = await import("@livekit/agents");
+    const { startReferenceBotWorker } = await import("./start-reference-bot-worker.ts");
     initializeLogger({ pretty: false, level: process.env.LOG_LEVEL ?? "warn" });
     const agentFile = options.worker.agentFile;
     worker = await startReferenceBotWorker({
