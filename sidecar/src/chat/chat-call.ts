@@ -91,15 +91,13 @@ export function runChatCall(input: ChatCallInput, deps: ChatCallDeps): Promise<C
         );
         return;
       case "send_chat":
-        room
-          ?.sendChat(effect.text)
-          .catch((cause: unknown) =>
-            dispatch({
-              type: "send_failed",
-              at: now(),
-              detail: `could not send on lk.chat: ${message(cause)}`,
-            }),
-          );
+        room?.sendChat(effect.text).catch((cause: unknown) =>
+          dispatch({
+            type: "send_failed",
+            at: now(),
+            detail: `could not send on lk.chat: ${message(cause)}`,
+          }),
+        );
         return;
       case "set_timer": {
         clearTimeout(timers.get(effect.timer));
