@@ -59,7 +59,13 @@ export function runChatCall(input: ChatCallInput, deps: ChatCallDeps): Promise<C
   };
   const now = () => clock.now();
 
-  const onRoomEvent = (event: ChatRoomEvent) => dispatch({ ...event, at: now() });
+  // Events from before `connect` resolved wait for the `connected` event, in their order.
+  let held: ChatEvent[] | undefined = [];
+  const onRoomEvent = (event: ChatRoomEvent) => {
+    const stamped: ChatEvent = { ...event, at: now() };
+    if (held) held.push(stamped);
+    else dispatch(stamped);
+  };
 
   function perform(effect: ChatEffect): void {
     switch (effect.type) {
@@ -77,6 +83,9 @@ export function runChatCall(input: ChatCallInput, deps: ChatCallDeps): Promise<C
                 roomName: joined.roomName,
                 participants: joined.remoteIdentities(),
               });
+              const early = held ?? [];
+              held = undefined;
+              for (const event of early) dispatch(event);
             },
             (cause: unknown) => dispatch({ type: "connect_failed", at: now(), detail: message(cause) }),
           );

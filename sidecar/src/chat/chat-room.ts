@@ -35,7 +35,7 @@ export interface ChatRoom {
 export interface ChatRoomConnectOptions {
   url: string;
   token: string;
-  /** Every room event from the moment the join completes. */
+  /** Every room event, from the start of the join (the caller holds them until `connect` resolves). */
   onEvent: (event: ChatRoomEvent) => void;
   signal: AbortSignal;
 }

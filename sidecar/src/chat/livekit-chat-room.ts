@@ -101,7 +101,9 @@ class LiveKitChatRoom implements ChatRoom {
   }
 
   private emit(event: ChatRoomEvent): void {
-    if (!this.joined || this.leaving) return;
+    // From the start of the join: a greeting written while the caller joins is not lost (the
+    // shell holds events until it has the room).
+    if (this.leaving) return;
     try {
       this.onEvent(event);
     } catch {
