@@ -138,12 +138,16 @@ export async function runCommand(argv: readonly string[], parentCtx: CliContext)
             runId: run.runId,
             batchId,
           };
-          return run.channel === "voice" && voice
-            ? voice.runVoiceScenario(input, {
-                signal: ctx.signal,
-                recordingsDir: join(ctx.outputDir, "recordings"),
-              })
-            : runTextScenario(input, { signal: ctx.signal });
+          if (run.channel === "voice" && voice) {
+            // `agent.voice.chat`: the caller writes over LiveKit text streams; reported as a text run.
+            return run.suite.agent.voice?.chat
+              ? voice.runChatScenario(input, { signal: ctx.signal })
+              : voice.runVoiceScenario(input, {
+                  signal: ctx.signal,
+                  recordingsDir: join(ctx.outputDir, "recordings"),
+                });
+          }
+          return runTextScenario(input, { signal: ctx.signal });
         },
         {
           runStarted: (run) => {

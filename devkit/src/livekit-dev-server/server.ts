@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocketServer } from "ws";
 import { AgentDispatcher } from "./agents/index.ts";
+import { installDtlsSequenceFix } from "./dtls-sequence-fix.ts";
 import { decideJoin } from "./join-auth.ts";
 import { RoomRegistry } from "./room-registry.ts";
 import { RtcSession } from "./rtc-session.ts";
@@ -44,6 +45,7 @@ const MAX_URL_LENGTH = 8 * 1024;
  */
 export async function startLiveKitDevServer(opts: LiveKitDevServerOptions): Promise<LiveKitDevServer> {
   if (opts.keys.size === 0) throw new Error("keys: at least one API key:secret pair is required");
+  installDtlsSequenceFix();
   const host = opts.host ?? "127.0.0.1";
   if (opts.udpReceiveBufferBytes !== undefined) raiseUdpReceiveBuffers(opts.udpReceiveBufferBytes);
   const autoCreateRooms = opts.autoCreateRooms ?? true;

@@ -1,4 +1,5 @@
 import type { Clock, TextToSpeech, VoiceActivity } from "@spar/sidecar";
+import { type ChatModeOptions, checkChatModeOptions } from "./chat-mode.ts";
 import { checkLatencyPlan, type LatencyPlan } from "./latency-plan.ts";
 import type { UtteranceTruth } from "./truth.ts";
 
@@ -24,6 +25,11 @@ export interface ReferenceVoiceBotOptions {
   clock?: Clock;
   /** Whose audio to listen to; default the first remote participant that publishes audio. */
   callerIdentity?: string;
+  /**
+   * Chat mode (chat-mode.ts): no audio; answer `lk.chat` messages with `lines`. Also entered
+   * without this option when room or participant metadata says `{"text_mode": true}`.
+   */
+  chat?: ChatModeOptions;
   /** Called with every finished utterance, as it is logged. */
   onUtterance?: (truth: UtteranceTruth) => void;
 }
@@ -47,6 +53,7 @@ export const BOT_VAD_HYSTERESIS = { onset: 0.5, offset: 0.35, minSpeechMs: 60, m
 
 export function checkOptions(o: ReferenceVoiceBotOptions): void {
   checkLatencyPlan(o.latencyMs);
+  if (o.chat) checkChatModeOptions(o.chat);
   for (const i of o.interruptCaller ?? []) {
     if (!(Number.isInteger(i.turn) && i.turn >= 1 && Number.isFinite(i.afterMs) && i.afterMs >= 0)) {
       throw new Error(

@@ -4,6 +4,12 @@ export {
   DEFAULT_LINES,
   type ReferenceVoiceBotOptions,
 } from "./bot-options.ts";
+export {
+  CHAT_TOPIC,
+  type ChatModeOptions,
+  type ChatTruth,
+  textModeRequested,
+} from "./chat-mode.ts";
 export { checkLatencyPlan, type LatencyPlan, latencyForTurn } from "./latency-plan.ts";
 export {
   type EventMatch,

@@ -6,7 +6,7 @@ import {
   TrackPublishOptions,
   TrackSource,
 } from "@livekit/rtc-node";
-import { EnergyVoiceActivity, FliteWasiTextToSpeech, monotonicClock } from "@spar/sidecar";
+import { type Clock, EnergyVoiceActivity, FliteWasiTextToSpeech, monotonicClock } from "@spar/sidecar";
 import {
   BOT_VAD_HYSTERESIS,
   checkOptions,
@@ -14,6 +14,7 @@ import {
   type ReferenceVoiceBotOptions,
 } from "./bot-options.ts";
 import { CallerEar } from "./caller-ear.ts";
+import { type ChatTruth, runChatMode, textModeRequested } from "./chat-mode.ts";
 import { OutputSchedule } from "./output-schedule.ts";
 import { TranscriptionWriter } from "./transcription-writer.ts";
 import type { CallerSpeechTruth, UtteranceTruth } from "./truth.ts";
@@ -21,12 +22,18 @@ import { type PolicyAction, type PolicyInput, TurnPolicy } from "./turn-policy.t
 import { BOT_SAMPLE_RATE, prepareLines } from "./voice-lines.ts";
 
 export interface ReferenceVoiceBot {
+  /** `chat` when asked by `options.chat` or by `{"text_mode": true}` room/participant metadata. */
+  readonly mode: "voice" | "chat";
   /** Every utterance so far, in order (the one still playing is not included). */
   truth(): UtteranceTruth[];
   /** Caller speech as the bot heard it. */
   heardCaller(): CallerSpeechTruth[];
   /** Sid of the bot's audio track (what its transcriptions refer to). */
   readonly trackSid: string;
+  /** Chat mode: the messages received and the replies sent (empty in voice mode). */
+  chatLog(): ChatTruth[];
+  /** Data packets received (e.g. a chat run's `publish_data_message`); chat mode only. */
+  dataMessages(): { topic: string | undefined; text: string }[];
   close(): Promise<void>;
 }
 
@@ -44,6 +51,11 @@ const MAX_BACKLOG_MS = 200;
 export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions): Promise<ReferenceVoiceBot> {
   checkOptions(options);
   const clock = options.clock ?? monotonicClock;
+  if (options.chat) {
+    const room = new Room();
+    await room.connect(options.url, options.token, { autoSubscribe: false, dynacast: false });
+    return chatBot(room, options, clock);
+  }
   const lines = await prepareLines(
     options.tts ?? new FliteWasiTextToSpeech("rms"),
     options.lines ?? DEFAULT_LINES,
@@ -51,6 +63,8 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
 
   const room = new Room();
   await room.connect(options.url, options.token, { autoSubscribe: true, dynacast: false });
+  // LiveKit's text mode (dispatch metadata `text_mode: true`), when the room or token carries it.
+  if (textModeRequested(room)) return chatBot(room, options, clock);
   const participant = room.localParticipant;
   if (!participant) throw new Error("reference bot: connected without a local participant");
   // No queue inside rtc-node: captureFrame hands each frame straight to the encoder, so the moment
@@ -188,7 +202,10 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
   })();
 
   return {
+    mode: "voice",
     trackSid,
+    chatLog: () => [],
+    dataMessages: () => [],
     truth: () => utterances.map((u) => ({ ...u })),
     heardCaller: () => heard.map((h) => ({ ...h })),
     async close() {
@@ -204,5 +221,28 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
       await source.close();
       await room.disconnect();
     },
+  };
+}
+
+async function chatBot(
+  room: Room,
+  options: ReferenceVoiceBotOptions,
+  clock: Clock,
+): Promise<ReferenceVoiceBot> {
+  const chat = await runChatMode(
+    room,
+    options.lines ?? DEFAULT_LINES,
+    options.chat ?? {},
+    clock,
+    options.callerIdentity,
+  );
+  return {
+    mode: "chat",
+    trackSid: "",
+    truth: () => [],
+    heardCaller: () => [],
+    chatLog: chat.chatLog,
+    dataMessages: chat.dataMessages,
+    close: chat.close,
   };
 }

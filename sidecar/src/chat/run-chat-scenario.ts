@@ -1,0 +1,130 @@
+/**
+ * One chat run for the embedded CLI: a suite scenario whose agent has `voice.chat: true`, played
+ * over LiveKit text (manual mode: URL + token, or API key/secret + room to mint one) and
+ * reported in the JSON report's run shape.
+ *
+ * The report says `channel: "text"`: a chat run is billed and evaluated as a text run (spec), its
+ * transcript has text entries (`at_ms`, `latency_ms` from the caller's message to the reply) and
+ * its metrics are the text ones (`turns`, `latency_ms`); a "voice" run without recording or audio
+ * metrics would read as a broken voice run. `metadata.transport: "livekit_chat"` says how it ran.
+ */
+import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
+import type { RunReport } from "@spar/protocol";
+import { manualRoomAccess, type VoiceRunInput } from "../call/run-voice-scenario.ts";
+import { type Clock, monotonicClock } from "../media/clock.ts";
+import { runChatCall } from "./chat-call.ts";
+import { chatRunMetrics, reportedChatEntry } from "./chat-report.ts";
+import type { ChatRoomConnector } from "./chat-room.ts";
+import { type ChatLimits, DEFAULT_CHAT_LIMITS } from "./chat-types.ts";
+import { LiveKitChatRoomConnector } from "./livekit-chat-room.ts";
+
+export const CHAT_TRANSPORT = "livekit_chat";
+
+export interface ChatRunDeps {
+  fetch?: typeof fetch;
+  signal?: AbortSignal;
+  clock?: Clock;
+  connector?: ChatRoomConnector;
+  /** Stage limits; the defaults otherwise (max duration 600 s, per turn 30 s, settle 300 ms). */
+  limits?: Partial<ChatLimits>;
+  /** Identity the caller joins as when a token is minted here. */
+  callerIdentity?: string;
+}
+
+export async function runChatScenario(input: VoiceRunInput, deps: ChatRunDeps = {}): Promise<RunReport> {
+  const { suite, scenario } = input;
+  const signal = deps.signal ?? new AbortController().signal;
+  const fetchDeps = deps.fetch ? { fetch: deps.fetch } : {};
+  let access: { url: string; token: string };
+  try {
+    access = await manualRoomAccess(suite, input.runId, deps.callerIdentity);
+  } catch (cause) {
+    return failedBeforeCall(input, cause instanceof Error ? cause.message : String(cause));
+  }
+  const agentIdentity = suite.agent.voice?.agent_identity;
+  const result = await runChatCall(
+    {
+      url: access.url,
+      token: access.token,
+      brain: callerFor(scenario, suite, fetchDeps),
+      config: {
+        limits: { ...DEFAULT_CHAT_LIMITS, ...deps.limits },
+        ...(agentIdentity === undefined ? {} : { agentIdentity }),
+        publishesDataMessage: false,
+      },
+    },
+    {
+      connector: deps.connector ?? new LiveKitChatRoomConnector(),
+      clock: deps.clock ?? monotonicClock,
+      emit: () => undefined,
+      signal,
+    },
+  );
+  const { end } = result;
+  const transcript = result.transcript.map(reportedChatEntry);
+  // What the call produced, never the scenario's own metadata: `metadata` assertions check the run.
+  const produced: Record<string, unknown> = {
+    transport: CHAT_TRANSPORT,
+    ...(result.roomName ? { room_name: result.roomName } : {}),
+  };
+  // An interrupted run gets no verdict, so nothing is evaluated (no judge call after Ctrl-C).
+  const assertions =
+    end.status === "interrupted"
+      ? []
+      : await evaluateAssertions(
+          scenario.assertions ?? [],
+          {
+            status: end.status,
+            endedReason: end.reason,
+            endedBy: end.endedBy,
+            transcript,
+            metadata: produced,
+          },
+          { ...fetchDeps, ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}), signal },
+        );
+  // The detail is a failure, or on caller_ended a failed expectation; on agent_ended it is only information.
+  const problem = end.status !== "completed" || end.reason === "caller_ended" ? (end.detail ?? null) : null;
+  const verdict = runVerdict({
+    status: end.status,
+    endedReason: end.reason,
+    problem,
+    script: scenario.script,
+    transcript,
+    assertions,
+  });
+  return {
+    run_id: input.runId,
+    scenario_id: scenario.id,
+    attempt: input.attempt,
+    channel: "text",
+    status: end.status,
+    ended_reason: end.reason,
+    ended_by: end.endedBy,
+    passed: verdict.passed,
+    duration_ms: Math.round((result.endedAt - result.startedAt) * 10) / 10,
+    transcript,
+    metadata: { ...(scenario.metadata ?? {}), ...produced },
+    assertions,
+    metrics: chatRunMetrics(transcript),
+    error: verdict.error,
+  };
+}
+
+function failedBeforeCall(input: VoiceRunInput, message: string): RunReport {
+  return {
+    run_id: input.runId,
+    scenario_id: input.scenario.id,
+    attempt: input.attempt,
+    channel: "text",
+    status: "failed",
+    ended_reason: "internal_error",
+    ended_by: "platform",
+    passed: false,
+    duration_ms: 0,
+    transcript: [],
+    metadata: { ...(input.scenario.metadata ?? {}), transport: CHAT_TRANSPORT },
+    assertions: [],
+    metrics: chatRunMetrics([]),
+    error: message,
+  };
+}
