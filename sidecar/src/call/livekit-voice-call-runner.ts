@@ -7,6 +7,8 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { EndedReason, VoiceArtifact, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
+import type { ChatRoomConnector } from "../chat/chat-room.ts";
+import { runChatJob } from "../chat/run-chat-job.ts";
 import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
@@ -33,6 +35,8 @@ export interface LiveKitRunnerOptions {
   clock?: Clock;
   wallNow?: () => number;
   connector?: CallRoomConnector;
+  /** Chat jobs (`chat: true`) join through this instead (no audio). */
+  chatConnector?: ChatRoomConnector;
   fetch?: typeof fetch;
   /** Overrides of the spec's stage limits (tests shorten them). */
   limits?: Partial<CallLimits>;
@@ -103,6 +107,16 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
       return early(entry.message, entry.reason);
     }
     events({ type: "stage_finished", stage: "room_entry", ok: true });
+    if (job.chat) {
+      const result = await runChatJob(job, entry, events, signal, {
+        wallNow,
+        clock: this.clock,
+        ...(this.options.fetch ? { fetch: this.options.fetch } : {}),
+        ...(this.options.chatConnector ? { connector: this.options.chatConnector } : {}),
+      }).finally(() => entry.release?.());
+      const roomName = result.room_name ?? entry.roomName;
+      return roomName === undefined ? result : { ...result, room_name: roomName };
+    }
     const makeStt = sttFactory(this.options.stt ?? "pocketsphinx");
     const report = await runCall(
       {

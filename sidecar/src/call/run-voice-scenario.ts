@@ -22,9 +22,8 @@ import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
 import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
-import { CALLER_IDENTITY, mintRoomToken } from "../room-entry/caller-tokens.ts";
-import { enterRoom, roomEntryPorts } from "../room-entry/room-entry.ts";
 import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
+import { enterSuiteRoom } from "../room-entry/suite-room-entry.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
 import { InterruptPlan } from "./interrupt-plan.ts";
@@ -58,29 +57,6 @@ export interface VoiceRunDeps {
   roomEntry?: Partial<RoomEntryPorts>;
 }
 
-/** A manual token only has to be valid when the caller joins (and for rtc-node's reconnects). */
-const MANUAL_TOKEN_TTL_S = 600;
-
-/**
- * The suite's LiveKit channel as a voice job's connection (protocol's voiceConnectionFor), minting
- * a manual caller's token from the API key when no token is given.
- */
-export async function suiteVoiceConnection(
-  suite: Suite,
-  runId: string,
-  callerIdentity = CALLER_IDENTITY,
-): Promise<{ ok: true; connection: VoiceConnection } | { ok: false; reason: EndedReason; message: string }> {
-  const livekit = suite.agent.voice?.livekit;
-  if (!livekit)
-    return { ok: false, reason: "internal_error", message: "agent.voice.livekit is not configured" };
-  const plan = voiceConnectionFor(livekit);
-  if (!plan.ok) return plan;
-  if ("connection" in plan) return plan;
-  const room = plan.mint.room ?? `spar-${runId}`;
-  const token = await mintRoomToken(plan.mint, callerIdentity, room, MANUAL_TOKEN_TTL_S);
-  return { ok: true, connection: { mode: "manual", livekit_room_url: plan.mint.url, access_token: token } };
-}
-
 let sharedTts: TextToSpeech | undefined;
 /** One TTS worker thread for every embedded run in this process (it is unref'd: never keeps it alive). */
 function offlineTts(): TextToSpeech {
@@ -100,29 +76,18 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       `caller.tts.provider "${tts.provider}" is not supported by the embedded runner; use offline`,
     );
   }
-  const planned = await suiteVoiceConnection(suite, input.runId, deps.callerIdentity);
-  if (!planned.ok) return notStarted(input, planned.reason, planned.message);
   const emit = deps.onEvent ?? (() => undefined);
-  emit({ type: "stage_started", stage: "room_entry" });
-  const access = await enterRoom(
-    planned.connection,
+  const access = await enterSuiteRoom(
+    { suite, scenario, runId: input.runId },
     {
-      runId: input.runId,
-      scenario: { id: scenario.id, name: scenario.name ?? scenario.id },
-      agentId: suite.agent.id,
-      ...(suite.agent.voice?.chat ? { chat: true } : {}),
+      ...fetchDeps,
+      signal,
+      emit,
+      ...(deps.callerIdentity ? { callerIdentity: deps.callerIdentity } : {}),
+      ...(deps.roomEntry ? { roomEntry: deps.roomEntry } : {}),
     },
-    roomEntryPorts({ ...fetchDeps, ...deps.roomEntry, signal }),
   );
-  // Stopped while entering (Ctrl-C): interrupted, whatever the pending request then reported.
-  const entryEnd = access.ok ? undefined : signal.aborted ? "interrupted" : access.reason;
-  emit({
-    type: "stage_finished",
-    stage: "room_entry",
-    ok: access.ok,
-    ...(entryEnd ? { reason: entryEnd } : {}),
-  });
-  if (!access.ok) return notStarted(input, entryEnd ?? access.reason, access.message);
+  if (!access.ok) return notStarted(input, access.reason, access.message);
   const clock = deps.clock ?? monotonicClock;
   const makeStt = sttFactory(deps.stt ?? "pocketsphinx");
   const report: CallReport = await runCall(

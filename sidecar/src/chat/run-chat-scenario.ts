@@ -1,6 +1,6 @@
 /**
  * One chat run for the embedded CLI: a suite scenario whose agent has `voice.chat: true`, played
- * over LiveKit text (manual mode: URL + token, or API key/secret + room to mint one) and
+ * over LiveKit text (its room entered by the channel's mode, like a voice run's) and
  * reported in the JSON report's run shape.
  *
  * The report says `channel: "text"`: a chat run is billed and evaluated as a text run (spec), its
@@ -9,9 +9,11 @@
  * metrics would read as a broken voice run. `metadata.transport: "livekit_chat"` says how it ran.
  */
 import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
-import type { RunReport } from "@spar/protocol";
-import { manualRoomAccess, type VoiceRunInput } from "../call/run-voice-scenario.ts";
+import type { EndedReason, RunReport } from "@spar/protocol";
+import type { VoiceRunInput } from "../call/run-voice-scenario.ts";
 import { type Clock, monotonicClock } from "../media/clock.ts";
+import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
+import { enterSuiteRoom } from "../room-entry/suite-room-entry.ts";
 import { runChatCall } from "./chat-call.ts";
 import { chatRunMetrics, reportedChatEntry } from "./chat-report.ts";
 import type { ChatRoomConnector } from "./chat-room.ts";
@@ -29,18 +31,25 @@ export interface ChatRunDeps {
   limits?: Partial<ChatLimits>;
   /** Identity the caller joins as when a token is minted here. */
   callerIdentity?: string;
+  /** Room entry's ports (limits, outbound check, randomness, log); `fetch` above is its default. */
+  roomEntry?: Partial<RoomEntryPorts>;
 }
 
 export async function runChatScenario(input: VoiceRunInput, deps: ChatRunDeps = {}): Promise<RunReport> {
   const { suite, scenario } = input;
   const signal = deps.signal ?? new AbortController().signal;
   const fetchDeps = deps.fetch ? { fetch: deps.fetch } : {};
-  let access: { url: string; token: string };
-  try {
-    access = await manualRoomAccess(suite, input.runId, deps.callerIdentity);
-  } catch (cause) {
-    return failedBeforeCall(input, cause instanceof Error ? cause.message : String(cause));
-  }
+  const access = await enterSuiteRoom(
+    { suite, scenario, runId: input.runId },
+    {
+      ...fetchDeps,
+      signal,
+      emit: () => undefined,
+      ...(deps.callerIdentity ? { callerIdentity: deps.callerIdentity } : {}),
+      ...(deps.roomEntry ? { roomEntry: deps.roomEntry } : {}),
+    },
+  );
+  if (!access.ok) return failedBeforeCall(input, access.reason, access.message);
   const agentIdentity = suite.agent.voice?.agent_identity;
   const result = await runChatCall(
     {
@@ -59,7 +68,7 @@ export async function runChatScenario(input: VoiceRunInput, deps: ChatRunDeps = 
       emit: () => undefined,
       signal,
     },
-  );
+  ).finally(() => access.release?.());
   const { end } = result;
   const transcript = result.transcript.map(reportedChatEntry);
   // What the call produced, never the scenario's own metadata: `metadata` assertions check the run.
@@ -110,14 +119,14 @@ export async function runChatScenario(input: VoiceRunInput, deps: ChatRunDeps = 
   };
 }
 
-function failedBeforeCall(input: VoiceRunInput, message: string): RunReport {
+function failedBeforeCall(input: VoiceRunInput, reason: EndedReason, message: string): RunReport {
   return {
     run_id: input.runId,
     scenario_id: input.scenario.id,
     attempt: input.attempt,
     channel: "text",
-    status: "failed",
-    ended_reason: "internal_error",
+    status: reason === "interrupted" ? "interrupted" : "failed",
+    ended_reason: reason,
     ended_by: "platform",
     passed: false,
     duration_ms: 0,
