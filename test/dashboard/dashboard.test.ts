@@ -29,6 +29,18 @@ let voiceRunId: number;
 /** The test's page, screenshotted (with its console) when the test fails. */
 let current: { page: Page; console: string[] } | null = null;
 
+/** `spar serve` through its real bin, once it listens, with its first-start key. */
+async function serve(data: string, runtime: "node" | "workers") {
+  const proc = startSparBin(["serve", "--port", "0", "--data", data, "--runtime", runtime]);
+  const deadline = Date.now() + 60_000;
+  while (!/listening on (http:\/\/\S+)/.test(proc.stdout())) {
+    if (Date.now() > deadline) throw new Error(`spar serve did not start: ${proc.stdout()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const listening = /listening on (http:\/\/\S+)/.exec(proc.stdout())?.[1] ?? "";
+  return { gateway: proc, url: listening, key: (await readFile(join(data, "api-key"), "utf8")).trim() };
+}
+
 async function call(
   method: string,
   path: string,
@@ -65,14 +77,7 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
   beforeAll(async () => {
     agent = await startReferenceTextAgent({ port: 0, secret: SECRET });
     dir = await tempDir();
-    gateway = startSparBin(["serve", "--port", "0", "--data", dir]);
-    const deadline = Date.now() + 30_000;
-    while (!/listening on (http:\/\/\S+)/.test(gateway.stdout())) {
-      if (Date.now() > deadline) throw new Error(`spar serve did not start: ${gateway.stdout()}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    url = /listening on (http:\/\/\S+)/.exec(gateway.stdout())?.[1] ?? "";
-    key = (await readFile(join(dir, "api-key"), "utf8")).trim();
+    ({ gateway, url, key } = await serve(dir, "node"));
     // Slow replies (400 ms a turn, 4 turns) so the transcript visibly streams in.
     const suite = await call("PUT", "/v1/suites", {
       version: 1,
@@ -246,4 +251,24 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
     await page.screenshot({ path: join(SHOTS, "voice-run-phone.png"), fullPage: true });
     expect(errors).toEqual([]);
   }, 30_000);
+
+  it("serves the same pages from the Worker (workerd through wrangler dev) as from Node", async () => {
+    const workers = await serve(join(dir, "workers"), "workers");
+    try {
+      const [node, worker] = await Promise.all([
+        fetch(`${url}/dashboard/runs/1`),
+        fetch(`${workers.url}/dashboard/runs/1`),
+      ]);
+      expect(await worker.text()).toBe(await node.text());
+      const { page, errors } = await newPage();
+      await page.goto(`${workers.url}/dashboard/`);
+      await page.getByLabel("API key").fill(workers.key);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByText("No test runs yet.").waitFor();
+      expect(errors).toEqual([]);
+    } finally {
+      workers.gateway.child.kill("SIGTERM");
+      await workers.gateway.result;
+    }
+  }, 60_000);
 });
