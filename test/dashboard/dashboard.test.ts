@@ -3,7 +3,8 @@
  * the real `spar serve` (its bin, a libSQL data folder) and the reference text agent. Signs in,
  * starts a test run from the page, watches a run's transcript stream in over SSE, opens the
  * test run through its `report_url`, and opens a stored voice run: waveform, turn timeline with
- * the right turns, play and click-to-seek. Screenshots land in .spar/dashboard-screenshots/.
+ * the right turns, play and click-to-seek. The Worker serves the same bytes. Screenshots land in
+ * .spar/dashboard-screenshots/.
  */
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rm } from "node:fs/promises";
@@ -26,6 +27,8 @@ let key: string;
 let browser: Browser;
 let agentId: number;
 let voiceRunId: number;
+/** The Worker gateway, started in beforeAll so that wrangler's start overlaps the browser tests. */
+let workersServing: ReturnType<typeof serve> | undefined;
 /** The test's page, screenshotted (with its console) when the test fails. */
 let current: { page: Page; console: string[] } | null = null;
 
@@ -77,6 +80,9 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
   beforeAll(async () => {
     agent = await startReferenceTextAgent({ port: 0, secret: SECRET });
     dir = await tempDir();
+    workersServing = serve(join(dir, "workers"), "workers");
+    // Awaited by its test; a failed start must not be an unhandled rejection before then.
+    workersServing.catch(() => undefined);
     ({ gateway, url, key } = await serve(dir, "node"));
     // Slow replies (400 ms a turn, 4 turns) so the transcript visibly streams in.
     const suite = await call("PUT", "/v1/suites", {
@@ -131,6 +137,11 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
   });
 
   afterAll(async () => {
+    const workers = await workersServing?.catch(() => undefined);
+    if (workers !== undefined && workers.gateway.child.exitCode === null) {
+      workers.gateway.child.kill("SIGTERM");
+      await workers.gateway.result;
+    }
     await browser?.close();
     gateway?.child.kill("SIGTERM");
     await gateway?.result;
@@ -192,6 +203,14 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
     await page.locator('.recording[data-state="unavailable"]').waitFor();
     expect(await page.getByRole("status").filter({ hasText: "404" }).count()).toBe(1);
     expect(await page.locator(".timeline .turn").count()).toBe(VOICE_TURNS.length);
+    // A run that failed its assertion reads failed, with the reason, never passed.
+    expect(await page.locator(".facts .badge").allTextContents()).toEqual(["completed", "failed"]);
+    expect(await page.locator(".assertions li").allTextContents()).toEqual([
+      "failed max_latency_ms p95 2112.5 ms > 1500 ms",
+    ]);
+    expect(
+      await page.getByRole("status").filter({ hasText: "assertion max_latency_ms failed" }).count(),
+    ).toBe(1);
     expect(errors).toEqual([]);
   }, 30_000);
 
@@ -252,20 +271,22 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
     expect(errors).toEqual([]);
   }, 30_000);
 
-  it("serves the same pages from the Worker (workerd through wrangler dev) as from Node", async () => {
-    const workers = await serve(join(dir, "workers"), "workers");
+  it("serves the same pages, byte for byte, from the Worker (workerd through wrangler dev) as from Node", async () => {
+    const workers = await (workersServing ?? serve(join(dir, "workers"), "workers"));
     try {
-      const [node, worker] = await Promise.all([
-        fetch(`${url}/dashboard/runs/1`),
-        fetch(`${workers.url}/dashboard/runs/1`),
+      const page = async (base: string) => (await fetch(`${base}/dashboard/runs/1`)).text();
+      const [nodeHtml, workerHtml] = await Promise.all([page(url), page(workers.url)]);
+      expect(workerHtml).toBe(nodeHtml);
+      // The pages run the same in either (the browser tests above use Node's): same script, same bytes.
+      const script = /src="(\/dashboard\/assets\/app-\w+\.js)"/.exec(nodeHtml)?.[1] ?? "";
+      const [nodeJs, workerJs] = await Promise.all([
+        fetch(`${url}${script}`),
+        fetch(`${workers.url}${script}`),
       ]);
-      expect(await worker.text()).toBe(await node.text());
-      const { page, errors } = await newPage();
-      await page.goto(`${workers.url}/dashboard/`);
-      await page.getByLabel("API key").fill(workers.key);
-      await page.getByRole("button", { name: "Sign in" }).click();
-      await page.getByText("No test runs yet.").waitFor();
-      expect(errors).toEqual([]);
+      expect([nodeJs.status, workerJs.status]).toEqual([200, 200]);
+      expect(await workerJs.text()).toBe(await nodeJs.text());
+      const signedIn = await fetch(`${workers.url}/v1/api-keys`, { headers: { "X-API-Key": workers.key } });
+      expect(signedIn.status).toBe(200);
     } finally {
       workers.gateway.child.kill("SIGTERM");
       await workers.gateway.result;
