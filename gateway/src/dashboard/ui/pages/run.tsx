@@ -39,6 +39,7 @@ function useLiveRun(id: number): { run: RunView | null; live: boolean; error: Er
       setLive(true);
       // The stream replays the run from its start, so the transcript is rebuilt from it.
       let transcript: AnyTranscriptEntry[] = [];
+      let ended = false;
       readEventStream(
         `/v1/runs/${id}/events`,
         authHeaders(),
@@ -52,15 +53,20 @@ function useLiveRun(id: number): { run: RunView | null; live: boolean; error: Er
             const { status } = decode(runStatusEventSchema, data, "status event");
             setRun((r) => (r === null ? r : { ...r, status }));
           } else if (event.event === "ended") {
+            ended = true;
             setRun(decode(runViewSchema, data, "ended event"));
             setLive(false);
           }
         },
         abort.signal,
-      ).then((res) => {
-        if (!res.ok) fail(new Error(`the run's event stream answered ${res.status}`));
-        setLive(false);
-      }, fail);
+      )
+        .then(async (res) => {
+          if (!res.ok) throw new Error(`the run's event stream answered ${res.status}`);
+          setLive(false);
+          // A stream that closed before `ended` (a restart, a proxy's timeout): read where the run stands.
+          if (!ended && !abort.signal.aborted) setRun(await getJson(`/v1/runs/${id}`, runViewSchema));
+        })
+        .catch(fail);
     }, fail);
     return () => abort.abort();
   }, [id]);
