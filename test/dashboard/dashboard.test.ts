@@ -255,6 +255,9 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
       .poll(async () => Number(await clock.getAttribute("data-current-ms")), { timeout: 10_000 })
       .toBeGreaterThan(0);
     await page.getByRole("button", { name: "Pause" }).click();
+    // Turns are buttons: the keyboard seeks too (the caller's first turn starts at 1.7 s).
+    await page.locator('.turn[data-turn="2"]').press("Enter");
+    await expect.poll(async () => Number(await clock.getAttribute("data-current-ms"))).toBe(1700);
     // Agent turn 5 starts at 6.6 s: a click there moves the playhead there.
     await page.locator('.turn[data-turn="5"]').click();
     await expect.poll(async () => Number(await clock.getAttribute("data-current-ms"))).toBe(6600);
@@ -268,6 +271,34 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
     );
     expect(overflow).toBe(0);
     await page.screenshot({ path: join(SHOTS, "voice-run-phone.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 30_000);
+
+  it("shows an agent's secret only as configured, saves an edit, and shows a new API key once", async () => {
+    const { page, errors } = await newPage();
+    await signIn(page, `/dashboard/agents/${agentId}`);
+    await page.getByRole("list", { name: "Secrets" }).waitFor();
+    expect(await page.getByRole("list", { name: "Secrets" }).textContent()).toBe("text.secret: configured");
+    const editor = page.getByLabel("Agent", { exact: true });
+    expect(await editor.inputValue()).not.toContain(SECRET);
+    const edited = JSON.parse(await editor.inputValue()) as Record<string, unknown>;
+    await editor.fill(JSON.stringify({ ...edited, name: "Echo bot, renamed" }));
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.getByRole("heading", { name: "Echo bot, renamed" }).waitFor();
+    // A field the API refuses: its message, naming the field, on the page.
+    await editor.fill(JSON.stringify({ colour: "blue" }));
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("colour");
+
+    await page.getByRole("link", { name: "API keys & webhooks" }).click();
+    await page.getByLabel("New key's name").fill("ci");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const shown = (await page.locator(".secret-value").textContent()) ?? "";
+    expect(shown).toMatch(/^spar_/);
+    expect((await fetch(`${url}/v1/credits`, { headers: { "X-API-Key": shown } })).status).toBe(200);
+    await page.reload();
+    await page.getByRole("cell", { name: "ci", exact: true }).waitFor();
+    expect(await page.locator(".secret-value").count()).toBe(0);
     expect(errors).toEqual([]);
   }, 30_000);
 
