@@ -75,6 +75,7 @@ function TurnTimeline({
 
 export function VoiceRecording(props: {
   runId: number;
+  /** The run's `recording`; null until the run has one (then the gateway answers the route 404). */
   recording: RunRecording | null;
   transcript: readonly AnyTranscriptEntry[];
   metrics: VoiceMetrics | null;
@@ -85,15 +86,20 @@ export function VoiceRecording(props: {
   const [loading, setLoading] = useState<Loading>({ state: "loading" });
   const [atS, setAtS] = useState(0);
   const [playing, setPlaying] = useState(false);
-  const url = props.recording?.stereo_url ?? `/v1/runs/${props.runId}/recording`;
+  // Always the gateway's own route (it serves the file on Node and from R2 on Workers), on the origin
+  // this page came from, so the key goes nowhere else whatever base `stereo_url` was written with.
+  const url = `/v1/runs/${props.runId}/recording`;
+  const hasRecording = props.recording !== null;
 
   useEffect(() => {
     const abort = new AbortController();
     let blobUrl: string | null = null;
     (async () => {
-      // The key goes only to the gateway itself; a recording elsewhere (a signed link) gets none.
-      const sameOrigin = new URL(url, location.href).origin === location.origin;
-      const res = await fetch(url, { headers: sameOrigin ? authHeaders() : {}, signal: abort.signal });
+      if (!hasRecording) {
+        setLoading({ state: "unavailable", why: "This run has no recording." });
+        return;
+      }
+      const res = await fetch(url, { headers: authHeaders(), signal: abort.signal });
       if (!res.ok) {
         const why =
           res.status === 404
@@ -134,7 +140,7 @@ export function VoiceRecording(props: {
       player.current = null;
       if (blobUrl !== null) URL.revokeObjectURL(blobUrl);
     };
-  }, [url]);
+  }, [url, hasRecording]);
 
   const timeline = turnTimeline(props.transcript.filter(isVoiceEntry), props.metrics, props.durationMs);
   const seek = (ms: number) => {
@@ -152,6 +158,7 @@ export function VoiceRecording(props: {
         )}
         <div class="legend" aria-hidden="true">
           <span class="key key-caller">caller (left)</span> <span class="key key-agent">agent (right)</span>
+          {props.recording !== null && ` · ${props.recording.sample_rate_hz / 1000} kHz stereo`}
         </div>
         <div ref={waveform} class="waveform" hidden={loading.state === "unavailable"} />
         <div class="controls">
