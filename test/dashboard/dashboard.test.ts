@@ -274,7 +274,7 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
     expect(errors).toEqual([]);
   }, 30_000);
 
-  it("shows an agent's secret only as configured, saves an edit, and shows a new API key once", async () => {
+  it("shows an agent's secret only as configured, saves an edit, creates a scenario, and shows a new API key once", async () => {
     const { page, errors } = await newPage();
     await signIn(page, `/dashboard/agents/${agentId}`);
     await page.getByRole("list", { name: "Secrets" }).waitFor();
@@ -289,6 +289,13 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
     await editor.fill(JSON.stringify({ colour: "blue" }));
     await page.getByRole("button", { name: "Save changes" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("colour");
+
+    // The new-scenario page's template is a scenario the API takes as it is.
+    await page.getByRole("link", { name: "Scenarios" }).click();
+    await page.getByRole("link", { name: "New scenario" }).click();
+    await page.getByRole("button", { name: "Create" }).click();
+    await page.waitForURL(/\/dashboard\/scenarios\/\d+$/);
+    await page.getByRole("heading", { name: "Refund" }).waitFor();
 
     await page.getByRole("link", { name: "API keys & webhooks" }).click();
     await page.getByLabel("New key's name").fill("ci");
