@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 // devkit/src/netns. One file at a time: rtc-node's native runtime is per process and CPU is shared.
 export default defineConfig({
   test: {
+    // Builds the dashboard bundle the gateway imports when its sources changed (a fresh clone too).
+    globalSetup: ["gateway/src/dashboard/build-dashboard.mjs"],
     include: [
       "{protocol,caller,gateway,sidecar,cli,devkit}/src/**/*.media.test.ts",
       "test/**/*.media.test.ts",

@@ -16,6 +16,8 @@ const APT = {
   "util-linux": "unshare",
   pocketsphinx: "pocketsphinx_continuous",
   "pocketsphinx-en-us": null, // model files; installed together with pocketsphinx
+  // The dashboard's browser tests drive Debian's headless Chromium through playwright-core.
+  chromium: "chromium",
 };
 
 function say(line) {

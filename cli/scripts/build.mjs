@@ -8,6 +8,7 @@ import { cpSync, readFileSync, rmSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { buildDashboard } from "../../gateway/src/dashboard/build-dashboard.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const cli = fileURLToPath(new URL("..", import.meta.url));
@@ -42,6 +43,8 @@ const bareImports = {
   },
 };
 
+// The gateway imports the dashboard's generated bundle; build it first (a no-op when fresh).
+await buildDashboard();
 rmSync(outdir, { recursive: true, force: true });
 await build({
   entryPoints: {

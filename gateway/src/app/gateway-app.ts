@@ -1,5 +1,6 @@
 /** The whole gateway app from its services: createApp + the DB authenticator + every route area. */
 import type { Hono } from "hono";
+import { dashboardRoutes } from "../dashboard/dashboard-routes.ts";
 import { createRateLimiter } from "../security/rate-limiter.ts";
 import type { AppEnv } from "./app-env.ts";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./create-app.ts";
@@ -16,7 +17,7 @@ export function createGatewayApp(
   newRequestId: () => string,
   rateLimit: { ratePerSec: number; burst: number } = DEFAULT_RATE_LIMIT,
 ): Hono<AppEnv> {
-  return createApp({
+  const app = createApp({
     rateLimiter: createRateLimiter({ ...rateLimit, now: services.now }),
     auth: dbAuthenticator(services.db, services.now),
     log: services.log,
@@ -26,4 +27,7 @@ export function createGatewayApp(
     adminRoutes: (admin) => adminRoutes(admin, services),
     vendorRoutes: (publicV1) => registerVendorRoutes(publicV1, services),
   });
+  // The dashboard's pages (no key needed; they call /v1 with the one the person signs in with).
+  app.route("/", dashboardRoutes());
+  return app;
 }

@@ -107,7 +107,7 @@ export function testRunView(
 }
 export type TestRunView = ReturnType<typeof testRunView>;
 
-/** There is no HTML report yet: the link is the test run's API object (it needs the API key). */
+/** The dashboard's page of the test run (gateway/src/dashboard); it asks for an API key to sign in. */
 export function reportUrl(publicUrl: string, testRunId: number): string {
-  return `${publicUrl}/v1/test-runs/${testRunId}`;
+  return `${publicUrl}/dashboard/test-runs/${testRunId}`;
 }

@@ -49,7 +49,10 @@ describe("POST /v1/test-runs with the reference text agent", () => {
     });
     expect(created.status).toBe(201);
     const id = created.body.test_run_id;
-    expect(created.body).toEqual({ test_run_id: id, report_url: `http://127.0.0.1:8787/v1/test-runs/${id}` });
+    expect(created.body).toEqual({
+      test_run_id: id,
+      report_url: `http://127.0.0.1:8787/dashboard/test-runs/${id}`,
+    });
     const { body } = await h.settled(id);
     const runIds = (await call("GET", `/v1/runs?test_run_id=${id}`)).body.data.map(
       (r: { id: number }) => r.id,
@@ -71,7 +74,7 @@ describe("POST /v1/test-runs with the reference text agent", () => {
         scenario_name: "Refund",
         reason: expect.stringMatching(/^caller_ended: .*refund approved/),
       })),
-      report_url: `http://127.0.0.1:8787/v1/test-runs/${id}`,
+      report_url: `http://127.0.0.1:8787/dashboard/test-runs/${id}`,
       ci_metadata: { sha: "abc1234", branch: "main" },
       created_at: "2026-12-04T12:00:00.000Z",
       finished_at: "2026-12-04T12:00:00.000Z",
