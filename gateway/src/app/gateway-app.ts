@@ -6,6 +6,7 @@ import { createApp, DEFAULT_MAX_BODY_BYTES } from "./create-app.ts";
 import { dbAuthenticator } from "./db-authenticator.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { registerRoutes, registerVendorRoutes } from "./routes/index.ts";
+import { voiceResultRoutes } from "./routes/voice-results.ts";
 import type { GatewayServices } from "./services.ts";
 
 /** Per API key: 20 requests a second sustained, bursts of 100 (a CI job polling, a dashboard). */
@@ -24,6 +25,7 @@ export function createGatewayApp(
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     routes: (v1) => registerRoutes(v1, services),
     adminRoutes: (admin) => adminRoutes(admin, services),
+    internalRoutes: (internal) => voiceResultRoutes(internal, services),
     vendorRoutes: (publicV1) => registerVendorRoutes(publicV1, services),
   });
 }

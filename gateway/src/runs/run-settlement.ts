@@ -143,11 +143,17 @@ export async function transcriptSoFar(db: SparDatabase, run: RunRecord): Promise
 export async function endRunForPlatform(
   deps: SettlementDeps,
   run: RunRecord,
-  ending: { status: "failed" | "interrupted"; error: string; endedAtMs: number },
+  ending: {
+    status: "failed" | "interrupted";
+    error: string;
+    endedAtMs: number;
+    /** A failed run's reason when not `internal_error` (a voice run its sidecar lost: `sidecar_lost`). */
+    endedReason?: "sidecar_lost";
+  },
 ): Promise<RunRecord | undefined> {
   return endRun(deps, run.workspaceId, run.id, {
     status: ending.status,
-    endedReason: ending.status === "failed" ? "internal_error" : "interrupted",
+    endedReason: ending.status === "failed" ? (ending.endedReason ?? "internal_error") : "interrupted",
     endedBy: "platform",
     passed: false,
     error: ending.error,

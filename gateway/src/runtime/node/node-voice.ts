@@ -1,0 +1,98 @@
+/**
+ * Node's voice platform: jobs posted to sidecars (the one `spar serve` runs in-process, or the
+ * remote SPAR_SIDECARS), the durable queue pumped on a timer and whenever runs start, each
+ * accepted job's live events followed, recordings as files under `<data>/recordings`.
+ */
+import { join } from "node:path";
+import type { RunEventBuffer } from "../../runs/run-event-buffer.ts";
+import type { SettlementDeps } from "../../runs/run-settlement.ts";
+import type { SecretBox } from "../../security/secret-box.ts";
+import type { SidecarTarget } from "../../voice/sidecar-client.ts";
+import { DEFAULT_VOICE_MAX_DURATION_S, startVoiceRuns } from "../../voice/start-voice-runs.ts";
+import { VoiceDispatcher } from "../../voice/voice-dispatcher.ts";
+import type { VoicePlatform } from "../../voice/voice-platform.ts";
+import { FileRecordingStore } from "./file-recording-store.ts";
+
+/** Where results go: `/internal/voice-results` of the gateway, as the sidecar can reach it. */
+export const VOICE_RESULTS_PATH = "/internal/voice-results";
+
+export interface NodeVoiceOptions {
+  /** Sidecar job API URLs and their shared token; none → voice test runs answer 400. */
+  sidecars: { urls: readonly string[]; token: string } | undefined;
+  dataDir: string;
+  secrets: SecretBox;
+  settlement: SettlementDeps & { events: RunEventBuffer };
+  checkUrl: (url: string) => Promise<string | undefined>;
+  maxDurationS?: number | undefined;
+  deadlineGraceMs: number;
+  pumpEveryMs?: number | undefined;
+  onTiming?: ((stage: "accepted" | "settled", runId: number, ms: number) => void) | undefined;
+  log: (message: string, cause?: unknown) => void;
+}
+
+export interface NodeVoice {
+  platform: VoicePlatform;
+  /** Once listening: where sidecars deliver results (the listening URL for a loopback sidecar). */
+  start(resultBaseUrl: string): void;
+  close(): Promise<void>;
+}
+
+export function createNodeVoice(o: NodeVoiceOptions): NodeVoice {
+  const recordings = new FileRecordingStore(join(o.dataDir, "recordings"));
+  let dispatcher: VoiceDispatcher | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const pump = () => {
+    dispatcher?.pump().catch((cause: unknown) => o.log("the voice job queue could not be pumped", cause));
+  };
+  const platform: VoicePlatform = {
+    unavailable:
+      o.sidecars === undefined || o.sidecars.urls.length === 0
+        ? "no voice sidecar is configured: set SPAR_SIDECARS and SPAR_SIDECAR_TOKEN"
+        : undefined,
+    maxDurationS: o.maxDurationS ?? DEFAULT_VOICE_MAX_DURATION_S,
+    deadlineGraceMs: o.deadlineGraceMs,
+    start: (starts) => startVoiceRuns({ secrets: o.secrets, settlement: o.settlement, wake: pump }, starts),
+    sidecarToken: o.sidecars?.token,
+    results: {
+      secrets: o.secrets,
+      settlement: o.settlement,
+      recordings,
+      flushEvents: () => o.settlement.events.flush(),
+    },
+    recordings,
+    ...(o.onTiming ? { onSettled: (runId: number, ms: number) => o.onTiming?.("settled", runId, ms) } : {}),
+  };
+  return {
+    platform,
+    start(resultBaseUrl) {
+      if (o.sidecars === undefined || o.sidecars.urls.length === 0) return;
+      const token = o.sidecars.token;
+      const sidecars: SidecarTarget[] = o.sidecars.urls.map((url) => ({
+        url: url.replace(/\/+$/, ""),
+        token,
+        resultUrl: `${resultBaseUrl}${VOICE_RESULTS_PATH}`,
+      }));
+      dispatcher = new VoiceDispatcher({
+        secrets: o.secrets,
+        settlement: o.settlement,
+        sidecars,
+        fetch: globalThis.fetch,
+        addEvent: (event) => o.settlement.events.add(event),
+        followEvents: true,
+        deadlineGraceMs: o.deadlineGraceMs,
+        checkUrl: o.checkUrl,
+        ...(o.onTiming
+          ? { onAccepted: (runId: number, ms: number) => o.onTiming?.("accepted", runId, ms) }
+          : {}),
+        log: o.log,
+      });
+      timer = setInterval(pump, o.pumpEveryMs ?? 1_000);
+      timer.unref();
+      pump();
+    },
+    async close() {
+      clearInterval(timer);
+      await dispatcher?.close();
+    },
+  };
+}
