@@ -23,9 +23,11 @@ export interface ScriptedSidecar {
   close(): Promise<void>;
 }
 
-export async function startScriptedSidecar(maxCalls = 4): Promise<ScriptedSidecar> {
+export async function startScriptedSidecar(
+  maxCalls = 4,
+  runner = new ScriptedRunner(),
+): Promise<ScriptedSidecar> {
   const dir = await mkdtemp(join(tmpdir(), "spar-scripted-sidecar-"));
-  const runner = new ScriptedRunner();
   const sidecar = await startSidecar(
     sidecarConfigFromEnv({
       SPAR_SIDECAR_TOKEN: SIDECAR_TOKEN,

@@ -130,7 +130,8 @@ export async function transcriptSoFar(db: SparDatabase, run: RunRecord): Promise
   if (run.transcript.length > 0) return run.transcript;
   const events = await listRunEvents(db, run.workspaceId, run.id, { afterSeq: 0, limit: MAX_EVENTS });
   return events.flatMap((e) => {
-    const entry = e.type === "transcript" ? transcriptEntrySchema.safeParse(e.data) : undefined;
+    // Loose: a voice entry's `start_ms`/`end_ms` stay with it.
+    const entry = e.type === "transcript" ? transcriptEntrySchema.loose().safeParse(e.data) : undefined;
     return entry?.success ? [entry.data] : [];
   });
 }
