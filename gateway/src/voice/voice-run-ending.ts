@@ -31,7 +31,7 @@ export async function voiceRunEnding(
   deps: VoiceEndingDeps = {},
 ): Promise<RunEnding> {
   const { scenario } = plan;
-  const transcript = transcriptOf(result.transcript);
+  const transcript = transcriptOf(result.transcript, result.metrics?.latency_ms?.turns ?? []);
   const endedBy = endedByOf(result);
   const producedMetadata: JsonObject = {
     ...(result.room_name ? { room_name: result.room_name } : {}),
