@@ -4,11 +4,10 @@
  */
 import { type VoiceJob, type VoiceRunEvent, voiceRunEventSchema } from "@spar/protocol";
 
-/** A sidecar the gateway may post jobs to; results come back to `resultUrl`. */
+/** A sidecar the gateway may post jobs to, with the shared bearer token. */
 export interface SidecarTarget {
   url: string;
   token: string;
-  resultUrl: string;
 }
 
 export type PostOutcome =

@@ -26,6 +26,8 @@ export interface VoiceDispatcherOptions {
   secrets: SecretBox;
   settlement: SettlementDeps;
   sidecars: readonly SidecarTarget[];
+  /** Where the sidecars deliver results (the gateway's `/internal/voice-results`, as they reach it). */
+  resultUrl: () => string;
   fetch: typeof fetch;
   /** Stores a run event (the Node event buffer, or one write each). */
   addEvent: (event: NewRunEvent) => void;
@@ -42,6 +44,9 @@ export interface VoiceDispatcherOptions {
   onAccepted?: (runId: number, ms: number) => void;
   log: (message: string, cause?: unknown) => void;
 }
+
+/** Where sidecars deliver results, under the gateway's base URL (app/routes/voice-results.ts). */
+export const VOICE_RESULTS_PATH = "/internal/voice-results";
 
 const BATCH = 20;
 const DEFAULT_RETRY_DELAY_MS = 2_000;
@@ -123,7 +128,7 @@ export class VoiceDispatcher {
     const errors: string[] = [];
     for (let i = 0; i < sidecars.length; i++) {
       const sidecar = sidecars[(this.#next + i) % sidecars.length] as SidecarTarget;
-      const job = { ...plan.job, result_url: sidecar.resultUrl };
+      const job = { ...plan.job, result_url: this.#o.resultUrl() };
       const postedAt = performance.now();
       const outcome = await postJob(this.#o.fetch, sidecar, job, this.#o.postTimeoutMs ?? 10_000);
       if (outcome.kind === "accepted") {

@@ -9,12 +9,9 @@ import type { SettlementDeps } from "../../runs/run-settlement.ts";
 import type { SecretBox } from "../../security/secret-box.ts";
 import type { SidecarTarget } from "../../voice/sidecar-client.ts";
 import { DEFAULT_VOICE_MAX_DURATION_S, startVoiceRuns } from "../../voice/start-voice-runs.ts";
-import { VoiceDispatcher } from "../../voice/voice-dispatcher.ts";
+import { VOICE_RESULTS_PATH, VoiceDispatcher } from "../../voice/voice-dispatcher.ts";
 import type { VoicePlatform } from "../../voice/voice-platform.ts";
 import { FileRecordingStore } from "./file-recording-store.ts";
-
-/** Where results go: `/internal/voice-results` of the gateway, as the sidecar can reach it. */
-export const VOICE_RESULTS_PATH = "/internal/voice-results";
 
 export interface NodeVoiceOptions {
   /** Sidecar job API URLs and their shared token; none → voice test runs answer 400. */
@@ -70,12 +67,12 @@ export function createNodeVoice(o: NodeVoiceOptions): NodeVoice {
       const sidecars: SidecarTarget[] = o.sidecars.urls.map((url) => ({
         url: url.replace(/\/+$/, ""),
         token,
-        resultUrl: `${resultBaseUrl}${VOICE_RESULTS_PATH}`,
       }));
       dispatcher = new VoiceDispatcher({
         secrets: o.secrets,
         settlement: o.settlement,
         sidecars,
+        resultUrl: () => `${resultBaseUrl}${VOICE_RESULTS_PATH}`,
         fetch: globalThis.fetch,
         addEvent: (event) => o.settlement.events.add(event),
         followEvents: true,
