@@ -6,6 +6,7 @@
  * a repeated delivery changes nothing; recordings are served to their workspace only.
  */
 import { readFile } from "node:fs/promises";
+import { endedRunViewSchema } from "@spar/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type ContractClient,

@@ -7,6 +7,7 @@
  */
 import {
   AppError,
+  type RunRecordingView,
   type VoiceArtifact,
   type VoiceResult,
   voiceResultIdempotencyKey,
@@ -138,7 +139,7 @@ async function storeRecordings(
     ]),
   ];
   const base = `${deps.settlement.publicUrl}/v1/runs/${runId}/recording`;
-  const participants: Record<string, { identity: string; url: string }> = {};
+  const participants: RunRecordingView["participants"] = {};
   let stereo = false;
   for (const [path, participant] of roles) {
     const file = files.get(path);
@@ -154,10 +155,11 @@ async function storeRecordings(
       participants[participant] = { identity, url: `${base}?participant=${participant}` };
     }
   }
-  return {
+  const view: RunRecordingView = {
     stereo_url: stereo ? base : null,
     participants,
     sample_rate_hz: rec.sample_rate_hz,
     duration_ms: rec.duration_ms,
   };
+  return view;
 }
