@@ -12,18 +12,41 @@ import { pathToFileURL } from "node:url";
 type Env = Readonly<Record<string, string | undefined>>;
 
 export interface InProcessSidecar {
-  url: string;
   token: string;
+  /** Starts it (once; later calls answer the same); answers its job API URL. */
+  start(): Promise<string>;
+  /** Stops it if it was started. */
   close(): Promise<void>;
 }
 
-export async function startInProcessSidecar(
+/** A sidecar started only when the first voice run needs it: loading the media stack takes seconds. */
+export function lazyInProcessSidecar(
   dataDir: string,
   env: Env,
   log: (line: string) => void,
-): Promise<InProcessSidecar> {
-  const sidecar = await import("@spar/sidecar");
+): InProcessSidecar {
   const token = randomBytes(24).toString("hex");
+  let running: ReturnType<typeof startInProcessSidecar> | undefined;
+  return {
+    token,
+    start: async () => {
+      running ??= startInProcessSidecar(dataDir, env, token, log);
+      return (await running).url;
+    },
+    close: async () => {
+      const started = await running?.catch(() => undefined);
+      await started?.close();
+    },
+  };
+}
+
+async function startInProcessSidecar(
+  dataDir: string,
+  env: Env,
+  token: string,
+  log: (line: string) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const sidecar = await import("@spar/sidecar");
   const config = sidecar.sidecarConfigFromEnv({
     SPAR_SIDECAR_TOKEN: token,
     SPAR_RESULT_TOKEN: token,
@@ -45,5 +68,6 @@ export async function startInProcessSidecar(
       if (event !== "delivered") log(`sidecar ${event} ${JSON.stringify(fields)}`);
     },
   });
-  return { url: running.url, token, close: () => running.close() };
+  log(`voice sidecar started in this process at ${running.url}`);
+  return { url: running.url, close: () => running.close() };
 }

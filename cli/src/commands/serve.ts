@@ -10,7 +10,7 @@ import type { CliContext } from "../cli-context.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
 import { SERVE_HELP } from "../usage.ts";
 import { UsageError } from "../usage-error.ts";
-import { type InProcessSidecar, startInProcessSidecar } from "./in-process-sidecar.ts";
+import { type InProcessSidecar, lazyInProcessSidecar } from "./in-process-sidecar.ts";
 
 const HINT = 'run "spar serve --help" for the options';
 
@@ -52,7 +52,7 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
   // Voice runs need a sidecar: without remote ones (SPAR_SIDECARS), one runs in this process.
   const sidecar: InProcessSidecar | undefined =
     runtime === "node" && parsed.config.sidecars.length === 0
-      ? await startInProcessSidecar(dataDir, ctx.env, (line) => ctx.stderr.write(`spar serve: ${line}\n`))
+      ? lazyInProcessSidecar(dataDir, ctx.env, (line) => ctx.stderr.write(`spar serve: ${line}\n`))
       : undefined;
   const running =
     runtime === "workers"

@@ -14,8 +14,15 @@ import type { VoicePlatform } from "../../voice/voice-platform.ts";
 import { FileRecordingStore } from "./file-recording-store.ts";
 
 export interface NodeVoiceOptions {
-  /** Sidecar job API URLs and their shared token; none → voice test runs answer 400. */
-  sidecars: { urls: readonly string[]; token: string } | undefined;
+  /**
+   * Sidecar job API URLs and their shared token; none → voice test runs answer 400. `startOne`:
+   * a sidecar this process starts itself, the first time a voice run needs it (loading the media
+   * stack costs seconds a text-only gateway should not pay).
+   */
+  sidecars:
+    | { urls: readonly string[]; token: string }
+    | { startOne: () => Promise<string>; token: string }
+    | undefined;
   dataDir: string;
   secrets: SecretBox;
   settlement: SettlementDeps & { events: RunEventBuffer };
@@ -36,20 +43,51 @@ export interface NodeVoice {
 
 export function createNodeVoice(o: NodeVoiceOptions): NodeVoice {
   const recordings = new FileRecordingStore(join(o.dataDir, "recordings"));
-  let dispatcher: VoiceDispatcher | undefined;
+  const sidecars = o.sidecars;
+  let resultBaseUrl: string | undefined;
+  let dispatcher: Promise<VoiceDispatcher> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  const pump = () => {
-    dispatcher?.pump().catch((cause: unknown) => o.log("the voice job queue could not be pumped", cause));
+  const dispatcherFor = (urls: readonly string[], token: string, baseUrl: string) =>
+    new VoiceDispatcher({
+      secrets: o.secrets,
+      settlement: o.settlement,
+      sidecars: urls.map((url): SidecarTarget => ({ url: url.replace(/\/+$/, ""), token })),
+      resultUrl: () => `${baseUrl}${VOICE_RESULTS_PATH}`,
+      fetch: globalThis.fetch,
+      addEvent: (event) => o.settlement.events.add(event),
+      followEvents: true,
+      deadlineGraceMs: o.deadlineGraceMs,
+      checkUrl: o.checkUrl,
+      ...(o.onTiming
+        ? { onAccepted: (runId: number, ms: number) => o.onTiming?.("accepted", runId, ms) }
+        : {}),
+      log: o.log,
+    });
+  /** The dispatcher once listening; an in-process sidecar is started by the first call. */
+  const ensureDispatcher = (): Promise<VoiceDispatcher> | undefined => {
+    if (dispatcher !== undefined || sidecars === undefined || resultBaseUrl === undefined) return dispatcher;
+    const baseUrl = resultBaseUrl;
+    dispatcher =
+      "urls" in sidecars
+        ? Promise.resolve(dispatcherFor(sidecars.urls, sidecars.token, baseUrl))
+        : sidecars.startOne().then((url) => dispatcherFor([url], sidecars.token, baseUrl));
+    dispatcher.catch((cause: unknown) => o.log("the in-process voice sidecar did not start", cause));
+    return dispatcher;
   };
+  const pump = () => {
+    ensureDispatcher()
+      ?.then((d) => d.pump())
+      .catch((cause: unknown) => o.log("the voice job queue could not be pumped", cause));
+  };
+  const configured = sidecars !== undefined && (!("urls" in sidecars) || sidecars.urls.length > 0);
   const platform: VoicePlatform = {
-    unavailable:
-      o.sidecars === undefined || o.sidecars.urls.length === 0
-        ? "no voice sidecar is configured: set SPAR_SIDECARS and SPAR_SIDECAR_TOKEN"
-        : undefined,
+    unavailable: configured
+      ? undefined
+      : "no voice sidecar is configured: set SPAR_SIDECARS and SPAR_SIDECAR_TOKEN",
     maxDurationS: o.maxDurationS ?? DEFAULT_VOICE_MAX_DURATION_S,
     deadlineGraceMs: o.deadlineGraceMs,
     start: (starts) => startVoiceRuns({ secrets: o.secrets, settlement: o.settlement, wake: pump }, starts),
-    sidecarToken: o.sidecars?.token,
+    sidecarToken: sidecars?.token,
     results: {
       secrets: o.secrets,
       settlement: o.settlement,
@@ -61,35 +99,20 @@ export function createNodeVoice(o: NodeVoiceOptions): NodeVoice {
   };
   return {
     platform,
-    start(resultBaseUrl) {
-      if (o.sidecars === undefined || o.sidecars.urls.length === 0) return;
-      const token = o.sidecars.token;
-      const sidecars: SidecarTarget[] = o.sidecars.urls.map((url) => ({
-        url: url.replace(/\/+$/, ""),
-        token,
-      }));
-      dispatcher = new VoiceDispatcher({
-        secrets: o.secrets,
-        settlement: o.settlement,
-        sidecars,
-        resultUrl: () => `${resultBaseUrl}${VOICE_RESULTS_PATH}`,
-        fetch: globalThis.fetch,
-        addEvent: (event) => o.settlement.events.add(event),
-        followEvents: true,
-        deadlineGraceMs: o.deadlineGraceMs,
-        checkUrl: o.checkUrl,
-        ...(o.onTiming
-          ? { onAccepted: (runId: number, ms: number) => o.onTiming?.("accepted", runId, ms) }
-          : {}),
-        log: o.log,
-      });
-      timer = setInterval(pump, o.pumpEveryMs ?? 1_000);
+    start(baseUrl) {
+      if (!configured) return;
+      resultBaseUrl = baseUrl;
+      // Remote sidecars: pump now (and on a timer); an in-process one waits for its first run.
+      if (sidecars !== undefined && "urls" in sidecars) ensureDispatcher();
+      timer = setInterval(() => {
+        if (dispatcher !== undefined) pump();
+      }, o.pumpEveryMs ?? 1_000);
       timer.unref();
-      pump();
     },
     async close() {
       clearInterval(timer);
-      await dispatcher?.close();
+      const d = await dispatcher?.catch(() => undefined);
+      await d?.close();
     },
   };
 }

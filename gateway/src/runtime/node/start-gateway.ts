@@ -48,10 +48,11 @@ export interface StartGatewayOptions {
   rateLimit?: { ratePerSec: number; burst: number };
   now?: () => number;
   /**
-   * A sidecar this process started itself (`spar serve` without SPAR_SIDECARS): results come
-   * back over loopback to the listening URL. SPAR_SIDECARS wins when both are set.
+   * A sidecar this process starts itself (`spar serve` without SPAR_SIDECARS), the first time a
+   * voice run needs it (`start` answers its URL); results come back over loopback to the
+   * listening URL with `token`. SPAR_SIDECARS wins when both are set.
    */
-  inProcessSidecar?: { url: string; token: string } | undefined;
+  inProcessSidecar?: { token: string; start: () => Promise<string> } | undefined;
   /** Whole-call limit of voice runs (default 600 s) and the grace past it before `sidecar_lost` (spec: 30 s). */
   voiceMaxDurationS?: number;
   voiceDeadlineGraceMs?: number;
@@ -124,7 +125,7 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
       ? { urls: o.config.sidecars, token: o.config.sidecarToken ?? "" }
       : o.inProcessSidecar === undefined
         ? undefined
-        : { urls: [o.inProcessSidecar.url], token: o.inProcessSidecar.token },
+        : { startOne: o.inProcessSidecar.start, token: o.inProcessSidecar.token },
     dataDir: o.dataDir,
     secrets,
     settlement,
