@@ -35,6 +35,7 @@ export async function startScriptedSidecar(
       SPAR_SIDECAR_PORT: "0",
       SPAR_OUTBOX_URL: `file:${join(dir, "outbox.db")}`,
       SPAR_MAX_CONCURRENT_CALLS: String(maxCalls),
+      SPAR_RETRY_AFTER_S: "1",
     }),
     { runner, telemetry: noopTelemetry, log: () => {} },
   );
