@@ -98,15 +98,3 @@ export async function getVoiceJob(db: SparDatabase, runId: number): Promise<Voic
   const [row] = await db.select().from(voiceJobs).where(eq(voiceJobs.runId, runId));
   return row;
 }
-
-/** Posted jobs of runs still running: what a restarted follower picks up again. */
-export async function listPostedRunningVoiceJobs(db: SparDatabase, limit: number): Promise<VoiceJobRecord[]> {
-  const rows = await db
-    .select({ job: voiceJobs })
-    .from(voiceJobs)
-    .innerJoin(runs, eq(runs.id, voiceJobs.runId))
-    .where(and(eq(voiceJobs.state, "posted"), eq(runs.status, "running")))
-    .orderBy(asc(voiceJobs.runId))
-    .limit(limit);
-  return rows.map((r) => r.job);
-}
