@@ -72,8 +72,23 @@ export const testRunViewSchema = z.object({
 });
 export type TestRunView = z.infer<typeof testRunViewSchema>;
 
+/** A voice run's `recording`: where its WAVs are served (`GET /v1/runs/{id}/recording`). */
+export const runRecordingViewSchema = z.object({
+  /** Null when the call left no stereo mix. */
+  stereo_url: z.string().nullable(),
+  participants: z.partialRecord(
+    z.enum(["caller", "agent"]),
+    z.object({ identity: z.string(), url: z.string() }),
+  ),
+  sample_rate_hz: z.number().int().positive(),
+  duration_ms: z.number().nonnegative(),
+});
+export type RunRecordingView = z.infer<typeof runRecordingViewSchema>;
+
 /** `GET /v1/runs/{id}` of an ended run: the CLI report's run plus the platform's ids and times. */
 export const endedRunViewSchema = runReportSchema.extend({
+  /** Voice runs that recorded audio. */
+  recording: runRecordingViewSchema.optional(),
   id: z.number().int().positive(),
   test_run_id: z.number().int().positive(),
   agent_id: z.number().int().positive(),

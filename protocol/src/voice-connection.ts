@@ -19,8 +19,11 @@ export interface LivekitCredentials {
 /** A channel as configured; an agent's `rubric` channel may leave its credentials to the workspace. */
 export type ConfiguredLivekit =
   | Exclude<LivekitChannel, { mode: "rubric" }>
-  | (Omit<Extract<LivekitChannel, { mode: "rubric" }>, "url" | "api_key" | "api_secret"> &
-      Partial<Pick<Extract<LivekitChannel, { mode: "rubric" }>, "url" | "api_key" | "api_secret">>);
+  | (Omit<Extract<LivekitChannel, { mode: "rubric" }>, "url" | "api_key" | "api_secret"> & {
+      url?: string | undefined;
+      api_key?: string | undefined;
+      api_secret?: string | undefined;
+    });
 
 export type VoiceConnectionPlan =
   | { ok: true; connection: VoiceConnection }

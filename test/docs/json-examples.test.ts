@@ -18,6 +18,7 @@ import {
   MeasuredWithSchema,
   metricCreateSchema,
   metricViewSchema,
+  runRecordingViewSchema,
   runReportSchema,
   scenarioCreateSchema,
   scenarioViewSchema,
@@ -61,6 +62,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "api-test-run-create": testRunCreateSchema,
   "api-test-run": testRunViewSchema,
   "api-run": endedRunViewSchema,
+  "api-run-recording": z.object({ recording: runRecordingViewSchema }),
 };
 
 function check(block: CodeBlock): void {

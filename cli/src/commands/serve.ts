@@ -10,6 +10,7 @@ import type { CliContext } from "../cli-context.ts";
 import { parseCommandArgs } from "../parse-command-args.ts";
 import { SERVE_HELP } from "../usage.ts";
 import { UsageError } from "../usage-error.ts";
+import { type InProcessSidecar, lazyInProcessSidecar } from "./in-process-sidecar.ts";
 
 const HINT = 'run "spar serve --help" for the options';
 
@@ -42,6 +43,17 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
   const parsed = gateway.parseGatewayEnv(ctx.env);
   if (!parsed.ok) throw new UsageError("the environment is not valid for spar serve", parsed.errors);
   const dataDir = values.data ?? ".spar/gateway";
+  const log = (entry: { level: string; message: string; requestId?: string; cause?: unknown }) => {
+    const cause = entry.cause instanceof Error ? `: ${entry.cause.message}` : "";
+    ctx.stderr.write(
+      `spar serve: ${entry.level}: ${entry.message}${entry.requestId ? ` (${entry.requestId})` : ""}${cause}\n`,
+    );
+  };
+  // Voice runs need a sidecar: without remote ones (SPAR_SIDECARS), one runs in this process.
+  const sidecar: InProcessSidecar | undefined =
+    runtime === "node" && parsed.config.sidecars.length === 0
+      ? lazyInProcessSidecar(dataDir, ctx.env, (line) => ctx.stderr.write(`spar serve: ${line}\n`))
+      : undefined;
   const running =
     runtime === "workers"
       ? await gateway.startWorkersDev({
@@ -60,12 +72,8 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
           host: values.host ?? "127.0.0.1",
           dataDir,
           config: parsed.config,
-          log: (entry) => {
-            const cause = entry.cause instanceof Error ? `: ${entry.cause.message}` : "";
-            ctx.stderr.write(
-              `spar serve: ${entry.level}: ${entry.message}${entry.requestId ? ` (${entry.requestId})` : ""}${cause}\n`,
-            );
-          },
+          inProcessSidecar: sidecar,
+          log,
         });
   // The key first, "listening" last: a script that waits for the listening line has the key too.
   if (running.firstStartKey) {
@@ -84,5 +92,6 @@ export async function serveCommand(argv: readonly string[], ctx: CliContext): Pr
       : "spar serve: stopping: ending the runs in flight\n",
   );
   await running.close();
+  await sidecar?.close();
   return 0;
 }

@@ -27,6 +27,11 @@ export interface AppDeps {
   adminRoutes?: (admin: Hono<AppEnv>) => void;
   /** Vendor-compatible routes (RubricHQ's `/api/public/v1/test_runs`), behind the API key too. */
   vendorRoutes?: (publicV1: Hono<AppEnv>) => void;
+  /**
+   * Routes other services call with their own credentials (sidecars' results), mounted at
+   * `/internal` ahead of the 1 MiB body limit: each sets its own bound.
+   */
+  internalRoutes?: (internal: Hono<AppEnv>) => void;
   /** Per API key, after authentication: over the limit → 429 with Retry-After. */
   rateLimiter?: RateLimiter;
 }
@@ -40,6 +45,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
     c.header("X-Request-Id", c.get("requestId"));
   });
+  if (deps.internalRoutes) {
+    const internal = new Hono<AppEnv>();
+    deps.internalRoutes(internal);
+    app.route("/internal", internal);
+  }
   app.use(
     bodyLimit({
       maxSize: deps.maxBodyBytes,

@@ -7,6 +7,7 @@ import { createApp, DEFAULT_MAX_BODY_BYTES } from "./create-app.ts";
 import { dbAuthenticator } from "./db-authenticator.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { registerRoutes, registerVendorRoutes } from "./routes/index.ts";
+import { voiceResultRoutes } from "./routes/voice-results.ts";
 import type { GatewayServices } from "./services.ts";
 
 /** Per API key: 20 requests a second sustained, bursts of 100 (a CI job polling, a dashboard). */
@@ -25,6 +26,7 @@ export function createGatewayApp(
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
     routes: (v1) => registerRoutes(v1, services),
     adminRoutes: (admin) => adminRoutes(admin, services),
+    internalRoutes: (internal) => voiceResultRoutes(internal, services),
     vendorRoutes: (publicV1) => registerVendorRoutes(publicV1, services),
   });
   // The dashboard's pages (no key needed; they call /v1 with the one the person signs in with).

@@ -17,4 +17,5 @@
 export * from "./schema/catalog.ts";
 export * from "./schema/runs.ts";
 export * from "./schema/tenants.ts";
+export * from "./schema/voice-jobs.ts";
 export * from "./schema/webhooks.ts";

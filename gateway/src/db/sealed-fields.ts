@@ -15,7 +15,9 @@ export type SealedField =
   | "agent.voice.livekit"
   | "settings.livekit.api_secret"
   | "settings.llm.api_key"
-  | "webhook.secret";
+  | "webhook.secret"
+  /** A voice run's job and settling plan (it holds LiveKit tokens, keys and the LLM key). */
+  | "voice.plan";
 
 export function sealContext(workspaceId: number, field: SealedField): string {
   return `workspace:${workspaceId}:${field}`;

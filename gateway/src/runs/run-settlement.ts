@@ -130,7 +130,8 @@ export async function transcriptSoFar(db: SparDatabase, run: RunRecord): Promise
   if (run.transcript.length > 0) return run.transcript;
   const events = await listRunEvents(db, run.workspaceId, run.id, { afterSeq: 0, limit: MAX_EVENTS });
   return events.flatMap((e) => {
-    const entry = e.type === "transcript" ? transcriptEntrySchema.safeParse(e.data) : undefined;
+    // Loose: a voice entry's `start_ms`/`end_ms` stay with it.
+    const entry = e.type === "transcript" ? transcriptEntrySchema.loose().safeParse(e.data) : undefined;
     return entry?.success ? [entry.data] : [];
   });
 }
@@ -143,11 +144,17 @@ export async function transcriptSoFar(db: SparDatabase, run: RunRecord): Promise
 export async function endRunForPlatform(
   deps: SettlementDeps,
   run: RunRecord,
-  ending: { status: "failed" | "interrupted"; error: string; endedAtMs: number },
+  ending: {
+    status: "failed" | "interrupted";
+    error: string;
+    endedAtMs: number;
+    /** A failed run's reason when not `internal_error` (a voice run its sidecar lost: `sidecar_lost`). */
+    endedReason?: "sidecar_lost";
+  },
 ): Promise<RunRecord | undefined> {
   return endRun(deps, run.workspaceId, run.id, {
     status: ending.status,
-    endedReason: ending.status === "failed" ? "internal_error" : "interrupted",
+    endedReason: ending.status === "failed" ? (ending.endedReason ?? "internal_error") : "interrupted",
     endedBy: "platform",
     passed: false,
     error: ending.error,

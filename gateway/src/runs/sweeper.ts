@@ -8,6 +8,18 @@ import { listRunningTestRuns } from "../db/repositories/test-runs.ts";
 import { endRunForPlatform, reportEnded, type SettlementDeps, settleTestRun } from "./run-settlement.ts";
 
 export const OUTLIVED_DEADLINE = "the run outlived its deadline";
+export const SIDECAR_LOST =
+  "no result came from the sidecar running the call by max_duration + 30 s: the sidecar was lost";
+export const NO_SIDECAR_TOOK_IT =
+  "no sidecar accepted the voice run before its deadline (every one was full or unreachable)";
+
+/** Why an overdue run ends: a voice run that started had a sidecar, which stopped reporting. */
+export function overdueEnding(run: RunRecord): { error: string; endedReason?: "sidecar_lost" } {
+  if (run.channel !== "voice") return { error: OUTLIVED_DEADLINE };
+  return run.status === "running"
+    ? { error: SIDECAR_LOST, endedReason: "sidecar_lost" }
+    : { error: NO_SIDECAR_TOOK_IT };
+}
 export const GATEWAY_RESTARTED = "gateway restarted";
 
 const BATCH = 100;
@@ -32,7 +44,7 @@ export async function sweepOverdueRuns(sweeper: SweeperDeps, nowMs: number): Pro
     for (const run of overdue) {
       const stored = await endRunForPlatform(deps, run, {
         status: "failed",
-        error: OUTLIVED_DEADLINE,
+        ...overdueEnding(run),
         endedAtMs: nowMs,
       });
       if (stored) ended.push(stored);

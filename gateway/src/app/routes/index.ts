@@ -6,6 +6,7 @@ import { agentRoutes } from "./agents.ts";
 import { apiKeyRoutes } from "./api-keys.ts";
 import { creditRoutes } from "./credits.ts";
 import { metricRoutes } from "./metrics.ts";
+import { recordingRoutes } from "./recordings.ts";
 import { createRunRoutes } from "./runs.ts";
 import { scenarioRoutes } from "./scenarios.ts";
 import { settingsRoutes } from "./settings.ts";
@@ -25,6 +26,7 @@ export const ROUTE_AREAS: RouteArea[] = [
   suiteRoutes,
   creditRoutes,
   testRunRoutes,
+  recordingRoutes,
   createRunRoutes(),
   webhookRoutes,
 ];

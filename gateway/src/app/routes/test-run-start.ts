@@ -21,6 +21,7 @@ import { runMetricsOf } from "../../runs/run-metrics.ts";
 import { buildRunSuite, suiteFor } from "../../runs/run-suite.ts";
 import { reportUrl } from "../../runs/run-views.ts";
 import type { GatewayServices } from "../services.ts";
+import { startVoiceTestRun } from "./test-run-voice.ts";
 
 /** Scenarios × frequency; a bigger test run is a mistake more often than a need. */
 export const MAX_RUNS_PER_TEST_RUN = 1000;
@@ -34,7 +35,9 @@ export async function startTestRun(
   const agent = await getAgent(db, workspaceId, request.agent_id);
   if (agent === undefined) throw new AppError("not_found", `agent_id: no agent ${request.agent_id}`);
   const scenarios = await selectScenarios(services, workspaceId, request);
-  const text = await textChannelOf(services, agent, request.channel);
+  if (channelOf(agent, request.channel) === "voice")
+    return startVoiceTestRun(services, workspaceId, request, agent, scenarios);
+  const text = await textChannelOf(services, agent);
   const llm = await workspaceLlm(services, workspaceId);
   const built = buildRunSuite({ agentId: agent.id, text, llm, scenarios });
   if (!built.ok) {
@@ -56,24 +59,7 @@ export async function startTestRun(
 
   const cost = services.credits.enabled ? total * services.credits.textRunCost : 0;
   const reason = `test run of agent ${agent.id}: ${total} text runs`;
-  if (cost > 0) {
-    const debit = await debitCredits(db, workspaceId, cost, { reason, nowMs: services.now() });
-    if (!debit.ok && debit.reason === "error") {
-      services.log({ level: "error", message: "credits could not be debited", cause: debit.cause });
-      throw new AppError(
-        "payment_required",
-        "credits could not be checked, so nothing was started; try again",
-      );
-    }
-    if (!debit.ok) {
-      const balance = await getCreditBalance(db, workspaceId).catch(() => undefined);
-      const has = balance === undefined ? "the balance is lower" : `the balance is ${balance}`;
-      throw new AppError(
-        "payment_required",
-        `the test run needs ${cost} credits (${total} text runs); ${has}`,
-      );
-    }
-  }
+  await debitForTestRun(services, workspaceId, cost, reason, `${total} text runs`);
 
   try {
     const nowMs = services.now();
@@ -123,7 +109,29 @@ export async function startTestRun(
   }
 }
 
-async function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
+/** Debits the test run's cost up front, fail-closed: 402 when it cannot be debited, for whatever reason. */
+export async function debitForTestRun(
+  services: GatewayServices,
+  workspaceId: number,
+  cost: number,
+  reason: string,
+  what: string,
+): Promise<void> {
+  if (cost <= 0) return;
+  const { db } = services;
+  const debit = await debitCredits(db, workspaceId, cost, { reason, nowMs: services.now() });
+  if (!debit.ok && debit.reason === "error") {
+    services.log({ level: "error", message: "credits could not be debited", cause: debit.cause });
+    throw new AppError("payment_required", "credits could not be checked, so nothing was started; try again");
+  }
+  if (!debit.ok) {
+    const balance = await getCreditBalance(db, workspaceId).catch(() => undefined);
+    const has = balance === undefined ? "the balance is lower" : `the balance is ${balance}`;
+    throw new AppError("payment_required", `the test run needs ${cost} credits (${what}); ${has}`);
+  }
+}
+
+export async function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
   try {
     await addCredits(services.db, workspaceId, cost, {
       reason: `refund: ${reason} not created`,
@@ -139,7 +147,7 @@ async function refund(services: GatewayServices, workspaceId: number, cost: numb
 }
 
 /** `scenario_ids` ∪ the workspace's scenarios carrying any of `tags`, in id order. */
-async function selectScenarios(
+export async function selectScenarios(
   services: GatewayServices,
   workspaceId: number,
   request: TestRunCreate,
@@ -160,22 +168,24 @@ async function selectScenarios(
   return [...all.values()].sort((a, b) => a.id - b.id);
 }
 
-/** The agent's text channel with its secret opened; every other channel is refused, for now. */
-async function textChannelOf(
-  services: GatewayServices,
-  agent: AgentRecord,
-  requested: TestRunCreate["channel"],
-) {
+/**
+ * The test run's channel: the requested one, else the agent's own (text when it has a text
+ * channel, else voice); `web` is voice over LiveKit; a channel the agent lacks is refused.
+ */
+function channelOf(agent: AgentRecord, requested: TestRunCreate["channel"]): "text" | "voice" {
   const channel = requested ?? (agent.text !== null ? "text" : agent.voice !== null ? "voice" : "text");
-  if (channel === "phone") throw new AppError("bad_request", "channel: phone is not supported yet; use text");
+  if (channel === "phone")
+    throw new AppError("bad_request", "channel: phone is not supported yet; use text or web");
   if (channel === "voice" || channel === "web") {
     if (agent.voice === null)
       throw new AppError("bad_request", `channel: agent ${agent.id} has no voice channel`);
-    throw new AppError(
-      "bad_request",
-      "channel: voice runs on the gateway are not built yet; use channel text, or run voice suites with `spar run`",
-    );
+    return "voice";
   }
+  return "text";
+}
+
+/** The agent's text channel with its secret opened. */
+async function textChannelOf(services: GatewayServices, agent: AgentRecord) {
   if (agent.text === null)
     throw new AppError("bad_request", `channel: agent ${agent.id} has no text channel`);
   if (agent.textSecret === null) {
@@ -192,7 +202,10 @@ async function textChannelOf(
 }
 
 /** The workspace LLM for persona callers and judges, when one is configured. */
-async function workspaceLlm(services: GatewayServices, workspaceId: number): Promise<LlmConfig | undefined> {
+export async function workspaceLlm(
+  services: GatewayServices,
+  workspaceId: number,
+): Promise<LlmConfig | undefined> {
   const { llm } = await getSettings(services.db, workspaceId);
   if (llm.baseUrl === null || llm.model === null) return undefined;
   const apiKey =

@@ -170,7 +170,7 @@ describe("POST /v1/test-runs with the reference text agent", () => {
       [
         { agent_id: voiceAgent, scenario_ids: [pass], channel: "web" },
         400,
-        /voice runs on the gateway are not built yet/,
+        /^channel: voice runs cannot run here: no sidecar is wired in$/,
       ],
       [{ agent_id: noSecret, scenario_ids: [pass] }, 400, /its text channel has no secret/],
       [

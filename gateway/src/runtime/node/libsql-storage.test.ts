@@ -17,6 +17,7 @@ const TABLES = [
   "scenarios",
   "test_runs",
   "users",
+  "voice_jobs",
   "webhook_deliveries",
   "webhooks",
   "workspace_credits",

@@ -14,7 +14,7 @@ import { provisionWorkspace } from "../../app/provision.ts";
 import type { GatewayServices } from "../../app/services.ts";
 import type { GatewayConfig } from "../../config/gateway-config.ts";
 import { hasAnyWorkspace } from "../../db/repositories/workspaces.ts";
-import { DbRunRecorder } from "../../runs/db-run-recorder.ts";
+import { DbRunRecorder, DEADLINE_GRACE_MS } from "../../runs/db-run-recorder.ts";
 import {
   DEFAULT_FLUSH_EVERY_MS,
   DEFAULT_MAX_BUFFERED_EVENTS,
@@ -31,6 +31,7 @@ import { createWebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
 import { createDnsResolver } from "./dns-resolver.ts";
 import { InProcessTextRunHost } from "./in-process-text-run-host.ts";
 import { openLibsqlStorage } from "./libsql-storage.ts";
+import { createNodeVoice } from "./node-voice.ts";
 import { loadOrCreateSecretKeyFile } from "./secret-key-file.ts";
 
 export interface StartGatewayOptions {
@@ -46,6 +47,17 @@ export interface StartGatewayOptions {
   /** Per API key (default DEFAULT_RATE_LIMIT); benchmarks raise it to measure the server, not the limit. */
   rateLimit?: { ratePerSec: number; burst: number };
   now?: () => number;
+  /**
+   * A sidecar this process starts itself (`spar serve` without SPAR_SIDECARS), the first time a
+   * voice run needs it (`start` answers its URL); results come back over loopback to the
+   * listening URL with `token`. SPAR_SIDECARS wins when both are set.
+   */
+  inProcessSidecar?: { token: string; start: () => Promise<string> } | undefined;
+  /** Whole-call limit of voice runs (default 600 s) and the grace past it before `sidecar_lost` (spec: 30 s). */
+  voiceMaxDurationS?: number;
+  voiceDeadlineGraceMs?: number;
+  /** Per voice run: job posted → sidecar accepted, result received → run settled (ms). */
+  onVoiceTiming?: (stage: "accepted" | "settled", runId: number, ms: number) => void;
 }
 
 export interface RunningGateway {
@@ -107,11 +119,28 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     now,
     log: (message, cause) => o.log({ level: "error", message, cause }),
   });
+  const remote = o.config.sidecars.length > 0 && o.config.sidecarToken !== undefined;
+  const voice = createNodeVoice({
+    sidecars: remote
+      ? { urls: o.config.sidecars, token: o.config.sidecarToken ?? "" }
+      : o.inProcessSidecar === undefined
+        ? undefined
+        : { startOne: o.inProcessSidecar.start, token: o.inProcessSidecar.token },
+    dataDir: o.dataDir,
+    secrets,
+    settlement,
+    checkUrl,
+    maxDurationS: o.voiceMaxDurationS,
+    deadlineGraceMs: o.voiceDeadlineGraceMs ?? DEADLINE_GRACE_MS,
+    onTiming: o.onVoiceTiming,
+    log: (message, cause) => o.log({ level: "error", message, cause }),
+  });
   const services: GatewayServices = {
     db: storage.db,
     secrets,
     outboundPolicy: o.config.outboundPolicy,
     textRuns,
+    voice: voice.platform,
     wakeWebhooks: settlement.wakeWebhooks,
     publicUrl: "",
     adminToken: o.config.adminToken,
@@ -153,6 +182,8 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
   services.publicUrl = o.config.publicUrl?.replace(/\/+$/, "") ?? url;
   settlement.publicUrl = services.publicUrl;
   deliverer.start();
+  // A remote sidecar reaches the gateway at its public URL; one in this process over loopback.
+  voice.start(remote ? services.publicUrl : url);
   const sweeperDeps: SweeperDeps = {
     ...settlement,
     release: (ids, why) => textRuns.cancel(ids, why),
@@ -173,6 +204,7 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     close: async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       clearInterval(sweeper);
+      await voice.close();
       await textRuns.stop("the gateway is shutting down");
       await events.flush();
       if ("closeAllConnections" in server) server.closeAllConnections();

@@ -53,6 +53,8 @@ export async function sweepRuns(
   let lost = 0;
   // Every run with a deadline that is still in flight: a deadline in the far future is "any".
   for (const run of await findOverdueRuns(context.db, Number.MAX_SAFE_INTEGER, PROBES_PER_SWEEP)) {
+    // A voice run has no object: its sidecar holds it, and its deadline alone ends it (sidecar_lost).
+    if (run.channel === "voice") continue;
     const answer = await probe(run);
     if (answer === "lost") lost++;
     // An object with no record of a started run lost its storage with it.
@@ -64,6 +66,7 @@ export async function sweepRuns(
     nowMs - QUEUED_GRACE_MS,
     PROBES_PER_SWEEP,
   )) {
+    if (run.channel === "voice") continue;
     if ((await probe(run)) === "unknown" && (await endUnheld(run, RUN_NEVER_STARTED))) lost++;
   }
   let settled = 0;

@@ -17,6 +17,7 @@ import { DurableTextRunHost } from "./durable-text-run-host.ts";
 import { sweepRuns } from "./run-sweep.ts";
 import { WorkerConfigError, type WorkerContext, workerContext } from "./worker-context.ts";
 import type { WorkerEnv } from "./worker-env.ts";
+import { createWorkersVoice, type WorkersVoice } from "./workers-voice.ts";
 
 export { TextRunObject } from "./text-run-object.ts";
 export { WebhookObject } from "./webhook-object.ts";
@@ -26,6 +27,7 @@ interface Gateway {
   settlement: SettlementDeps;
   services: GatewayServices;
   host: DurableTextRunHost;
+  voice: WorkersVoice;
   app: Hono<AppEnv>;
 }
 
@@ -57,11 +59,13 @@ async function buildGateway(env: WorkerEnv, origin: string | undefined): Promise
     recorder: () => context.recorder(settlement.publicUrl),
     log,
   });
+  const voice = createWorkersVoice(context, settlement);
   const services: GatewayServices = {
     db,
     secrets: context.secrets,
     outboundPolicy: config.outboundPolicy,
     textRuns: host,
+    voice: voice.platform,
     wakeWebhooks: settlement.wakeWebhooks,
     publicUrl,
     adminToken: config.adminToken,
@@ -71,7 +75,7 @@ async function buildGateway(env: WorkerEnv, origin: string | undefined): Promise
   };
   let requests = 0;
   const app = createGatewayApp(services, () => `req_${Date.now().toString(36)}_${(++requests).toString(36)}`);
-  return { context, settlement, services, host, app };
+  return { context, settlement, services, host, voice, app };
 }
 
 /** A Worker whose configuration is invalid answers every request so, naming no value. */
@@ -98,6 +102,7 @@ export default {
     }
     const response = await gateway.app.fetch(request, env, ctx);
     ctx.waitUntil(gateway.host.drain());
+    ctx.waitUntil(gateway.voice.pumpIfWoken());
     return response;
   },
 
@@ -105,6 +110,7 @@ export default {
     const gateway = await gatewayOf(env, undefined);
     // Awaited, not left to waitUntil: `spar serve` runs this once at start and must see it done.
     try {
+      await gateway.voice.pump();
       const report = await sweepRuns(gateway.context, gateway.host, gateway.services.publicUrl);
       if (report.overdue + report.lost + report.settled > 0) {
         gateway.context.log({ level: "info", message: `sweep ${JSON.stringify(report)}` });

@@ -1,0 +1,130 @@
+/**
+ * A sidecar that vanishes mid-call (a real child process, SIGKILLed) leaves no result: the
+ * gateway's sweeper ends the run `sidecar_lost` at max_duration + the grace, keeping the
+ * transcript it streamed, and the test run settles `failed`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseGatewayEnv, type RunningGateway, startGateway } from "@spar/gateway/node";
+import { afterEach, describe, expect, it } from "vitest";
+import { SIDECAR_TOKEN } from "./scripted-sidecar.ts";
+
+let child: ChildProcess | undefined;
+let gateway: RunningGateway | undefined;
+let dir: string | undefined;
+
+afterEach(async () => {
+  if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  await gateway?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+async function startChildSidecar(): Promise<{ process: ChildProcess; url: string }> {
+  const proc = spawn(
+    process.execPath,
+    ["--import", "tsx", join(import.meta.dirname, "scripted-sidecar-child.fixture.ts")],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    proc.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\S+)\n/.exec(out);
+      if (match?.[1]) resolve(match[1]);
+    });
+    proc.once("exit", (code) => reject(new Error(`the sidecar child exited (${code}) before listening`)));
+  });
+  return { process: proc, url };
+}
+
+async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > end) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("a voice run whose sidecar is lost", () => {
+  it("ends sidecar_lost at max_duration + grace, keeps what was said, and settles its test run", async () => {
+    const sidecar = await startChildSidecar();
+    child = sidecar.process;
+    dir = await mkdtemp(join(tmpdir(), "spar-sidecar-lost-"));
+    const parsed = parseGatewayEnv({ SPAR_SIDECARS: sidecar.url, SPAR_SIDECAR_TOKEN: SIDECAR_TOKEN });
+    if (!parsed.ok) throw new Error(parsed.errors.join("; "));
+    gateway = await startGateway({
+      port: 0,
+      host: "127.0.0.1",
+      dataDir: dir,
+      config: parsed.config,
+      log: () => {},
+      sweepEveryMs: 100,
+      voiceMaxDurationS: 1,
+      voiceDeadlineGraceMs: 1_000,
+    });
+    const gw = gateway;
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${gw.url}${path}`, {
+        method,
+        headers: { "X-API-Key": gw.firstStartKey ?? "", "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      // biome-ignore lint/suspicious/noExplicitAny: the test reads the API's JSON answers
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const agent = await api("POST", "/v1/agents", {
+      name: "Voice bot",
+      voice: { livekit: { mode: "manual", url: "ws://127.0.0.1:7880", token: "caller-token" } },
+    });
+    const scenario = await api("POST", "/v1/scenarios", { name: "Hello", script: [{ say: "hello" }] });
+    const started = await api("POST", "/v1/test-runs", {
+      agent_id: agent.body.id,
+      scenario_ids: [scenario.body.id],
+    });
+    expect(started.status).toBe(201);
+    const runId: number = (await api("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`)).body.data[0]
+      .id;
+    // Running, with the caller's first turn stored from the sidecar's live events.
+    const events = await until(
+      () =>
+        fetch(`${gw.url}/v1/runs/${runId}/events`, {
+          headers: { "X-API-Key": gw.firstStartKey ?? "" },
+          signal: AbortSignal.timeout(300),
+        })
+          .then((r) => r.text())
+          .catch(() => ""),
+      (text) => text.includes("event: transcript"),
+      10_000,
+    );
+    expect(events).toContain("hello, is anyone there?");
+    child.kill("SIGKILL");
+
+    const ended = await until(
+      () => api("GET", `/v1/runs/${runId}`),
+      (r) => r.body.status !== "running",
+      10_000,
+    );
+    expect(ended.body).toMatchObject({
+      status: "failed",
+      ended_reason: "sidecar_lost",
+      ended_by: "platform",
+      passed: false,
+      transcript: [
+        { role: "user", content: "hello, is anyone there?", at_ms: 500, start_ms: 500, end_ms: 1_700 },
+      ],
+    });
+    expect(ended.body.error).toMatch(/^no result came from the sidecar/);
+    const startedAt = Date.parse(ended.body.started_at);
+    // Not before max_duration (1 s) + grace (1 s); the sweeper runs every 100 ms.
+    expect(Date.parse(ended.body.ended_at) - startedAt).toBeGreaterThanOrEqual(2_000);
+    const testRun = await until(
+      () => api("GET", `/v1/test-runs/${started.body.test_run_id}`),
+      (r) => r.body.status === "done",
+      5_000,
+    );
+    expect(testRun.body).toMatchObject({ verdict: "failed", runs: { total: 1, failed: 1, passed: 0 } });
+  });
+});
