@@ -16,5 +16,6 @@
  */
 export * from "./schema/catalog.ts";
 export * from "./schema/runs.ts";
+export * from "./schema/sessions.ts";
 export * from "./schema/tenants.ts";
 export * from "./schema/webhooks.ts";

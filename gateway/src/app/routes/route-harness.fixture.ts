@@ -10,6 +10,9 @@ import { InProcessTextRunHost } from "../../runtime/node/in-process-text-run-hos
 import { openLibsqlStorage } from "../../runtime/node/libsql-storage.ts";
 import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
 import { generateSecretKey } from "../../security/secret-key.ts";
+import { sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
+import { sessionsNotObserved } from "../../voice/session-ports.ts";
 import { createGatewayApp } from "../gateway-app.ts";
 import type { LogEntry } from "../http-errors.ts";
 import { type ProvisionedWorkspace, provisionWorkspace } from "../provision.ts";
@@ -53,6 +56,11 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
     secrets: await createSecretBoxFromKeys(generateSecretKey()),
     outboundPolicy: "loopback",
     textRuns,
+    livekit: {
+      rooms: sdkLivekitRoomAdmin(async () => undefined),
+      callSessionEndpoint: httpSessionEndpointCaller({ fetch, checkUrl: async () => undefined }),
+      onSessionStarted: sessionsNotObserved,
+    },
     wakeWebhooks: () => undefined,
     publicUrl: "http://127.0.0.1:8787",
     adminToken: undefined,
