@@ -30,6 +30,8 @@ export interface RouteHarness {
   bodies: string[];
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every route's shape
   call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  /** Sends a request as it is (own headers, no key added) to the same app. */
+  request(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
       bodies.push(JSON.stringify(answer ?? null));
       return { status: res.status, body: answer };
     },
+    request: async (path, init) => app.request(path, init),
     async close() {
       await textRuns.stop("the test is over");
       storage.close();
