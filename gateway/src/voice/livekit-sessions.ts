@@ -164,15 +164,13 @@ async function openRoom(services: GatewayServices, plan: Plan, room: string, use
       if (!called.ok) throw new AppError("internal", called.message);
     }
   } catch (error) {
-    await rooms
-      .deleteRoom(plan.credentials, room)
-      .catch((cause: unknown) =>
-        services.log({
-          level: "error",
-          message: `session room ${room} could not be deleted after a failed start`,
-          cause,
-        }),
-      );
+    await rooms.deleteRoom(plan.credentials, room).catch((cause: unknown) =>
+      services.log({
+        level: "error",
+        message: `session room ${room} could not be deleted after a failed start`,
+        cause,
+      }),
+    );
     if (error instanceof LivekitAdminError) {
       throw new AppError("internal", `the agent could not be dispatched: ${error.message}`, { cause: error });
     }

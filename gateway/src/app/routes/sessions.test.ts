@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { addCredits, getCreditBalance } from "../../db/repositories/credits.ts";
 import { getLivekitSession } from "../../db/repositories/livekit-sessions.ts";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
-import { sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { LivekitAdminError, type LivekitRoomAdmin, sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
 import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
 import type { StartedSession } from "../../voice/session-ports.ts";
 import { type RouteHarness, startRouteHarness } from "./route-harness.fixture.ts";
@@ -58,7 +58,13 @@ afterAll(async () => {
 let h: RouteHarness;
 let started: StartedSession[];
 
-async function harness(o: { credits?: boolean; policy?: "public" | "loopback" } = {}) {
+async function harness(
+  o: {
+    credits?: boolean;
+    policy?: "public" | "loopback";
+    rooms?: (real: LivekitRoomAdmin) => LivekitRoomAdmin;
+  } = {},
+) {
   started = [];
   const check = async (url: string) => {
     const result = await checkUrlAtConnect(url, o.policy ?? "loopback", { resolve: async () => [] });
@@ -68,7 +74,7 @@ async function harness(o: { credits?: boolean; policy?: "public" | "loopback" } 
     now: () => NOW_MS,
     credits: { enabled: o.credits ?? false, textRunCost: 1, voiceRunCost: 10 },
     livekit: {
-      rooms: sdkLivekitRoomAdmin(check),
+      rooms: (o.rooms ?? ((real) => real))(sdkLivekitRoomAdmin(check)),
       callSessionEndpoint: httpSessionEndpointCaller({ fetch, checkUrl: check }),
       onSessionStarted: async (session) => {
         started.push(session);
@@ -336,6 +342,49 @@ describe("POST /v1/sessions/livekit", () => {
     });
     expect(endpointCalls).toEqual([]);
     expect(await rooms.listRooms()).toEqual([]);
+  });
+});
+
+describe("LiveKit failing after the room exists", () => {
+  const failing = (real: LivekitRoomAdmin, what: "createDispatch" | "deleteRoom"): LivekitRoomAdmin => ({
+    ...real,
+    [what]: async () => {
+      throw new LivekitAdminError("LiveKit answered 503 unavailable: no agent workers");
+    },
+  });
+
+  it("answers 500 naming LiveKit's answer and deletes the room when the dispatch fails", async () => {
+    await h.close();
+    h = await harness({ rooms: (real) => failing(real, "createDispatch") });
+    const id = await agent({ livekit: rubric({ agent_name: "desk" }) });
+    expect(await start(id)).toMatchObject({
+      status: 500,
+      body: {
+        error: {
+          message: "the agent could not be dispatched: LiveKit answered 503 unavailable: no agent workers",
+        },
+      },
+    });
+    expect(await rooms.listRooms()).toEqual([]);
+  });
+
+  it("answers 502 and keeps the session open when LiveKit refuses to delete its room", async () => {
+    await h.close();
+    h = await harness({ rooms: (real) => failing(real, "deleteRoom") });
+    const id = await agent({ livekit: rubric({ agent_name: "desk" }) });
+    const room = (await start(id)).body.room_name;
+    expect(await h.call("DELETE", `/v1/sessions/livekit/${room}`)).toMatchObject({
+      status: 502,
+      body: {
+        error: {
+          code: "upstream_failed",
+          message:
+            "the session room could not be deleted: LiveKit answered 503 unavailable: no agent workers",
+        },
+      },
+    });
+    expect((await getLivekitSession(h.services.db, h.a.workspaceId, room))?.endedAtMs).toBeNull();
+    expect((await rooms.listRooms()).map((r) => r.name)).toEqual([room]);
   });
 });
 
