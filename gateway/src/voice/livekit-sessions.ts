@@ -212,6 +212,14 @@ export async function startLivekitSession(
     }
   } catch (error) {
     await refund(services, workspaceId, cost, reason);
+    if (error instanceof AppError && error.code === "internal") {
+      // The client gets the reason; the log keeps the cause for the operator.
+      services.log({
+        level: "warn",
+        message: `session ${room} did not start: ${error.message}`,
+        cause: error.cause,
+      });
+    }
     throw error;
   }
   const token = await mintLivekitToken({
