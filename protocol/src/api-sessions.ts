@@ -7,15 +7,16 @@
 import { z } from "zod";
 
 /** An id as vendor clients send it: the integer, or its decimal string (`"5"`). */
+const AGENT_ID_RULE = "must be an agent id: a positive integer, or its decimal string";
 const agentIdSchema = z.union(
   [
-    z.number().int().positive(),
+    z.number({ error: AGENT_ID_RULE }).int({ error: AGENT_ID_RULE }).positive({ error: AGENT_ID_RULE }),
     z
-      .string()
-      .regex(/^[1-9][0-9]{0,15}$/)
+      .string({ error: AGENT_ID_RULE })
+      .regex(/^[1-9][0-9]{0,15}$/, { error: AGENT_ID_RULE })
       .transform(Number),
   ],
-  { error: "must be an agent id: a positive integer, or its decimal string" },
+  { error: AGENT_ID_RULE },
 );
 
 export const livekitSessionCreateSchema = z.object({ agent_id: agentIdSchema });

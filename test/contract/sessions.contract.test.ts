@@ -7,6 +7,7 @@
 
 import { type LiveKitDevServer, startLiveKitDevServer } from "@spar/devkit/livekit-dev-server";
 import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
+import { findSecrets } from "@spar/gateway";
 import { cekuraRunSchema, livekitSessionSchema } from "@spar/protocol";
 import { AgentDispatchClient, RoomServiceClient, TokenVerifier } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -148,6 +149,9 @@ describe.each(TARGETS)("gateway contract on $name: LiveKit sessions and Cekura's
       /^the LiveKit room could not be created: LiveKit answered 401 unauthenticated: /,
     );
     expect(await rooms.listRooms()).toEqual([]);
+    expect(findSecrets(gw.logs.join("\n"), [LK_SECRET, "wrong-secret-that-is-long-enough-0123456"])).toEqual(
+      [],
+    );
   });
 
   it("reads runs in Cekura's shape with X-CEKURA-API-KEY, leaving out another workspace's", async () => {
