@@ -6,12 +6,27 @@
  */
 import { TokenVerifier } from "livekit-server-sdk";
 import { describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { getLivekitSession } from "../../db/repositories/livekit-sessions.ts";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
 import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
 import { claimsOf, LK_KEY, LK_SECRET, NOW_MS, useSessionHarness } from "./session-harness.fixture.ts";
 
 const s = useSessionHarness();
+
+/** Opens LiveKit's signalling socket with a token: "joined", or the HTTP refusal. */
+function join(token: string, room?: string): Promise<string> {
+  const query = `protocol=16&sdk=spar-test${room === undefined ? "" : `&room=${room}`}`;
+  const ws = new WebSocket(`${s.lk.url}/rtc?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  return new Promise((resolve) => {
+    ws.once("open", () => {
+      ws.close();
+      resolve("joined");
+    });
+    ws.once("unexpected-response", (_req, res) => resolve(`HTTP ${res.statusCode}`));
+    ws.once("error", (error) => resolve(`error ${error.message}`));
+  });
+}
 
 describe("POST /v1/sessions/livekit", () => {
   it("refuses a missing or wrong API key with 401, and does not take X-CEKURA-API-KEY here", async () => {
@@ -131,6 +146,9 @@ describe("POST /v1/sessions/livekit", () => {
       exp: NOW_MS / 1000 + 3600,
       video: { room, roomJoin: true, canPublish: true, canSubscribe: true },
     });
+    expect(await join(res.body.token)).toBe("joined");
+    expect(await join(res.body.token, "another-room")).toBe("HTTP 401");
+    expect(await join(`${res.body.token}x`)).toBe("HTTP 401");
     const verified = await new TokenVerifier(LK_KEY, LK_SECRET).verify(res.body.token);
     expect(verified.sub).toBe(String(s.h.a.userId));
     await expect(
