@@ -8,14 +8,18 @@ import {
   agentPatchSchema,
   agentViewSchema,
   assertionResultSchema,
+  cekuraRunSchema,
   creditsViewSchema,
   decodeAgentFrame,
   decodeCallerFrame,
   encodeCallerFrame,
   endedRunViewSchema,
+  livekitSessionCreateSchema,
+  livekitSessionSchema,
   livekitSettingsPutSchema,
   llmSettingsViewSchema,
   MeasuredWithSchema,
+  manualLivekitRunsSchema,
   metricCreateSchema,
   metricViewSchema,
   runRecordingViewSchema,
@@ -63,6 +67,10 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "api-test-run": testRunViewSchema,
   "api-run": endedRunViewSchema,
   "api-run-recording": z.object({ recording: runRecordingViewSchema }),
+  "api-session-create": livekitSessionCreateSchema.strict(),
+  "api-session": livekitSessionSchema.strict(),
+  "api-cekura-runs": z.array(cekuraRunSchema.strict()),
+  "api-manual-runs": manualLivekitRunsSchema.strict(),
 };
 
 function check(block: CodeBlock): void {
@@ -93,10 +101,11 @@ function check(block: CodeBlock): void {
 }
 
 describe("JSON examples of the documentation", () => {
-  it("exist on the API, protocol, report and voice metrics pages", () => {
+  it("exist on the API, sessions, protocol, report and voice metrics pages", () => {
     const files = new Set(jsonBlocks.map((b) => b.where.split(":")[0]));
     expect([...files].sort()).toEqual([
       "docs/api-runs.md",
+      "docs/api-sessions.md",
       "docs/api.md",
       "docs/report.md",
       "docs/text-protocol.md",

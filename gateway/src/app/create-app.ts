@@ -8,7 +8,7 @@ import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { RateLimiter } from "../security/rate-limiter.ts";
 import type { AppEnv } from "./app-env.ts";
-import { requireApiKey } from "./auth.ts";
+import { isCekuraV1Path, requireApiKey } from "./auth.ts";
 import { handleError, type Log, respondError } from "./http-errors.ts";
 import type { ApiKeyAuthenticator } from "./principal.ts";
 
@@ -32,6 +32,11 @@ export interface AppDeps {
    * `/internal` ahead of the 1 MiB body limit: each sets its own bound.
    */
   internalRoutes?: (internal: Hono<AppEnv>) => void;
+  /**
+   * Cekura-compatible routes, mounted at `/test_framework/v1`: the API key may also come as
+   * `X-CEKURA-API-KEY` there (and on `/v1/runs/livekit[-chat]`).
+   */
+  cekuraRoutes?: (testFramework: Hono<AppEnv>) => void;
   /** Per API key, after authentication: over the limit → 429 with Retry-After. */
   rateLimiter?: RateLimiter;
 }
@@ -87,12 +92,16 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     await next();
   };
   const v1 = new Hono<AppEnv>();
-  v1.use(requireApiKey(deps.auth), limit);
+  v1.use(requireApiKey(deps.auth, { cekuraKeyOn: isCekuraV1Path }), limit);
   deps.routes(v1);
   app.route("/v1", v1);
   const publicV1 = new Hono<AppEnv>();
   publicV1.use(requireApiKey(deps.auth), limit);
   deps.vendorRoutes?.(publicV1);
   app.route("/api/public/v1", publicV1);
+  const testFramework = new Hono<AppEnv>();
+  testFramework.use(requireApiKey(deps.auth, { cekuraKeyOn: () => true }), limit);
+  deps.cekuraRoutes?.(testFramework);
+  app.route("/test_framework/v1", testFramework);
   return app;
 }

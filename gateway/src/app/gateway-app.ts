@@ -6,7 +6,8 @@ import type { AppEnv } from "./app-env.ts";
 import { createApp, DEFAULT_MAX_BODY_BYTES } from "./create-app.ts";
 import { dbAuthenticator } from "./db-authenticator.ts";
 import { adminRoutes } from "./routes/admin.ts";
-import { registerRoutes, registerVendorRoutes } from "./routes/index.ts";
+import type { StartManualRuns } from "./routes/cekura.ts";
+import { registerCekuraRoutes, registerRoutes, registerVendorRoutes } from "./routes/index.ts";
 import { voiceResultRoutes } from "./routes/voice-results.ts";
 import type { GatewayServices } from "./services.ts";
 
@@ -17,6 +18,8 @@ export function createGatewayApp(
   services: GatewayServices,
   newRequestId: () => string,
   rateLimit: { ratePerSec: number; burst: number } = DEFAULT_RATE_LIMIT,
+  /** The manual LiveKit run routes' handler; absent → those routes are not registered. */
+  startManualRuns?: StartManualRuns,
 ): Hono<AppEnv> {
   const app = createApp({
     rateLimiter: createRateLimiter({ ...rateLimit, now: services.now }),
@@ -24,10 +27,11 @@ export function createGatewayApp(
     log: services.log,
     newRequestId,
     maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
-    routes: (v1) => registerRoutes(v1, services),
+    routes: (v1) => registerRoutes(v1, services, startManualRuns),
     adminRoutes: (admin) => adminRoutes(admin, services),
     internalRoutes: (internal) => voiceResultRoutes(internal, services),
     vendorRoutes: (publicV1) => registerVendorRoutes(publicV1, services),
+    cekuraRoutes: (testFramework) => registerCekuraRoutes(testFramework, services, startManualRuns),
   });
   // The dashboard's pages (no key needed; they call /v1 with the one the person signs in with).
   app.route("/", dashboardRoutes());

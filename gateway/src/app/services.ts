@@ -6,6 +6,7 @@ import type { SparDatabase } from "../db/database.ts";
 import type { TextRunHost } from "../runs/text-run-host.ts";
 import type { OutboundPolicy } from "../security/address-class.ts";
 import type { SecretBox } from "../security/secret-box.ts";
+import type { LivekitSessionPorts } from "../voice/session-ports.ts";
 import type { VoicePlatform } from "../voice/voice-platform.ts";
 import type { Log } from "./http-errors.ts";
 
@@ -18,6 +19,8 @@ export interface GatewayServices {
   textRuns: TextRunHost;
   /** Voice runs through sidecars; undefined where the runtime has none wired. */
   voice?: VoicePlatform | undefined;
+  /** Browser sessions: LiveKit room admin, bots' session endpoints, the media-observer seam. */
+  livekit: LivekitSessionPorts;
   /** Wakes the webhook deliverer after deliveries are queued (it also polls). */
   wakeWebhooks: () => void;
   /** Base of `report_url` links, without a trailing slash. */

@@ -2,6 +2,7 @@ export type { SparDatabase } from "./database.ts";
 export * from "./page.ts";
 export * from "./repositories/agents.ts";
 export * from "./repositories/credits.ts";
+export * from "./repositories/livekit-sessions.ts";
 export * from "./repositories/metrics.ts";
 export * from "./repositories/run-events.ts";
 export * from "./repositories/runs.ts";

@@ -16,6 +16,7 @@
  */
 export * from "./schema/catalog.ts";
 export * from "./schema/runs.ts";
+export * from "./schema/sessions.ts";
 export * from "./schema/tenants.ts";
 export * from "./schema/voice-jobs.ts";
 export * from "./schema/webhooks.ts";

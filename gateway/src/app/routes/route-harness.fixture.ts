@@ -10,6 +10,9 @@ import { InProcessTextRunHost } from "../../runtime/node/in-process-text-run-hos
 import { openLibsqlStorage } from "../../runtime/node/libsql-storage.ts";
 import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
 import { generateSecretKey } from "../../security/secret-key.ts";
+import { sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
+import { sessionsNotObserved } from "../../voice/session-ports.ts";
 import { createGatewayApp } from "../gateway-app.ts";
 import type { LogEntry } from "../http-errors.ts";
 import { type ProvisionedWorkspace, provisionWorkspace } from "../provision.ts";
@@ -27,6 +30,8 @@ export interface RouteHarness {
   bodies: string[];
   // biome-ignore lint/suspicious/noExplicitAny: tests read answers of every route's shape
   call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>;
+  /** Sends a request as it is (own headers, no key added) to the same app. */
+  request(path: string, init?: RequestInit): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -53,6 +58,11 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
     secrets: await createSecretBoxFromKeys(generateSecretKey()),
     outboundPolicy: "loopback",
     textRuns,
+    livekit: {
+      rooms: sdkLivekitRoomAdmin(async () => undefined),
+      callSessionEndpoint: httpSessionEndpointCaller({ fetch, checkUrl: async () => undefined }),
+      onSessionStarted: sessionsNotObserved,
+    },
     wakeWebhooks: () => undefined,
     publicUrl: "http://127.0.0.1:8787",
     adminToken: undefined,
@@ -84,6 +94,7 @@ export async function startRouteHarness(overrides: Partial<GatewayServices> = {}
       bodies.push(JSON.stringify(answer ?? null));
       return { status: res.status, body: answer };
     },
+    request: async (path, init) => app.request(path, init),
     async close() {
       await textRuns.stop("the test is over");
       storage.close();

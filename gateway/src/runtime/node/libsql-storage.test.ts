@@ -11,6 +11,7 @@ const TABLES = [
   "agents",
   "api_keys",
   "credit_ledger",
+  "livekit_sessions",
   "metrics",
   "run_events",
   "runs",

@@ -25,6 +25,9 @@ import { recoverAfterRestart, type SweeperDeps, sweepOverdueRuns } from "../../r
 import { bytesToBase64 } from "../../security/base64.ts";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
 import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
+import { sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
+import { sessionsNotObserved } from "../../voice/session-ports.ts";
 import { DbWebhookQueue, dbWebhookTargets } from "../../webhooks/db-webhook-queue.ts";
 import { webhookRetryPolicy } from "../../webhooks/retry-schedule.ts";
 import { createWebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
@@ -141,6 +144,11 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     outboundPolicy: o.config.outboundPolicy,
     textRuns,
     voice: voice.platform,
+    livekit: {
+      rooms: sdkLivekitRoomAdmin(checkUrl),
+      callSessionEndpoint: httpSessionEndpointCaller({ fetch, checkUrl }),
+      onSessionStarted: sessionsNotObserved,
+    },
     wakeWebhooks: settlement.wakeWebhooks,
     publicUrl: "",
     adminToken: o.config.adminToken,

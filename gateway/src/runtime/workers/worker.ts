@@ -11,6 +11,9 @@ import { createGatewayApp } from "../../app/gateway-app.ts";
 import { errorBody } from "../../app/http-errors.ts";
 import type { GatewayServices } from "../../app/services.ts";
 import type { SettlementDeps } from "../../runs/run-settlement.ts";
+import { sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
+import { sessionsNotObserved } from "../../voice/session-ports.ts";
 import { bootstrapWorkspace, firstKeyOf } from "./bootstrap-workspace.ts";
 import { applyD1Migrations } from "./d1-migrations.ts";
 import { DurableTextRunHost } from "./durable-text-run-host.ts";
@@ -53,6 +56,7 @@ async function buildGateway(env: WorkerEnv, origin: string | undefined): Promise
   // The base of report links: configured, else where the first request came in.
   const publicUrl = config.publicUrl?.replace(/\/+$/, "") ?? origin ?? "";
   const settlement = context.settlement(publicUrl);
+  const checkUrl = async (url: string) => context.checkUrl(url);
   const host = new DurableTextRunHost({
     namespace: env.TEXT_RUNS,
     publicUrl: () => services.publicUrl,
@@ -66,6 +70,14 @@ async function buildGateway(env: WorkerEnv, origin: string | undefined): Promise
     outboundPolicy: config.outboundPolicy,
     textRuns: host,
     voice: voice.platform,
+    livekit: {
+      rooms: sdkLivekitRoomAdmin(checkUrl),
+      callSessionEndpoint: httpSessionEndpointCaller({
+        fetch: (input, init) => fetch(input, init),
+        checkUrl,
+      }),
+      onSessionStarted: sessionsNotObserved,
+    },
     wakeWebhooks: settlement.wakeWebhooks,
     publicUrl,
     adminToken: config.adminToken,
