@@ -8,6 +8,7 @@ import { dbAuthenticator } from "./db-authenticator.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import type { StartManualRuns } from "./routes/cekura.ts";
 import { registerCekuraRoutes, registerRoutes, registerVendorRoutes } from "./routes/index.ts";
+import { startManualLivekitRuns } from "./routes/manual-livekit-runs.ts";
 import { voiceResultRoutes } from "./routes/voice-results.ts";
 import type { GatewayServices } from "./services.ts";
 
@@ -18,8 +19,8 @@ export function createGatewayApp(
   services: GatewayServices,
   newRequestId: () => string,
   rateLimit: { ratePerSec: number; burst: number } = DEFAULT_RATE_LIMIT,
-  /** The manual LiveKit run routes' handler; absent → those routes are not registered. */
-  startManualRuns?: StartManualRuns,
+  /** The manual LiveKit run routes' handler (tests give their own); voice runs through sidecars otherwise. */
+  startManualRuns: StartManualRuns = startManualLivekitRuns,
 ): Hono<AppEnv> {
   const app = createApp({
     rateLimiter: createRateLimiter({ ...rateLimit, now: services.now }),

@@ -199,15 +199,20 @@ describe("X-CEKURA-API-KEY", () => {
 describe("manual LiveKit run routes", () => {
   const element = { scenario: 30, livekit_room_url: "wss://lk.example.com", access_token: "eyJ.x.y" };
 
-  it("are not registered without a StartManualRuns, rather than pretending to start runs", async () => {
+  it("answer 400 naming why when no sidecar can run voice, creating nothing", async () => {
     for (const path of ["/v1/runs/livekit", "/test_framework/v1/scenarios-external/run_scenarios_livekit/"]) {
       const res = await h.request(path, {
         method: "POST",
         headers: { "X-CEKURA-API-KEY": h.a.apiKey, "Content-Type": "application/json" },
-        body: JSON.stringify({ scenarios: [element] }),
+        body: JSON.stringify({ scenarios: [element], agent: 1 }),
       });
-      expect(res.status).toBe(404);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+        "voice runs cannot run here",
+      );
     }
+    const runs = await h.request("/v1/test-runs", { headers: { "X-API-Key": h.a.apiKey } });
+    expect(((await runs.json()) as { data: unknown[] }).data).toEqual([]);
   });
 
   it("hand the handler a parsed request and the route's kind, answering 201 with its ids", async () => {
