@@ -145,7 +145,8 @@ describe("examples/voice/*.yaml through the spar bin against the dev server and 
     record("manual", result);
   }, 90_000);
 
-  it("exits 1 when an assertion fails on a call that completed", async () => {
+  // These two run side by side: the agent_never_joined run mostly waits out its 30 s limit.
+  it.concurrent("exits 1 when an assertion fails on a call that completed", async () => {
     const dir = await mkdtemp(join(tmpdir(), "spar-voice-fail-"));
     const suite = join(dir, "refund.yaml");
     await writeFile(
@@ -171,7 +172,7 @@ scenarios:
     expect(result.run?.assertions).toMatchObject([{ kind: "agent_said", passed: false }]);
   }, 90_000);
 
-  it("rubric-dispatch.yaml exits 1 with agent_never_joined when no worker has the agent name", async () => {
+  it.concurrent("rubric-dispatch.yaml exits 1 with agent_never_joined when no worker has the agent name", async () => {
     const result = await sparRunSuite(exampleSuite("rubric-dispatch.yaml"), {
       ...vars(),
       AGENT_NAME: "nobody-registered-this",
