@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { main } from "@spar/cli";
 import { startReferenceTextAgent } from "@spar/devkit/reference-text-agent";
 import { z } from "zod";
-import { seedVoiceRun } from "../test/dashboard/voice-run-seed.ts";
+import { seedVoiceRun, storeSeededRecording } from "../test/dashboard/voice-run-seed.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const data = join(root, ".spar", "dashboard-demo");
@@ -96,6 +96,7 @@ const voiceRunId = await seedVoiceRun(
   await firstId("/v1/scenarios"),
   Date.now(),
 );
+await storeSeededRecording(data, voiceRunId);
 process.stdout.write(
   [
     "",

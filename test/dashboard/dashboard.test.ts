@@ -13,7 +13,7 @@ import { type ReferenceTextAgent, startReferenceTextAgent } from "@spar/devkit/r
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSparBin, tempDir } from "../cli/cli-harness.ts";
-import { seedVoiceRun, stereoWav, VOICE_TURNS } from "./voice-run-seed.ts";
+import { seedVoiceRun, storeSeededRecording, VOICE_TURNS } from "./voice-run-seed.ts";
 
 const CHROMIUM = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
 const SHOTS = new URL("../../.spar/dashboard-screenshots/", import.meta.url).pathname;
@@ -27,6 +27,8 @@ let key: string;
 let browser: Browser;
 let agentId: number;
 let voiceRunId: number;
+/** A voice run whose call recorded nothing: the page says the gateway has none (404). */
+let unrecordedRunId: number;
 /** The Worker gateway, started in beforeAll so that wrangler's start overlaps the browser tests. */
 let workersServing: ReturnType<typeof serve> | undefined;
 /** The test's page, screenshotted (with its console) when the test fails. */
@@ -115,12 +117,11 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
     expect(suite.status, JSON.stringify(suite.body)).toBe(200);
     const upserted = suite.body as { agent_id: number; scenarios: { id: number }[] };
     agentId = upserted.agent_id;
-    voiceRunId = await seedVoiceRun(
-      join(dir, "gateway.db"),
-      agentId,
-      upserted.scenarios[0]?.id ?? 0,
-      Date.now(),
-    );
+    const seed = (nowMs: number) =>
+      seedVoiceRun(join(dir, "gateway.db"), agentId, upserted.scenarios[0]?.id ?? 0, nowMs);
+    voiceRunId = await seed(Date.now());
+    unrecordedRunId = await seed(Date.now());
+    await storeSeededRecording(dir, voiceRunId);
     await mkdir(SHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: CHROMIUM ?? "chromium",
@@ -201,7 +202,7 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
 
   it("shows a voice run's turn timeline and says so when the gateway has no recording (404)", async () => {
     const { page, errors } = await newPage();
-    await signIn(page, `/dashboard/runs/${voiceRunId}`);
+    await signIn(page, `/dashboard/runs/${unrecordedRunId}`);
     await page.locator('.recording[data-state="unavailable"]').waitFor();
     expect(await page.getByRole("status").filter({ hasText: "404" }).count()).toBe(1);
     expect(await page.locator(".timeline .turn").count()).toBe(VOICE_TURNS.length);
@@ -218,20 +219,10 @@ describe.skipIf(CHROMIUM === undefined)("the dashboard in headless Chromium", ()
 
   it("draws a voice run's waveform from the recording fetched with the key, plays it and seeks on a turn click", async () => {
     const { page, errors } = await newPage();
-    const wav = stereoWav();
     const recordingKeys: (string | undefined)[] = [];
-    // GET /v1/runs/{id}/recording is not on this branch yet: the browser gets the WAV the route
-    // will serve, and only with the key.
-    await page.route(`${url}/v1/runs/${voiceRunId}/recording`, (route) => {
-      const sent = route.request().headers()["x-api-key"];
-      recordingKeys.push(sent);
-      return sent === key
-        ? route.fulfill({ status: 200, contentType: "audio/wav", body: wav })
-        : route.fulfill({
-            status: 401,
-            contentType: "application/json",
-            body: '{"error":{"code":"unauthorized"}}',
-          });
+    page.on("request", (request) => {
+      if (request.url().includes(`/v1/runs/${voiceRunId}/recording`))
+        recordingKeys.push(request.headers()["x-api-key"]);
     });
     await signIn(page, `/dashboard/runs/${voiceRunId}`);
     const recording = page.locator('.recording[data-state="ready"]');

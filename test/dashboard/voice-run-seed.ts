@@ -4,10 +4,13 @@
  * stretches match the transcript: what the dashboard's voice page reads until voice runs through
  * the gateway exist on this branch.
  */
+import { mkdir, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { TranscriptEntry, VoiceMetrics } from "@spar/protocol";
 import { createRuns, finishRun, startRun } from "../../gateway/src/db/repositories/runs.ts";
 import { createTestRun, finishTestRun } from "../../gateway/src/db/repositories/test-runs.ts";
 import { openLibsqlStorage } from "../../gateway/src/runtime/node/libsql-storage.ts";
+import { recordingKey } from "../../gateway/src/voice/recording-store.ts";
 
 export const SAMPLE_RATE_HZ = 16_000;
 export const VOICE_DURATION_MS = 8000;
@@ -154,4 +157,11 @@ export async function seedVoiceRun(
   } finally {
     storage.close();
   }
+}
+
+/** Puts the seeded run's stereo mix where `spar serve --data DIR`'s recording store reads it. */
+export async function storeSeededRecording(dataDir: string, runId: number): Promise<void> {
+  const stereo = join(dataDir, "recordings", recordingKey(1, runId, "stereo"));
+  await mkdir(dirname(stereo), { recursive: true });
+  await writeFile(stereo, stereoWav());
 }
