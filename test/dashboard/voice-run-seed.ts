@@ -142,13 +142,15 @@ export async function seedVoiceRun(
       transcript,
       assertions: [{ kind: "max_latency_ms", passed: false, detail: "p95 2112.5 ms > 1500 ms" }],
       metrics: VOICE_METRICS,
+      // The shape the gateway stores for a voice result (voice-result-intake.ts).
       recording: {
         stereo_url: `/v1/runs/${run.id}/recording`,
         participants: {
-          caller: `/v1/runs/${run.id}/recording?participant=caller`,
-          agent: `/v1/runs/${run.id}/recording?participant=agent`,
+          caller: { identity: "rubric-test-caller", url: `/v1/runs/${run.id}/recording?participant=caller` },
+          agent: { identity: "agent-under-test", url: `/v1/runs/${run.id}/recording?participant=agent` },
         },
         sample_rate_hz: SAMPLE_RATE_HZ,
+        duration_ms: VOICE_DURATION_MS,
       },
       endedAtMs: nowMs + VOICE_DURATION_MS,
     });

@@ -11,6 +11,8 @@ import {
   createdApiKeySchema,
   endedBySchema,
   endedReasonSchema,
+  type RunRecordingView,
+  runRecordingViewSchema,
   runStatusSchema,
   scenarioViewSchema,
   testRunViewSchema,
@@ -28,13 +30,9 @@ const listOf = <T extends z.ZodType>(item: T) =>
 export const anyTranscriptEntrySchema = z.union([VoiceTranscriptEntrySchema, transcriptEntrySchema]);
 export type AnyTranscriptEntry = z.infer<typeof anyTranscriptEntrySchema>;
 
-/** `run.recording` of a voice run (spec/gateway-api.md § Runs). */
-export const runRecordingSchema = z.object({
-  stereo_url: z.string().min(1),
-  sample_rate_hz: z.number().int().positive(),
-  participants: z.unknown().optional(),
-});
-export type RunRecording = z.infer<typeof runRecordingSchema>;
+/** `run.recording` of a voice run (spec/gateway-api.md § Runs), as the gateway answers it. */
+export const runRecordingSchema = runRecordingViewSchema;
+export type RunRecording = RunRecordingView;
 
 export const runViewSchema = z.object({
   id: z.number().int().positive(),
