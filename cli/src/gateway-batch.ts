@@ -66,13 +66,15 @@ function testRunOf(suiteName: string, runs: readonly PlannedRun[], keys: Map<str
       `${suiteName}: on a gateway every selected scenario runs the same number of times, 1-5 (its test run's frequency); got repeat ${[...counts].join(", ")}`,
     );
   }
-  if (runs.some((r) => r.channel !== "text")) {
+  const channels = new Set(runs.map((r) => r.channel));
+  if (channels.size > 1) {
     throw new UsageError(
-      `${suiteName}: voice runs on the gateway are not built yet; run voice suites embedded`,
+      `${suiteName}: on a gateway a suite's runs share one channel (its test run's); got ${[...channels].join(" and ")} — pick one with --channel`,
     );
   }
   const scenarioIds = [...attempts.keys()].map((key) => keys.get(key) as number);
-  return { scenario_ids: scenarioIds, frequency };
+  // The gateway's voice channel over LiveKit is `web` (spec/gateway-api.md § Test runs).
+  return { scenario_ids: scenarioIds, frequency, channel: channels.has("voice") ? "web" : "text" };
 }
 
 export async function runOnGateway(

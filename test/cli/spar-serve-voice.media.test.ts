@@ -5,7 +5,8 @@
  * network namespace. One test run passes; one whose latency assertion the bot cannot meet fails,
  * and so does its test run. The recording is served as a stereo WAV.
  */
-import { rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { dispose } from "@livekit/rtc-node";
 import { type MediaDevServer, startMediaDevServer } from "@spar/devkit/netns";
 import { type ReferenceVoiceBot, startReferenceVoiceBot } from "@spar/devkit/reference-voice-bot";
@@ -45,6 +46,7 @@ beforeAll(async () => {
   dir = await tempDir();
   await botIn("serve-voice-pass");
   await botIn("serve-voice-fail");
+  await botIn("serve-voice-cli");
   serve = startSparBin(["serve", "--port", "0", "--data", dir]);
   const deadline = Date.now() + 60_000;
   while (!/listening on (http:\/\/\S+)/.test(serve.stdout())) {
@@ -130,5 +132,48 @@ describe("spar serve: voice test runs on the in-process sidecar", () => {
     expect(testRun).toMatchObject({ status: "done", verdict: "failed", pass_rate: 0 });
     expect(run).toMatchObject({ status: "completed", passed: false });
     expect(run.assertions).toEqual([expect.objectContaining({ kind: "max_latency_ms", passed: false })]);
+  }, 120_000);
+
+  it("runs a voice suite through `spar run --gateway` and reports it as an embedded run would", async () => {
+    const suite = join(dir, "voice-suite.json");
+    const report = join(dir, "voice-report.json");
+    await writeFile(
+      suite,
+      JSON.stringify({
+        version: 1,
+        agent: {
+          id: "cli-voice-bot",
+          voice: {
+            livekit: {
+              mode: "manual",
+              url: server.url,
+              api_key: server.apiKey,
+              api_secret: server.apiSecret,
+              room: "serve-voice-cli",
+            },
+            agent_identity: "reference-voice-bot",
+          },
+        },
+        defaults: { channel: "voice" },
+        scenarios: [
+          {
+            id: "order-call",
+            script: [{ say: "Hello, I am calling about my order." }, { say: "Thank you, goodbye." }],
+            assertions: [{ max_latency_ms: 3000 }],
+          },
+        ],
+      }),
+    );
+    const cli = startSparBin(["run", suite, "--gateway", url, "--api-key", key, "--report-json", report]);
+    const result = await cli.result;
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const written = JSON.parse(await readFile(report, "utf8"));
+    expect(written.summary).toMatchObject({ total: 1, passed: 1, failed: 0 });
+    expect(written.runs[0]).toMatchObject({
+      scenario_id: "order-call",
+      channel: "voice",
+      status: "completed",
+      passed: true,
+    });
   }, 120_000);
 });
