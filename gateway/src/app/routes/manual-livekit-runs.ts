@@ -12,7 +12,6 @@ import { getAgent } from "../../db/repositories/agents.ts";
 import { getMetricsByIds } from "../../db/repositories/metrics.ts";
 import { createRuns, type NewRun } from "../../db/repositories/runs.ts";
 import { getScenariosByIds } from "../../db/repositories/scenarios.ts";
-import { createTestRun } from "../../db/repositories/test-runs.ts";
 import { runMetricsOf } from "../../runs/run-metrics.ts";
 import { scenarioOf } from "../../runs/run-suite.ts";
 import type { VoiceRunStart } from "../../voice/start-voice-runs.ts";
@@ -22,7 +21,7 @@ import type { Principal } from "../principal.ts";
 import { checkUrlsAtSave } from "../saved-urls.ts";
 import type { GatewayServices } from "../services.ts";
 import type { ManualRunKind, StartedManualRuns } from "./cekura.ts";
-import { debitForTestRun, refund, workspaceLlm } from "./test-run-start.ts";
+import { createPaidTestRun, workspaceLlm } from "./test-run-start.ts";
 
 export async function startManualLivekitRuns(
   services: GatewayServices,
@@ -67,26 +66,20 @@ export async function startManualLivekitRuns(
   const chat = kind === "chat";
   const what = `${total} ${chat ? "LiveKit chat runs (billed as text)" : "voice runs"}`;
   const each = chat ? services.credits.textRunCost : services.credits.voiceRunCost;
-  const cost = services.credits.enabled ? total * each : 0;
-  const reason = `manual LiveKit runs of agent ${agent.id}: ${what}`;
-  await debitForTestRun(services, workspaceId, cost, reason, what);
-  try {
-    const nowMs = services.now();
-    const created = await createTestRun(
-      db,
-      workspaceId,
-      {
-        agentId: agent.id,
-        channel: "voice",
-        frequency: 1,
-        successThreshold: 100,
-        name: chat ? "LiveKit chat runs" : "LiveKit manual runs",
-        ciMetadata: null,
-      },
-      nowMs,
-    );
-    if (!created.ok) throw new AppError("not_found", `agent: no agent ${agent.id}`);
-    const testRunId = created.row.id;
+  const charge = {
+    cost: services.credits.enabled ? total * each : 0,
+    reason: `manual LiveKit runs of agent ${agent.id}: ${what}`,
+    what,
+  };
+  const testRun = {
+    agentId: agent.id,
+    channel: "voice" as const,
+    frequency: 1,
+    successThreshold: 100,
+    name: chat ? "LiveKit chat runs" : "LiveKit manual runs",
+    ciMetadata: null,
+  };
+  return createPaidTestRun(services, workspaceId, charge, testRun, async (testRunId, nowMs) => {
     const attempts = new Map<number, number>();
     const newRuns: NewRun[] = request.scenarios.map((element) => {
       const record = byId.get(element.scenario);
@@ -132,10 +125,7 @@ export async function startManualLivekitRuns(
     });
     await voice.start(starts);
     return { id: testRunId, run_ids: runs.map((r) => r.id) };
-  } catch (error) {
-    if (cost > 0) await refund(services, workspaceId, cost, reason);
-    throw error;
-  }
+  });
 }
 
 /** The one agent the scenarios name, or a 400 saying to give `agent`. */

@@ -15,7 +15,7 @@ import {
   type ScenarioRecord,
 } from "../../db/repositories/scenarios.ts";
 import { getSettings } from "../../db/repositories/settings.ts";
-import { createTestRun } from "../../db/repositories/test-runs.ts";
+import { createTestRun, type TestRunInput } from "../../db/repositories/test-runs.ts";
 import { sealContext } from "../../db/sealed-fields.ts";
 import { runMetricsOf } from "../../runs/run-metrics.ts";
 import { buildRunSuite, suiteFor } from "../../runs/run-suite.ts";
@@ -57,27 +57,20 @@ export async function startTestRun(
     );
   }
 
-  const cost = services.credits.enabled ? total * services.credits.textRunCost : 0;
-  const reason = `test run of agent ${agent.id}: ${total} text runs`;
-  await debitForTestRun(services, workspaceId, cost, reason, `${total} text runs`);
-
-  try {
-    const nowMs = services.now();
-    const created = await createTestRun(
-      db,
-      workspaceId,
-      {
-        agentId: agent.id,
-        channel: "text",
-        frequency: request.frequency,
-        successThreshold: request.success_threshold,
-        name: request.name ?? null,
-        ciMetadata: request.ci_metadata ?? null,
-      },
-      nowMs,
-    );
-    if (!created.ok) throw new AppError("not_found", `agent_id: no agent ${request.agent_id}`);
-    const testRunId = created.row.id;
+  const charge = {
+    cost: services.credits.enabled ? total * services.credits.textRunCost : 0,
+    reason: `test run of agent ${agent.id}: ${total} text runs`,
+    what: `${total} text runs`,
+  };
+  const testRun = {
+    agentId: agent.id,
+    channel: "text" as const,
+    frequency: request.frequency,
+    successThreshold: request.success_threshold,
+    name: request.name ?? null,
+    ciMetadata: request.ci_metadata ?? null,
+  };
+  return createPaidTestRun(services, workspaceId, charge, testRun, async (testRunId, nowMs) => {
     const newRuns: NewRun[] = scenarios.flatMap((s) =>
       Array.from({ length: request.frequency }, (_, i) => ({
         agentId: agent.id,
@@ -103,14 +96,45 @@ export async function startTestRun(
       });
     }
     return { test_run_id: testRunId, report_url: reportUrl(services.publicUrl, testRunId) };
+  });
+}
+
+/** What a test run costs and how the ledger names it. */
+export interface TestRunCharge {
+  /** Credits to debit; 0 when credits are off. */
+  cost: number;
+  /** The ledger line (and, prefixed "refund:", its refund's). */
+  reason: string;
+  /** The runs it pays for, as the 402 message says them, e.g. "4 voice runs". */
+  what: string;
+}
+
+/**
+ * Debits the charge (fail-closed, 402), stores the test run and hands its id to `fill`, which
+ * creates and starts its runs; anything thrown after the debit refunds it. The one way every
+ * kind of test run (text, voice, manual LiveKit) is paid for and created.
+ */
+export async function createPaidTestRun<T>(
+  services: GatewayServices,
+  workspaceId: number,
+  charge: TestRunCharge,
+  testRun: TestRunInput,
+  fill: (testRunId: number, nowMs: number) => Promise<T>,
+): Promise<T> {
+  await debitForTestRun(services, workspaceId, charge.cost, charge.reason, charge.what);
+  try {
+    const nowMs = services.now();
+    const created = await createTestRun(services.db, workspaceId, testRun, nowMs);
+    if (!created.ok) throw new AppError("not_found", `agent_id: no agent ${testRun.agentId}`);
+    return await fill(created.row.id, nowMs);
   } catch (error) {
-    if (cost > 0) await refund(services, workspaceId, cost, reason);
+    if (charge.cost > 0) await refund(services, workspaceId, charge.cost, charge.reason);
     throw error;
   }
 }
 
 /** Debits the test run's cost up front, fail-closed: 402 when it cannot be debited, for whatever reason. */
-export async function debitForTestRun(
+async function debitForTestRun(
   services: GatewayServices,
   workspaceId: number,
   cost: number,
@@ -131,7 +155,7 @@ export async function debitForTestRun(
   }
 }
 
-export async function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
+async function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
   try {
     await addCredits(services.db, workspaceId, cost, {
       reason: `refund: ${reason} not created`,

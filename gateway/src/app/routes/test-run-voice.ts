@@ -11,7 +11,6 @@ import { getMetricsByIds } from "../../db/repositories/metrics.ts";
 import { createRuns, type NewRun } from "../../db/repositories/runs.ts";
 import type { ScenarioRecord } from "../../db/repositories/scenarios.ts";
 import { getSettings } from "../../db/repositories/settings.ts";
-import { createTestRun } from "../../db/repositories/test-runs.ts";
 import { openField } from "../../db/sealed-fields.ts";
 import { runMetricsOf } from "../../runs/run-metrics.ts";
 import { scenarioOf } from "../../runs/run-suite.ts";
@@ -20,7 +19,7 @@ import type { VoiceRunStart } from "../../voice/start-voice-runs.ts";
 import { callerProblem } from "../../voice/voice-run-plan.ts";
 import { openAgentChannels } from "../catalog/agent-channels.ts";
 import type { GatewayServices } from "../services.ts";
-import { debitForTestRun, MAX_RUNS_PER_TEST_RUN, refund, workspaceLlm } from "./test-run-start.ts";
+import { createPaidTestRun, MAX_RUNS_PER_TEST_RUN, workspaceLlm } from "./test-run-start.ts";
 
 export async function startVoiceTestRun(
   services: GatewayServices,
@@ -54,27 +53,20 @@ export async function startVoiceTestRun(
   const chat = channel.chat === true;
   const kind = chat ? "LiveKit chat runs (billed as text)" : "voice runs";
   const each = chat ? services.credits.textRunCost : services.credits.voiceRunCost;
-  const cost = services.credits.enabled ? total * each : 0;
-  const reason = `test run of agent ${agent.id}: ${total} ${kind}`;
-  await debitForTestRun(services, workspaceId, cost, reason, `${total} ${kind}`);
-
-  try {
-    const nowMs = services.now();
-    const created = await createTestRun(
-      db,
-      workspaceId,
-      {
-        agentId: agent.id,
-        channel: "voice",
-        frequency: request.frequency,
-        successThreshold: request.success_threshold,
-        name: request.name ?? null,
-        ciMetadata: request.ci_metadata ?? null,
-      },
-      nowMs,
-    );
-    if (!created.ok) throw new AppError("not_found", `agent_id: no agent ${request.agent_id}`);
-    const testRunId = created.row.id;
+  const charge = {
+    cost: services.credits.enabled ? total * each : 0,
+    reason: `test run of agent ${agent.id}: ${total} ${kind}`,
+    what: `${total} ${kind}`,
+  };
+  const testRun = {
+    agentId: agent.id,
+    channel: "voice" as const,
+    frequency: request.frequency,
+    successThreshold: request.success_threshold,
+    name: request.name ?? null,
+    ciMetadata: request.ci_metadata ?? null,
+  };
+  return createPaidTestRun(services, workspaceId, charge, testRun, async (testRunId, nowMs) => {
     const newRuns: NewRun[] = scenarios.flatMap(({ record }) =>
       Array.from({ length: request.frequency }, (_, i) => ({
         agentId: agent.id,
@@ -112,10 +104,7 @@ export async function startVoiceTestRun(
     });
     await voice.start(starts);
     return { test_run_id: testRunId, report_url: reportUrl(services.publicUrl, testRunId) };
-  } catch (error) {
-    if (cost > 0) await refund(services, workspaceId, cost, reason);
-    throw error;
-  }
+  });
 }
 
 /** The workspace's LiveKit project (PUT /v1/settings/livekit), secret opened; undefined when incomplete. */
