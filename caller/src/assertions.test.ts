@@ -121,6 +121,31 @@ describe("assertions", () => {
     });
   });
 
+  it("max_latency_ms fails when the agent replied but no reply was timed, and passes a greeting-only call", async () => {
+    const untimed: RunOutcome = {
+      ...outcome,
+      transcript: [
+        { role: "user", content: "hello", at_ms: 0 },
+        { role: "agent", content: "hi there", at_ms: 900 },
+      ],
+    };
+    expect(await one({ max_latency_ms: 2000 }, untimed)).toEqual({
+      kind: "max_latency_ms",
+      passed: false,
+      detail:
+        "the agent replied (1 agent turns) but no reply's latency was measured, so the 2000 ms limit cannot be checked",
+    });
+    const greetingOnly: RunOutcome = {
+      ...outcome,
+      transcript: [{ role: "agent", content: "welcome", at_ms: 0 }],
+    };
+    expect(await one({ max_latency_ms: 2000 }, greetingOnly)).toEqual({
+      kind: "max_latency_ms",
+      passed: true,
+      detail: "no agent reply to a caller turn to check (limit 2000 ms)",
+    });
+  });
+
   it("metadata is a deep subset match of the merged metadata", async () => {
     expect((await one({ metadata: { payment_status: "paid", receipt: { total: 42 } } })).passed).toBe(true);
     expect(await one({ metadata: { payment_status: "failed" } })).toEqual({

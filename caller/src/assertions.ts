@@ -137,11 +137,23 @@ function maxLatency(limitMs: number, outcome: RunOutcome): AssertionResult {
     e.role === "agent" && e.latency_ms !== undefined ? [{ turn: i, ms: e.latency_ms }] : [],
   );
   if (measured.length === 0) {
-    return {
-      kind: "max_latency_ms",
-      passed: true,
-      detail: `no agent turn had a latency to check (limit ${limitMs} ms)`,
-    };
+    // The agent spoke but no reply was timed (a greeting is not a reply; a measurement that went
+    // missing must not read as a pass): the limit cannot be shown to hold.
+    const spoke = outcome.transcript.filter((e) => e.role === "agent").length;
+    const answeredCaller = outcome.transcript.some(
+      (e, i) => e.role === "agent" && outcome.transcript.slice(0, i).some((p) => p.role === "user"),
+    );
+    return answeredCaller
+      ? {
+          kind: "max_latency_ms",
+          passed: false,
+          detail: `the agent replied (${spoke} agent turns) but no reply's latency was measured, so the ${limitMs} ms limit cannot be checked`,
+        }
+      : {
+          kind: "max_latency_ms",
+          passed: true,
+          detail: `no agent reply to a caller turn to check (limit ${limitMs} ms)`,
+        };
   }
   const over = measured.filter((m) => m.ms > limitMs);
   const worst = Math.max(...measured.map((m) => m.ms));
