@@ -6,6 +6,7 @@
 import { dispose, type Room, RoomEvent } from "@livekit/rtc-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type MediaDevServer, startMediaDevServer } from "../netns/media-dev-server.ts";
+import { installDtlsSequenceFix } from "./dtls-sequence-fix.ts";
 import { joinRoom } from "./testing/rtc-participant.ts";
 
 /**
@@ -19,6 +20,8 @@ let alice: Room;
 let bob: Room;
 
 beforeAll(async () => {
+  // Off by default in the dev server (server.ts says why); this file checks what it fixes.
+  installDtlsSequenceFix();
   server = await startMediaDevServer();
   alice = await joinRoom(server, "sequence", "alice");
   bob = await joinRoom(server, "sequence", "bob");

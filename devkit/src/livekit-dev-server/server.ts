@@ -13,6 +13,13 @@ import { raiseUdpReceiveBuffers } from "./udp-buffers.ts";
 import { startWebhooks } from "./webhooks.ts";
 
 export interface LiveKitDevServerOptions {
+  /**
+   * Patch werift's DTLS record counter (dtls-sequence-fix.ts) so the first data record after the
+   * handshake is not dropped as a replay (a ~1 s stall). Off by default: with it on, two of three
+   * clean-clone CI runs had an rtc-node process die of native heap corruption ("free(): corrupted
+   * unsorted chunks"), never seen in the twelve runs before it; the cause is not found yet.
+   */
+  dtlsSequenceFix?: boolean;
   port?: number;
   host?: string;
   keys: ReadonlyMap<string, string>;
@@ -45,7 +52,7 @@ const MAX_URL_LENGTH = 8 * 1024;
  */
 export async function startLiveKitDevServer(opts: LiveKitDevServerOptions): Promise<LiveKitDevServer> {
   if (opts.keys.size === 0) throw new Error("keys: at least one API key:secret pair is required");
-  installDtlsSequenceFix();
+  if (opts.dtlsSequenceFix) installDtlsSequenceFix();
   const host = opts.host ?? "127.0.0.1";
   if (opts.udpReceiveBufferBytes !== undefined) raiseUdpReceiveBuffers(opts.udpReceiveBufferBytes);
   const autoCreateRooms = opts.autoCreateRooms ?? true;
