@@ -95,6 +95,31 @@ describe("hostile signalling clients", () => {
     await stillServes();
   });
 
+  it("keeps a session that trickles hundreds of TCP candidates at once, as rtc-node does", async () => {
+    const c = await joined("tcp-burst", "libwebrtc");
+    // libwebrtc sent 232 TCP candidates (and 18 UDP) within a second in a three-party room;
+    // werift cannot pair any of them, so they must not fill the 256-request signal queue.
+    for (let i = 0; i < 300; i++) {
+      const candidate = `candidate:${i} 1 tcp 1518280447 10.77.0.1 ${40_000 + i} typ host tcptype passive generation 0`;
+      c.send({
+        case: "trickle",
+        value: new TrickleRequest({
+          candidateInit: JSON.stringify({ candidate, sdpMid: "0", sdpMLineIndex: 0 }),
+          target: 0,
+        }),
+      });
+    }
+    c.send({ case: "pingReq", value: new Ping({ timestamp: 11n }) });
+    expect((await c.next("pongResp")).lastPingTimestamp).toBe(11n);
+    const other = await joined("tcp-burst", "other");
+    expect(server.registry.listParticipants("tcp-burst").map((p) => p.identity)).toEqual([
+      "libwebrtc",
+      "other",
+    ]);
+    other.close();
+    c.close();
+  });
+
   it("ends a session whose offer is not SDP", async () => {
     const c = await joined("order", "bad-offer");
     c.send({ case: "offer", value: new SessionDescription({ type: "offer", sdp: "not sdp at all" }) });

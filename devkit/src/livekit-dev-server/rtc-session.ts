@@ -28,6 +28,7 @@ import type { RtpPacket } from "werift";
 import type { WebSocket } from "ws";
 import { routeDataPacket } from "./data-routing.ts";
 import { EchoAgent } from "./echo-agent.ts";
+import { isUsableCandidate } from "./ice-candidate.ts";
 import { newId } from "./ids.ts";
 import type { JoinTicket } from "./join-auth.ts";
 import { participantFromTicket } from "./participant-info.ts";
@@ -229,6 +230,7 @@ export class RtcSession implements ParticipantSession {
       void this.#onRequest(m);
       return;
     }
+    if (m.case === "trickle" && !isUsableCandidate(m.value.candidateInit)) return;
     if (++this.#queued > MAX_QUEUED_REQUESTS) {
       this.#endWithLeave("too many signal requests queued");
       return;
