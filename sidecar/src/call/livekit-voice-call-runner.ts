@@ -76,6 +76,9 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
         ...(this.options.vad ? { vad: this.options.vad } : {}),
         ...(this.options.observerConnector ? { connector: this.options.observerConnector } : {}),
         ...(this.options.limits?.connectMs === undefined ? {} : { connectMs: this.options.limits.connectMs }),
+        ...(this.options.limits?.agentJoinMs === undefined
+          ? {}
+          : { agentJoinMs: this.options.limits.agentJoinMs }),
       });
     }
     let config: ReturnType<typeof decodeCallerConfig>;

@@ -78,6 +78,7 @@ async function observe(room: ScriptedRoom, clock: ManualClock, plan: Partial<Obs
       agentIdentity: "pipecat-bot",
       maxDurationMs: 60_000,
       connectMs: 1_000,
+      agentJoinMs: 30_000,
       endpointingMs: 700,
       recordingDir: dir,
       ...plan,
@@ -177,17 +178,36 @@ describe("observeSession", () => {
     });
   });
 
-  it("fails agent_never_joined when no agent was ever in the room, recording the human only", async () => {
+  it("fails agent_never_joined when no agent came within the join limit, recording the human only", async () => {
+    const clock = new ManualClock(0);
+    const room = new ScriptedRoom();
+    const { call } = await observe(room, clock, { agentIdentity: undefined, agentJoinMs: 300 });
+    room.send({ type: "participant_joined", identity: "7" });
+    play(room, clock, 2000, { "7": [[500, 1500]] });
+    const result = await call;
+    expect(result.end).toEqual({
+      status: "failed",
+      reason: "agent_never_joined",
+      endedBy: "platform",
+      detail:
+        "no agent joined the session's room within 0.3 s: nothing of the agent was recorded or measured",
+    });
+    expect(result.metrics?.latency_ms).toBeNull();
+    expect(result.recording?.participants.map((p) => p.role)).toEqual(["user"]);
+    expect(room.left).toBe(true);
+  });
+
+  it("fails agent_never_joined when the session ends before any agent came", async () => {
     const clock = new ManualClock(0);
     const room = new ScriptedRoom();
     const { call } = await observe(room, clock, { agentIdentity: undefined });
     room.send({ type: "participant_joined", identity: "7" });
-    play(room, clock, 2000, { "7": [[500, 1500]] });
     room.send({ type: "disconnected", reason: "ROOM_DELETED", normal: true });
-    const result = await call;
-    expect(result.end).toMatchObject({ status: "failed", reason: "agent_never_joined" });
-    expect(result.metrics?.latency_ms).toBeNull();
-    expect(result.recording?.participants.map((p) => p.role)).toEqual(["user"]);
+    expect((await call).end).toMatchObject({
+      reason: "agent_never_joined",
+      detail:
+        "no agent joined the session's room before the session ended: nothing of the agent was recorded or measured",
+    });
   });
 
   it("ends when both parties have left, naming who left first", async () => {

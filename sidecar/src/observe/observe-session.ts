@@ -24,6 +24,8 @@ export interface ObservePlan {
   agentIdentity?: string | undefined;
   maxDurationMs: number;
   connectMs: number;
+  /** No agent in the room this long after joining → `agent_never_joined` (the spec's 30 s stage). */
+  agentJoinMs: number;
   endpointingMs: number;
   recordingDir: string;
 }
@@ -111,6 +113,7 @@ class ObserveSession {
       });
     if (signal.aborted) onAbort();
     else signal.addEventListener("abort", onAbort, { once: true });
+    let joinTimer: NodeJS.Timeout | undefined;
     try {
       emit({ type: "stage_started", stage: "connect" });
       const connected = await this.connect();
@@ -124,10 +127,17 @@ class ObserveSession {
               reason: this.ending?.end.reason ?? "connection_failed",
             },
       );
-      if (connected) emit({ type: "stage_started", stage: "conversation" });
+      if (connected) {
+        // An observer of a room no agent came to would hold it open until max duration.
+        joinTimer = setTimeout(() => {
+          if (!this.heard.has("agent")) this.stop(this.agentNeverJoined());
+        }, this.plan.agentJoinMs);
+        emit({ type: "stage_started", stage: "conversation" });
+      }
       await this.ended;
     } finally {
       clearTimeout(timer);
+      clearTimeout(joinTimer);
       signal.removeEventListener("abort", onAbort);
     }
     return this.finish();
@@ -238,6 +248,15 @@ class ObserveSession {
     return party;
   }
 
+  /** `within`: the join limit passed; else the session ended first. */
+  private agentNeverJoined(within = true): CallEnd {
+    const when = within ? `within ${this.plan.agentJoinMs / 1000} s` : "before the session ended";
+    return failed(
+      "agent_never_joined",
+      `no agent joined the session's room ${when}: nothing of the agent was recorded or measured`,
+    );
+  }
+
   private async finish(): Promise<ObservedCall> {
     const ending = this.ending ?? {
       end: failed("internal_error", "the session ended without a reason"),
@@ -289,10 +308,7 @@ class ObserveSession {
       : null;
     const end =
       this.room && agent === undefined && ending.end.status === "completed"
-        ? failed(
-            "agent_never_joined",
-            "no agent was heard in the session's room: nothing of the agent was recorded or measured",
-          )
+        ? this.agentNeverJoined(false)
         : ending.end;
     return {
       end,

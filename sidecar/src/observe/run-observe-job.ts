@@ -24,6 +24,8 @@ export interface ObserveJobOptions {
   connector?: ObserverRoomConnector;
   /** Joining the room (default: the caller's connect limit, 20 s). */
   connectMs?: number;
+  /** An agent joining the room (default 30 s, the spec's stage limit). */
+  agentJoinMs?: number;
   endpointingMs?: number;
 }
 
@@ -60,6 +62,7 @@ export async function runObserveJob(
       agentIdentity: observe.agent_identity,
       maxDurationMs: job.max_duration_s * 1000,
       connectMs: options.connectMs ?? DEFAULT_CALL_LIMITS.connectMs,
+      agentJoinMs: options.agentJoinMs ?? DEFAULT_CALL_LIMITS.agentJoinMs,
       endpointingMs: options.endpointingMs ?? DEFAULT_CALL_LIMITS.endpointingMs,
       recordingDir: join(options.recordingsDir, job.run_id),
     },
