@@ -140,10 +140,20 @@ async function session(path: "talking" | "silent") {
   const { room_name: room, token, run_id: runId } = started.body;
   expect(runId).toEqual(expect.any(Number));
   const rooms = new RoomServiceClient(server.httpUrl, server.apiKey, server.apiSecret);
-  await until("the observer and the bot in the room", async () => {
-    const ids = (await rooms.listParticipants(room)).map((p) => p.identity);
-    return ids.includes(`spar-observer-${runId}`) && ids.includes("pipecat-bot") ? true : undefined;
+  const observer = await until("the observer and the bot in the room", async () => {
+    const participants = await rooms.listParticipants(room);
+    const ids = participants.map((p) => p.identity);
+    return ids.includes("pipecat-bot")
+      ? participants.find((p) => p.identity === `spar-observer-${runId}`)
+      : undefined;
   });
+  // Silent and unseen: it can subscribe and nothing else.
+  expect({
+    canPublish: observer.permission?.canPublish,
+    canPublishData: observer.permission?.canPublishData,
+    canSubscribe: observer.permission?.canSubscribe,
+    hidden: observer.permission?.hidden,
+  }).toEqual({ canPublish: false, canPublishData: false, canSubscribe: true, hidden: true });
   const human = await TestCaller.join(server.url, token, "pipecat-bot");
   return { room, runId: runId as number, human };
 }
