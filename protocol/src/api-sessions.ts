@@ -31,6 +31,14 @@ export const livekitSessionSchema = z.object({
   livekit_url: z.string(),
   /** The agent's display name. */
   agent_name: z.string(),
+  /**
+   * The run that records and measures this session (`GET /v1/runs/{run_id}`, its events and
+   * `/recording`): the platform's sidecar joins the room as a silent observer. Null when nothing
+   * can observe it here (no sidecar configured); the session goes ahead unrecorded.
+   */
+  run_id: z.number().int().positive().nullable(),
+  /** Set when `run_id` is null: why the session is not recorded. */
+  unobserved_reason: z.string().optional(),
 });
 export type LivekitSession = z.infer<typeof livekitSessionSchema>;
 

@@ -76,6 +76,20 @@ export const voiceJobSchema = z.object({
   chat: z.boolean().optional(),
   /** Chat runs: one JSON data message the caller publishes (reliable) right after it joins. */
   publish_data_message: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * Observe instead of call (a browser session, spec/voice-livekit.md § Session API): the sidecar
+   * joins with a subscribe-only token, publishes nothing, records the human (the "caller" side)
+   * and the agent, and measures their turns. `caller` is ignored; the call ends when the room
+   * closes, when both have left, or at `max_duration_s`.
+   */
+  observe: z
+    .object({
+      /** The session's human: the identity its token grants (the user id). */
+      human_identity: z.string().min(1).max(256),
+      /** The agent's identity when known (a session endpoint's bot); else the first other participant. */
+      agent_identity: z.string().min(1).max(256).optional(),
+    })
+    .optional(),
   /** Where the outbox POSTs the result; the sidecar's configured default when absent. */
   result_url: httpUrl.optional(),
 });

@@ -5,7 +5,8 @@
  * platform creates rooms, `rubric`, with credentials (400) → credits, fail-closed (402) → the
  * session is recorded (reserving its room name) → the room is created and the agent dispatched or
  * its session endpoint called (500 naming the reason; the room is deleted, the credits refunded)
- * → the caller's token is minted. The API key itself was checked before (401).
+ * → the caller's token is minted → the platform's sidecar is sent to observe it (its run's id is in
+ * the answer; livekit-sessions-observer.ts). The API key itself was checked before (401).
  */
 import {
   AppError,
@@ -48,6 +49,8 @@ interface Plan {
   agentName: string;
   credentials: LivekitCredentials;
   roomOptions: Record<string, unknown>;
+  /** The agent's identity in the room when known (see StartedSession). */
+  agentIdentity: string | undefined;
   entry: { kind: "dispatch"; agentName: string } | { kind: "endpoint"; webCallUrl: string };
 }
 
@@ -83,6 +86,8 @@ async function planSession(services: GatewayServices, workspaceId: number, agent
     agentName: agent.name,
     credentials,
     roomOptions: roomOptionsOf(livekit.room_config),
+    agentIdentity:
+      voice?.agent_identity ?? (livekit.web_call_url !== undefined ? SESSION_BOT_IDENTITY : undefined),
     entry:
       livekit.web_call_url !== undefined
         ? { kind: "endpoint", webCallUrl: livekit.web_call_url }
@@ -230,14 +235,23 @@ export async function startLivekitSession(
     ttlS: SESSION_TOKEN_TTL_S,
     nowMs,
   });
-  await services.livekit.onSessionStarted({
+  const observation = await services.livekit.onSessionStarted({
     workspaceId,
     agentId,
     userId,
     roomName: room,
     credentials: plan.credentials,
+    agentIdentity: plan.agentIdentity,
   });
-  return { room_name: room, token, livekit_url: plan.credentials.url, agent_name: plan.agentName };
+  return {
+    room_name: room,
+    token,
+    livekit_url: plan.credentials.url,
+    agent_name: plan.agentName,
+    ...(observation.observed
+      ? { run_id: observation.runId }
+      : { run_id: null, unobserved_reason: observation.reason }),
+  };
 }
 
 /**

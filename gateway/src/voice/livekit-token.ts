@@ -13,6 +13,8 @@ export interface LivekitVideoGrant {
   canPublish?: boolean;
   canSubscribe?: boolean;
   canPublishData?: boolean;
+  /** Not shown to the room's other participants (an observer). */
+  hidden?: boolean;
 }
 
 export interface LivekitTokenRequest {

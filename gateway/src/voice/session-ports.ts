@@ -1,6 +1,6 @@
 /**
  * What the session API needs from its runtime: LiveKit room admin, a caller for bots' session
- * endpoints, and the seam where the platform's media sidecar will join a started session.
+ * endpoints, and the seam where the platform's media sidecar joins a started session.
  */
 import type { LivekitCredentials } from "@spar/protocol";
 import type { LivekitRoomAdmin } from "./livekit-admin.ts";
@@ -14,18 +14,30 @@ export interface StartedSession {
   roomName: string;
   /** The credentials the room was created with: what an observer needs to mint its own token. */
   credentials: LivekitCredentials;
+  /**
+   * The agent's identity in the room when the platform knows it: the bot token's (`pipecat-bot`)
+   * for a session endpoint, the channel's `agent_identity` when set; else undefined (a dispatched
+   * agent names itself; the observer takes the first participant that is not the human).
+   */
+  agentIdentity: string | undefined;
 }
 
-/**
- * Called once per started session, after it is recorded and before the answer is sent. The spec
- * has the platform's media sidecar join as a silent observer here, recording and measuring the
- * call like a run. That needs voice dispatch to sidecars; until it is wired, composition roots
- * pass `sessionsNotObserved` and sessions are neither recorded nor measured.
- */
-export type SessionStartedHook = (session: StartedSession) => Promise<void>;
+/** Whether a started session is recorded and measured, and by which run. */
+export type SessionObservation = { observed: true; runId: number } | { observed: false; reason: string };
 
-/** The hook until a sidecar observes sessions: nothing joins, nothing is recorded. */
-export const sessionsNotObserved: SessionStartedHook = async () => undefined;
+/**
+ * Called once per started session, after it is recorded and before the answer is sent: the
+ * platform's media sidecar joins as a silent observer (livekit-sessions-observer.ts), recording
+ * and measuring the call as a run. It never fails the session: when nothing can observe it, it
+ * answers why, and the human's call goes ahead unrecorded.
+ */
+export type SessionStartedHook = (session: StartedSession) => Promise<SessionObservation>;
+
+/** The hook where nothing observes sessions (tests of the session API itself). */
+export const sessionsNotObserved: SessionStartedHook = async () => ({
+  observed: false,
+  reason: "sessions are not observed on this deployment",
+});
 
 export interface LivekitSessionPorts {
   rooms: LivekitRoomAdmin;

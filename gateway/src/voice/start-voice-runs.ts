@@ -5,7 +5,7 @@
  * `credentials_missing` before any room exists, so its test run still gets a verdict.
  */
 import type { RunMetric } from "@spar/caller";
-import type { LlmConfig, Scenario, VoiceConnection, VoiceConnectionPlan } from "@spar/protocol";
+import type { LlmConfig, Scenario, VoiceConnection, VoiceConnectionPlan, VoiceJob } from "@spar/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import { insertVoiceJobs, type NewVoiceJob } from "../db/repositories/voice-jobs.ts";
 import { sealField } from "../db/sealed-fields.ts";
@@ -37,6 +37,8 @@ export interface VoiceRunStart {
   llm?: LlmConfig | undefined;
   maxDurationS: number;
   turnTimeoutMs?: number | undefined;
+  /** A browser session's observer (livekit-sessions-observer.ts): joins silently instead of calling. */
+  observe?: VoiceJob["observe"];
 }
 
 export interface StartVoiceRunsDeps {
@@ -85,6 +87,7 @@ export async function startVoiceRuns(
         ...(start.turnTimeoutMs === undefined ? {} : { turn_timeout_ms: start.turnTimeoutMs }),
         ...(start.chat ? { chat: true } : {}),
         ...(start.publishDataMessage ? { publish_data_message: start.publishDataMessage } : {}),
+        ...(start.observe ? { observe: start.observe } : {}),
       },
       scenario: start.scenario,
       metrics: start.metrics,

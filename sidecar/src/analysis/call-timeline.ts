@@ -8,8 +8,13 @@ export interface SpeechInterval {
 export interface CallTimeline {
   callStartMs: number;
   callEndMs: number;
-  /** From playout timestamps of the caller's own audio: exact. */
+  /** From playout timestamps of the caller's own audio: exact (or VAD when `callerVad` is set). */
   caller: SpeechInterval[];
+  /**
+   * Set when the caller side was heard, not played: an observed session's human, whose turns
+   * come from VAD on the received track (then stated instead of "playout timestamps").
+   */
+  callerVad?: { engine: string; frameMs: number };
   /** From VAD on the received agent track. */
   agent: SpeechInterval[];
   /** Words the agent said (from its transcription or STT), for words per minute. */

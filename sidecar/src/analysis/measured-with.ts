@@ -17,7 +17,13 @@ const SIDES: Record<VoiceMetricKey, { caller: boolean; agent: boolean; words: bo
 export function measuredWith(key: VoiceMetricKey, t: CallTimeline): MeasuredWith {
   const sides = SIDES[key];
   const parts: string[] = [];
-  if (sides.caller) parts.push("caller: playout timestamps of its own audio (exact)");
+  if (sides.caller) {
+    parts.push(
+      t.callerVad
+        ? `caller: ${t.callerVad.engine} VAD on the received track, ${t.callerVad.frameMs} ms frames`
+        : "caller: playout timestamps of its own audio (exact)",
+    );
+  }
   if (sides.agent) {
     parts.push(
       t.agentVad
@@ -29,9 +35,15 @@ export function measuredWith(key: VoiceMetricKey, t: CallTimeline): MeasuredWith
   if (key === "duration_ms") parts.push("call start to call end on the sidecar's monotonic clock");
   return {
     description: parts.join("; "),
-    caller_source: sides.caller ? "playout_timestamps" : "none",
+    caller_source: sides.caller ? (t.callerVad ? "vad" : "playout_timestamps") : "none",
     agent_source: sides.agent && t.agentVad ? "vad" : "none",
-    vad: sides.agent && t.agentVad ? { engine: t.agentVad.engine, frame_ms: t.agentVad.frameMs } : null,
+    vad: vadOf(sides, t),
     stt: sides.words && t.stt ? { engine: t.stt.engine, fidelity: t.stt.fidelity } : null,
   };
+}
+
+/** The VAD a metric read: the agent's, else (a heard caller) the caller's. */
+function vadOf(sides: { caller: boolean; agent: boolean }, t: CallTimeline): MeasuredWith["vad"] {
+  const vad = (sides.agent ? t.agentVad : null) ?? (sides.caller ? t.callerVad : undefined);
+  return vad ? { engine: vad.engine, frame_ms: vad.frameMs } : null;
 }

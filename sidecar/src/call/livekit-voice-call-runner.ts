@@ -14,6 +14,8 @@ import { type Clock, monotonicClock } from "../media/clock.ts";
 import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
 import type { VadEngine } from "../media/vad/create-voice-activity.ts";
+import type { ObserverRoomConnector } from "../observe/observer-room.ts";
+import { runObserveJob } from "../observe/run-observe-job.ts";
 import { sha256File } from "../outbox/file-digest.ts";
 import type { WrittenRecording } from "../recording/call-recorder.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
@@ -37,6 +39,8 @@ export interface LiveKitRunnerOptions {
   connector?: CallRoomConnector;
   /** Chat jobs (`chat: true`) join through this instead (no audio). */
   chatConnector?: ChatRoomConnector;
+  /** Observer jobs (`observe`, a browser session) join through this instead (publishing nothing). */
+  observerConnector?: ObserverRoomConnector;
   fetch?: typeof fetch;
   /** Overrides of the spec's stage limits (tests shorten them). */
   limits?: Partial<CallLimits>;
@@ -64,6 +68,19 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
     const startedAt = wallNow();
     const early = (message: string, reason: EndedReason = "internal_error"): VoiceResult =>
       failedResult(job, startedAt, wallNow(), message, reason);
+    if (job.observe) {
+      return runObserveJob(job, events, signal, {
+        recordingsDir: this.options.recordingsDir,
+        clock: this.clock,
+        wallNow,
+        ...(this.options.vad ? { vad: this.options.vad } : {}),
+        ...(this.options.observerConnector ? { connector: this.options.observerConnector } : {}),
+        ...(this.options.limits?.connectMs === undefined ? {} : { connectMs: this.options.limits.connectMs }),
+        ...(this.options.limits?.agentJoinMs === undefined
+          ? {}
+          : { agentJoinMs: this.options.limits.agentJoinMs }),
+      });
+    }
     let config: ReturnType<typeof decodeCallerConfig>;
     try {
       config = decodeCallerConfig(job.caller);

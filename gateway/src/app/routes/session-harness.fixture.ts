@@ -11,6 +11,7 @@ import { AgentDispatchClient, RoomServiceClient } from "livekit-server-sdk";
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
 import { type LivekitRoomAdmin, sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { observeSessionWithSidecar } from "../../voice/livekit-sessions-observer.ts";
 import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
 import type { StartedSession } from "../../voice/session-ports.ts";
 import { type RouteHarness, startRouteHarness } from "./route-harness.fixture.ts";
@@ -26,6 +27,8 @@ export interface HarnessOptions {
   policy?: "public" | "loopback";
   /** Wraps the real room admin, e.g. with a hand-written failure. */
   rooms?: (real: LivekitRoomAdmin) => LivekitRoomAdmin;
+  /** Wire the real observer hook (livekit-sessions-observer.ts) instead of the recording stub. */
+  observe?: boolean;
 }
 
 export interface SessionContext {
@@ -75,6 +78,8 @@ export function useSessionHarness(): SessionContext {
         callSessionEndpoint: httpSessionEndpointCaller({ fetch, checkUrl: check }),
         onSessionStarted: async (session) => {
           s.started.push(session);
+          if (o.observe) return observeSessionWithSidecar(s.h.services, session);
+          return { observed: false, reason: "the harness observes nothing" };
         },
       },
     });

@@ -108,3 +108,20 @@ describe("DELETE /v1/sessions/livekit/{room_name}", () => {
     expect((await getLivekitSession(s.h.services.db, s.h.a.workspaceId, room))?.endedAtMs).toBe(NOW_MS);
   });
 });
+
+describe("a session nothing can observe", () => {
+  it("starts unobserved and answers why when no sidecar is wired in, creating no run", async () => {
+    await s.restart({ observe: true });
+    const id = await s.agent({ livekit: s.rubric({ agent_name: "desk" }) });
+    const res = await s.start(id);
+    expect(res.status).toBe(200);
+    expect({ run_id: res.body.run_id, reason: res.body.unobserved_reason }).toEqual({
+      run_id: null,
+      reason: "the session is not recorded: no sidecar is wired in",
+    });
+    expect((await s.h.call("GET", "/v1/test-runs")).body.data).toEqual([]);
+    expect(await s.h.call("DELETE", `/v1/sessions/livekit/${res.body.room_name}`)).toMatchObject({
+      status: 204,
+    });
+  });
+});

@@ -118,6 +118,8 @@ describe("POST /v1/sessions/livekit", () => {
       token: res.body.token,
       livekit_url: s.lk.url,
       agent_name: "Front desk",
+      run_id: null,
+      unobserved_reason: "the harness observes nothing",
     });
 
     const [created] = await s.rooms.listRooms();
@@ -162,6 +164,8 @@ describe("POST /v1/sessions/livekit", () => {
         userId: s.h.a.userId,
         roomName: room,
         credentials: { url: s.lk.url, api_key: LK_KEY, api_secret: LK_SECRET },
+        // A dispatched agent names itself: the observer takes the first non-human participant.
+        agentIdentity: undefined,
       },
     ]);
     expect((await getLivekitSession(s.h.services.db, s.h.a.workspaceId, room))?.endedAtMs).toBeNull();
@@ -188,6 +192,8 @@ describe("POST /v1/sessions/livekit", () => {
     });
     expect(await s.dispatches.listDispatch(room)).toEqual([]);
     expect((await s.rooms.listRooms()).map((r) => r.name)).toEqual([room]);
+    // The observer knows the bot by the identity of the token the platform minted for it.
+    expect(s.started.map((x) => x.agentIdentity)).toEqual(["pipecat-bot"]);
   });
 
   it("answers 500 naming the reason and deletes the room when the session endpoint fails", async () => {

@@ -1,7 +1,8 @@
 /**
  * Browser calls to an agent (spec/voice-livekit.md § Session API):
  * `POST /v1/sessions/livekit {"agent_id"}` → 200 `{"room_name", "token", "livekit_url",
- * "agent_name"}` (the vendor's status; nothing the caller can fetch later is created for it),
+ * "agent_name", "run_id"}` (the vendor's fields plus the run observing the session, or null and
+ * `unobserved_reason` when nothing can observe it),
  * `DELETE /v1/sessions/livekit/{room_name}` → 204.
  */
 import { livekitSessionCreateSchema } from "@spar/protocol";

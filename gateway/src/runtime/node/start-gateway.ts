@@ -26,8 +26,8 @@ import { bytesToBase64 } from "../../security/base64.ts";
 import { checkUrlAtConnect } from "../../security/outbound-url.ts";
 import { createSecretBoxFromKeys } from "../../security/secret-box.ts";
 import { sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { observeSessionWithSidecar } from "../../voice/livekit-sessions-observer.ts";
 import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
-import { sessionsNotObserved } from "../../voice/session-ports.ts";
 import { DbWebhookQueue, dbWebhookTargets } from "../../webhooks/db-webhook-queue.ts";
 import { webhookRetryPolicy } from "../../webhooks/retry-schedule.ts";
 import { createWebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
@@ -147,7 +147,8 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     livekit: {
       rooms: sdkLivekitRoomAdmin(checkUrl),
       callSessionEndpoint: httpSessionEndpointCaller({ fetch, checkUrl }),
-      onSessionStarted: sessionsNotObserved,
+      // The closure runs per session, after `services` exists.
+      onSessionStarted: (session) => observeSessionWithSidecar(services, session),
     },
     wakeWebhooks: settlement.wakeWebhooks,
     publicUrl: "",

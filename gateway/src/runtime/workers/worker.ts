@@ -12,8 +12,8 @@ import { errorBody } from "../../app/http-errors.ts";
 import type { GatewayServices } from "../../app/services.ts";
 import type { SettlementDeps } from "../../runs/run-settlement.ts";
 import { sdkLivekitRoomAdmin } from "../../voice/livekit-admin.ts";
+import { observeSessionWithSidecar } from "../../voice/livekit-sessions-observer.ts";
 import { httpSessionEndpointCaller } from "../../voice/session-endpoint.ts";
-import { sessionsNotObserved } from "../../voice/session-ports.ts";
 import { bootstrapWorkspace, firstKeyOf } from "./bootstrap-workspace.ts";
 import { applyD1Migrations } from "./d1-migrations.ts";
 import { DurableTextRunHost } from "./durable-text-run-host.ts";
@@ -76,7 +76,8 @@ async function buildGateway(env: WorkerEnv, origin: string | undefined): Promise
         fetch: (input, init) => fetch(input, init),
         checkUrl,
       }),
-      onSessionStarted: sessionsNotObserved,
+      // The closure runs per session, after `services` exists.
+      onSessionStarted: (session) => observeSessionWithSidecar(services, session),
     },
     wakeWebhooks: settlement.wakeWebhooks,
     publicUrl,
