@@ -10,7 +10,7 @@
 import { cpuUsage } from "node:process";
 import { AudioFrame, AudioResampler, AudioResamplerQuality, dispose } from "@livekit/rtc-node";
 import { concatPcm, SincResampler, StreamingResampler } from "@spar/sidecar";
-import { energyAboveRatioDb } from "../../sidecar/src/media/audio/spectrum.ts";
+import { energyAboveRatioDb, rmsRatioDb } from "../../sidecar/src/media/audio/spectrum.ts";
 import { logSweep } from "../../sidecar/src/media/audio/test-signals.ts";
 
 const SECONDS = 10;
@@ -71,16 +71,11 @@ function run(make: Engine, input: Int16Array, chunk: number): { out: Int16Array;
 /**
  * Down-rate aliasing in the time domain: the sweep passes the output's Nyquist at a known time, so
  * the output's RMS after that time (all of it alias) against its RMS before (the audio), in dB.
+ * 0.1 s clear of the crossing and of the 20 ms fades at both ends.
  */
 function aliasAfterCrossingDb(out: Int16Array, outRate: number, crossingS: number): number {
-  const rms = (from: number, to: number) => {
-    let sum = 0;
-    for (let i = from; i < to; i++) sum += (out[i] ?? 0) ** 2;
-    return Math.sqrt(sum / (to - from));
-  };
   const at = (s: number) => Math.round(s * outRate);
-  // 0.1 s clear of the crossing and of the 20 ms fades at both ends.
-  return 20 * Math.log10(rms(at(crossingS + 0.1), at(SECONDS - 0.1)) / rms(at(0.1), at(crossingS - 0.1)));
+  return rmsRatioDb(out, [at(crossingS + 0.1), at(SECONDS - 0.1)], [at(0.1), at(crossingS - 0.1)]);
 }
 
 const rows: string[] = [];

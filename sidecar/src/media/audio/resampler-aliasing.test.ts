@@ -1,9 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FliteWasiTextToSpeech } from "../tts/flite-wasi-text-to-speech.ts";
+import { To16kFloat } from "../vad/to-16k-float.ts";
 import type { PcmAudio } from "./pcm.ts";
 import { StreamingResampler } from "./resampler.ts";
 import { resample } from "./sinc-resampler.ts";
-import { energyAboveRatioDb, toneAmplitude } from "./spectrum.ts";
+import { energyAboveRatioDb, rmsRatioDb, toneAmplitude } from "./spectrum.ts";
 import { speechBounds } from "./speech-bounds.ts";
 import { logSweep, sine } from "./test-signals.ts";
 
@@ -50,6 +51,25 @@ describe("images above the input's Nyquist when a sweep is upsampled to 48 kHz",
       expect(energyAboveRatioDb(filtered(sweep(), s.inRate), OUT, s.inRate / 2)).toBeLessThan(-80);
     });
   }
+});
+
+describe("aliases when a 48 kHz sweep to 23.9 kHz is taken down to 16 kHz", () => {
+  // The sweep crosses 8 kHz at 2·ln(400)/ln(1195) = 1.690 s; after it, the 16 kHz output is all alias.
+  const input = logSweep({ sampleRate: OUT, fromHz: 20, toHz: 23_900, seconds: 2 });
+  const crossing = 16_000 * ((2 * Math.log(8_000 / 20)) / Math.log(23_900 / 20));
+  const aliasDb = (out: ArrayLike<number>) =>
+    rmsRatioDb(out, [Math.round(crossing) + 1_600, 32_000 - 1_600], [1_600, Math.round(crossing) - 1_600]);
+
+  it("stay more than 80 dB down with the sinc resampler (the offline STT's path)", () => {
+    // Measured: −106.4 dB.
+    expect(aliasDb(resample(input, OUT, 16_000))).toBeLessThan(-80);
+  });
+
+  it("come through at about −13 dB with the box average the VAD uses, so it stays VAD-only", () => {
+    // Measured: −13.2 dB for both (the same 3-tap average).
+    expect(aliasDb(new StreamingResampler(OUT, 16_000).push(input))).toBeGreaterThan(-20);
+    expect(aliasDb(new To16kFloat(OUT).push(input))).toBeGreaterThan(-20);
+  });
 });
 
 describe("passband and stopband of the 16 kHz → 48 kHz path", () => {

@@ -93,3 +93,21 @@ export function toneAmplitude(
   }
   return (2 * Math.hypot(s, c)) / (to - from);
 }
+
+/**
+ * RMS of `samples[to[0]..to[1])` relative to the RMS of `samples[ref[0]..ref[1])`, in dB. With a sweep
+ * that crosses the output's Nyquist at a known time, the span after the crossing holds nothing but
+ * aliases: how loud they are against the audio before it.
+ */
+export function rmsRatioDb(
+  samples: ArrayLike<number>,
+  span: [number, number],
+  ref: [number, number],
+): number {
+  const rms = ([from, to]: [number, number]) => {
+    let sum = 0;
+    for (let i = from; i < to; i++) sum += (samples[i] ?? 0) ** 2;
+    return Math.sqrt(sum / (to - from));
+  };
+  return 20 * Math.log10(rms(span) / rms(ref));
+}
