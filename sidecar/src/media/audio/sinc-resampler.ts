@@ -94,7 +94,9 @@ export class SincResampler {
     // Without flush an output needs inputs up to i + half; after flush, outputs run to the input's end.
     const available = this.bufferStart + this.buffered;
     const endNumerator = this.received * up;
-    const out: number[] = [];
+    // At most every output position before the buffered input's end, plus one.
+    const out = new Int16Array(Math.max(0, Math.ceil((available * up) / down) - this.nextOutput + 1));
+    let count = 0;
     let n = this.nextOutput;
     for (;;) {
       const numerator = n * down;
@@ -106,12 +108,12 @@ export class SincResampler {
       const offset = phase * taps;
       let acc = 0;
       for (let t = 0; t < taps; t++) acc += (buffer[base + t] ?? 0) * (coefficients[offset + t] ?? 0);
-      out.push(clampToInt16(acc));
+      out[count++] = clampToInt16(acc);
       n++;
     }
     this.nextOutput = n;
     this.discardConsumed();
-    return Int16Array.from(out);
+    return out.slice(0, count);
   }
 
   private discardConsumed(): void {
