@@ -1,5 +1,5 @@
 import { parseDtmf, stripDtmf } from "@spar/protocol";
-import { StreamingResampler } from "../media/audio/resampler.ts";
+import { resample } from "../media/audio/sinc-resampler.ts";
 import { speechBounds } from "../media/audio/speech-bounds.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
 import type { CallRoom } from "../room/call-room.ts";
@@ -107,7 +107,9 @@ export class CallerVoice {
   private async pushSpeech(parts: Part[], text: string, signal: AbortSignal): Promise<void> {
     if (!text.trim()) return;
     const audio = await this.tts.synthesize(text, { signal });
-    const samples = new StreamingResampler(audio.sampleRate, this.room.sampleRate).push(audio.samples);
+    // Band-limited: the agent under test hears this, and linear interpolation would add images above
+    // the TTS rate's Nyquist. No delay, so speechBounds on the result still gives exact play times.
+    const samples = resample(audio.samples, audio.sampleRate, this.room.sampleRate);
     parts.push({ kind: "speech", samples });
   }
 }

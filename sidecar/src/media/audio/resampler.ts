@@ -1,10 +1,16 @@
 import { clampToInt16 } from "./pcm.ts";
 
 /**
- * Streaming linear-interpolation resampler (mono s16). Output sample n sits at input time
- * n·(in/out), so sample counts — and therefore timestamps — stay exact across chunk boundaries.
- * When downsampling, a moving average over one output period runs first as a cheap anti-alias
- * filter (48 kHz → 16 kHz: 3 taps, group delay 1 input sample = 0.02 ms, far below any VAD frame).
+ * Streaming linear-interpolation resampler (mono s16), for audio only a machine analyses (VAD, the
+ * offline STT's fallback rates, the recorder's file). Anything a listener hears — caller speech going
+ * up to the microphone rate, the agent under test's input — goes through `SincResampler` / `resample`:
+ * linear interpolation leaves images of the audio above the input's Nyquist (a sweep from 16 kHz
+ * carries them at −37 dB, see resampler-aliasing.test.ts).
+ *
+ * Output sample n sits at input time n·(in/out), so sample counts — and therefore timestamps — stay
+ * exact across chunk boundaries. When downsampling, a moving average over one output period runs first
+ * as a cheap anti-alias filter (48 kHz → 16 kHz: 3 taps, group delay 1 input sample = 0.02 ms, far
+ * below any VAD frame).
  */
 export class StreamingResampler {
   private readonly taps: number;
@@ -60,7 +66,7 @@ export class StreamingResampler {
   }
 }
 
-/** One-shot resample of a whole buffer. */
-export function resample(samples: Int16Array, inRate: number, outRate: number): Int16Array {
+/** One-shot linear resample of a whole buffer; `resample` (band-limited) is the one for audio someone hears. */
+export function resampleLinear(samples: Int16Array, inRate: number, outRate: number): Int16Array {
   return new StreamingResampler(inRate, outRate).push(samples);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resample } from "../audio/resampler.ts";
+import { resample } from "../audio/sinc-resampler.ts";
 import { FliteWasiTextToSpeech } from "../tts/flite-wasi-text-to-speech.ts";
 import {
   checkPocketsphinx,

@@ -1,7 +1,7 @@
 import { percentile } from "@spar/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PcmAudio } from "../audio/pcm.ts";
-import { resample } from "../audio/resampler.ts";
+import { resample } from "../audio/sinc-resampler.ts";
 import { FliteWasiTextToSpeech } from "../tts/flite-wasi-text-to-speech.ts";
 import { createVoiceActivity } from "./create-voice-activity.ts";
 import { EnergyVoiceActivity } from "./energy-voice-activity.ts";
