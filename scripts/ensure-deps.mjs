@@ -40,8 +40,8 @@ if (npmStale()) {
   say("installing npm packages (locked versions) — first run only");
   // Which dependencies may run install scripts is package.json's `allowScripts` (npm ≥ 11.19):
   // only esbuild's (it checks its platform binary and swaps in the native CLI). The others are
-  // denied: onnxruntime-node's would fetch a CUDA provider from the internet (its CPU runtime
-  // ships in the package), protobufjs's only checks dependents' version ranges, and
+  // denied: onnxruntime-node's (an optional dependency of the sidecar, for Silero VAD) would fetch
+  // a CUDA provider from the internet (its CPU runtime ships in the package), and
   // @livekit/local-inference's is `node -e ""`. Older npm runs every script, hence the env below.
   const env = {
     ...process.env,

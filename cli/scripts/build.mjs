@@ -69,8 +69,10 @@ await build({
   plugins: [bareImports],
 });
 
-// The gateway applies its migrations from disk (libsql-storage.ts looks beside its chunk).
+// The gateway and the in-process sidecar's outbox apply their migrations from disk
+// (libsql-storage.ts and outbox/database.ts look beside their chunk).
 cpSync(`${root}gateway/drizzle/migrations`, `${outdir}/gateway-migrations`, { recursive: true });
+cpSync(`${root}sidecar/drizzle/migrations`, `${outdir}/outbox-migrations`, { recursive: true });
 
 const missing = [...imported].filter((name) => !dependencies.has(name));
 const unused = [...dependencies].filter((name) => !imported.has(name) && !ASSET_PACKAGES.has(name));

@@ -77,7 +77,7 @@ describe("the packed spar package", () => {
     // Shared chunks, the gateway's lazily loaded chunk (`spar serve`) and its migrations.
     const chunk = /^package\/dist\/(chunk|node)-\w+\.mjs$/;
     const migration =
-      /^package\/dist\/gateway-migrations\/(\d{4}_\w+\.sql|meta\/(\d{4}_snapshot|_journal)\.json)$/;
+      /^package\/dist\/(gateway|outbox)-migrations\/(\d{4}_\w+\.sql|meta\/(\d{4}_snapshot|_journal)\.json)$/;
     expect(files.filter((f) => !chunk.test(f) && !migration.test(f)).sort()).toEqual([
       "package/bin/spar.mjs",
       "package/dist/spar.mjs",
@@ -86,6 +86,7 @@ describe("the packed spar package", () => {
       "package/package.json",
     ]);
     expect(files.some((f) => f.endsWith("gateway-migrations/meta/_journal.json"))).toBe(true);
+    expect(files).toContain("package/dist/outbox-migrations/0000_outbox.sql");
   });
 
   it("installs into an empty project without tsx, TypeScript sources or workspace packages", () => {
@@ -155,6 +156,27 @@ scenarios:
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL silent-agent#1 .*agent_timeout/);
   });
+
+  it("starts the in-process sidecar from the package, its outbox migrated from the copy beside the chunks", async () => {
+    const voice = join(project, "node_modules", "@spar", "cli", "dist", "voice.mjs");
+    const script = `const v = await import(${JSON.stringify(voice)});
+const config = v.sidecarConfigFromEnv({
+  SPAR_SIDECAR_TOKEN: "packed-install-token-0123",
+  SPAR_SIDECAR_PORT: "0",
+  SPAR_OUTBOX_URL: "file:sidecar-outbox.db",
+});
+const runner = v.livekitRunnerFromEnv({ SPAR_RECORDINGS_DIR: "sidecar-recordings" });
+const sidecar = await v.startSidecar(config, { runner, telemetry: v.noopTelemetry, log: () => {} });
+const res = await fetch(sidecar.url + "/healthz");
+console.log(res.status, JSON.stringify(await res.json()));
+await sidecar.close();
+await v.disposeMediaRuntime();`;
+    const r = await run(process.execPath, ["--input-type=module", "-e", script], project);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('200 {"ok":true,"active_jobs":0}');
+    // A fresh node process loading rtc-node's native library and forking the TTS child: ~5 s
+    // alone, several times that on a loaded 2-core box.
+  }, 60_000);
 
   it("loads the voice stack from the package: rtc-node, and flite TTS in its compiled child process", async () => {
     const voice = join(project, "node_modules", "@spar", "cli", "dist", "voice.mjs");

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
 import { VAD_ENGINES } from "../media/vad/create-voice-activity.ts";
+import { preloadSileroModel } from "../media/vad/silero-onnx-model.ts";
 import { LiveKitVoiceCallRunner } from "./livekit-voice-call-runner.ts";
 import { STT_ENGINES } from "./speech-engines.ts";
 
@@ -8,7 +9,7 @@ import { STT_ENGINES } from "./speech-engines.ts";
 export const livekitRunnerEnvSchema = z.object({
   /** Where each run's WAVs are written (a volume in a container). */
   SPAR_RECORDINGS_DIR: z.string().min(1).default(".spar/recordings"),
-  /** VAD on the agent's track: `energy` (no model, cheapest) or `silero` (sherpa-onnx). */
+  /** VAD on the agent's track: `energy` (no model, cheapest) or `silero` (onnxruntime-node, an optional dependency). */
   SPAR_VAD: z.enum(VAD_ENGINES).default("energy"),
   /** STT for agents without `lk.transcription`: offline `pocketsphinx` (if installed) or `none`. */
   SPAR_STT: z.enum(STT_ENGINES).default("pocketsphinx"),
@@ -22,6 +23,8 @@ export function livekitRunnerFromEnv(env: Readonly<Record<string, string | undef
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`livekit runner configuration is invalid:\n${lines.join("\n")}`);
   }
+  // Silero's runtime is optional: without it the sidecar refuses to start, saying how to add it.
+  if (parsed.data.SPAR_VAD === "silero") preloadSileroModel();
   return new LiveKitVoiceCallRunner({
     recordingsDir: parsed.data.SPAR_RECORDINGS_DIR,
     vad: parsed.data.SPAR_VAD,

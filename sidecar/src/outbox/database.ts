@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Client, createClient } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
@@ -6,8 +7,16 @@ import * as schema from "./schema.ts";
 
 export type OutboxDatabase = LibSQLDatabase<typeof schema>;
 
-/** Lives next to the sources (sidecar/drizzle/migrations), so the container layout is the same. */
-const MIGRATIONS_FOLDER = fileURLToPath(new URL("../../drizzle/migrations", import.meta.url));
+/**
+ * sidecar/drizzle/migrations next to the sources; a compiled build (scripts/build.mjs, the
+ * container image) carries a copy beside its bundle as `outbox-migrations`.
+ */
+const MIGRATIONS_FOLDER = [
+  new URL("../../drizzle/migrations", import.meta.url),
+  new URL("./outbox-migrations", import.meta.url),
+]
+  .map((url) => fileURLToPath(url))
+  .find((folder) => existsSync(folder));
 
 export interface OpenedOutboxDatabase {
   db: OutboxDatabase;
@@ -23,6 +32,10 @@ export async function openOutboxDatabase(url: string): Promise<OpenedOutboxDatab
   // Another process (a restarted sidecar, a test) may hold the file briefly: wait instead of failing.
   await client.execute("PRAGMA busy_timeout = 5000");
   const db = drizzle(client, { schema });
+  if (MIGRATIONS_FOLDER === undefined) {
+    client.close();
+    throw new Error("the outbox's migrations folder is missing from this build (sidecar/drizzle/migrations)");
+  }
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db, close: () => client.close() };
 }

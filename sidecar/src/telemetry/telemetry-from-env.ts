@@ -1,15 +1,18 @@
-import { metrics, trace } from "@opentelemetry/api";
 import { OTLPMetricExporter as JsonMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPMetricExporter as ProtoMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { OTLPTraceExporter as JsonTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as ProtoTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { NodeSDK, metrics as sdkMetrics, tracing } from "@opentelemetry/sdk-node";
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
+import { MeterProvider, type MetricReader, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { BatchSpanProcessor, type SpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { noopTelemetry } from "./noop-telemetry.ts";
 import { OtelTelemetry } from "./otel-telemetry.ts";
 import type { Telemetry } from "./telemetry.ts";
 import { type TelemetryConfig, telemetryConfigFromEnv } from "./telemetry-config.ts";
 
 const SCOPE = "@spar/sidecar";
+/** The semantic-conventions key, spelled out rather than importing that 10 MB package for one string. */
+const ATTR_SERVICE_NAME = "service.name";
 
 /** The composition root's entry: a no-op facade unless an OTLP endpoint is configured. */
 export function telemetryFromEnv(env: Readonly<Record<string, string | undefined>>): Telemetry {
@@ -18,21 +21,26 @@ export function telemetryFromEnv(env: Readonly<Record<string, string | undefined
 }
 
 /**
- * Starts the OpenTelemetry Node SDK with OTLP/HTTP exporters and returns the facade over it.
- * Every component is passed explicitly so the SDK builds nothing of its own from the
- * environment (no log exporter, no instrumentations, no surprise second trace exporter).
+ * Builds just the OpenTelemetry pieces the sidecar uses — a tracer provider with a batching
+ * OTLP/HTTP span exporter and a meter provider with a periodic OTLP/HTTP metric reader — and
+ * returns the facade over them. Nothing is registered globally and nothing is read from the
+ * environment here (telemetry-config.ts decoded it): no log exporter, no instrumentations, no
+ * context manager (spans name their parent explicitly).
  */
 export function startOtelTelemetry(config: TelemetryConfig): Telemetry {
-  const spanProcessors: tracing.SpanProcessor[] = [];
+  const resource = defaultResource().merge(
+    resourceFromAttributes({ [ATTR_SERVICE_NAME]: config.serviceName }),
+  );
+  const spanProcessors: SpanProcessor[] = [];
   if (config.tracesUrl !== null) {
     const options = { url: config.tracesUrl, headers: config.tracesHeaders };
     const exporter =
       config.tracesProtocol === "http/json"
         ? new JsonTraceExporter(options)
         : new ProtoTraceExporter(options);
-    spanProcessors.push(new tracing.BatchSpanProcessor(exporter));
+    spanProcessors.push(new BatchSpanProcessor({ exporter }));
   }
-  const metricReaders: sdkMetrics.MetricReader[] = [];
+  const metricReaders: MetricReader[] = [];
   if (config.metricsUrl !== null) {
     const options = { url: config.metricsUrl, headers: config.metricsHeaders };
     const exporter =
@@ -40,38 +48,25 @@ export function startOtelTelemetry(config: TelemetryConfig): Telemetry {
         ? new JsonMetricExporter(options)
         : new ProtoMetricExporter(options);
     metricReaders.push(
-      new sdkMetrics.PeriodicExportingMetricReader({
+      new PeriodicExportingMetricReader({
         exporter,
         exportIntervalMillis: config.metricExportIntervalMs,
         exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
       }),
     );
   }
-  const sdk = new NodeSDK({
-    serviceName: config.serviceName,
-    spanProcessors,
-    metricReaders,
-    logRecordProcessors: [],
-    instrumentations: [],
-  });
-  sdk.start();
+  const tracerProvider = new TracerProvider({ resource, spanProcessors });
+  const meterProvider = new MeterProvider({ resource, readers: metricReaders });
   return new OtelTelemetry({
-    // NodeSDK registers its providers globally; the facade is the only user of them.
-    tracer: trace.getTracer(SCOPE),
-    meter: metrics.getMeter(SCOPE),
+    tracer: tracerProvider.getTracer(SCOPE),
+    meter: meterProvider.getMeter(SCOPE),
     now: () => Date.now(),
     includePersonalData: config.includePersonalData,
     flush: async () => {
-      await Promise.all([
-        ...spanProcessors.map((p) => p.forceFlush()),
-        ...metricReaders.map((r) => r.forceFlush()),
-      ]);
+      await Promise.all([tracerProvider.forceFlush(), meterProvider.forceFlush()]);
     },
     shutdown: async () => {
-      await sdk.shutdown();
-      // Unregister the globals so a later SDK in the same process (tests) can register its own.
-      trace.disable();
-      metrics.disable();
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
     },
   });
 }

