@@ -3,41 +3,23 @@
  * gateway's sweeper ends the run `sidecar_lost` at max_duration + the grace, keeping the
  * transcript it streamed, and the test run settles `failed`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseGatewayEnv, type RunningGateway, startGateway } from "@spar/gateway/node";
 import { afterEach, describe, expect, it } from "vitest";
+import { type ChildSidecar, startChildSidecar } from "./child-sidecar.ts";
 import { SIDECAR_TOKEN } from "./scripted-sidecar.ts";
 
-let child: ChildProcess | undefined;
+let child: ChildSidecar | undefined;
 let gateway: RunningGateway | undefined;
 let dir: string | undefined;
 
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  child?.kill();
   await gateway?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
-
-async function startChildSidecar(): Promise<{ process: ChildProcess; url: string }> {
-  const proc = spawn(
-    process.execPath,
-    ["--import", "tsx", join(import.meta.dirname, "scripted-sidecar-child.fixture.ts")],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\S+)\n/.exec(out);
-      if (match?.[1]) resolve(match[1]);
-    });
-    proc.once("exit", (code) => reject(new Error(`the sidecar child exited (${code}) before listening`)));
-  });
-  return { process: proc, url };
-}
 
 async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -51,7 +33,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeout
 describe("a voice run whose sidecar is lost", () => {
   it("ends sidecar_lost at max_duration + grace, keeps what was said, and settles its test run", async () => {
     const sidecar = await startChildSidecar();
-    child = sidecar.process;
+    child = sidecar;
     dir = await mkdtemp(join(tmpdir(), "spar-sidecar-lost-"));
     const parsed = parseGatewayEnv({ SPAR_SIDECARS: sidecar.url, SPAR_SIDECAR_TOKEN: SIDECAR_TOKEN });
     if (!parsed.ok) throw new Error(parsed.errors.join("; "));
@@ -100,7 +82,7 @@ describe("a voice run whose sidecar is lost", () => {
       10_000,
     );
     expect(events).toContain("hello, is anyone there?");
-    child.kill("SIGKILL");
+    child.kill();
 
     const ended = await until(
       () => api("GET", `/v1/runs/${runId}`),
