@@ -41,6 +41,7 @@ export interface VoiceRunStart {
   metrics: readonly RunMetric[];
   llm?: LlmConfig | undefined;
   maxDurationS: number;
+  agentJoinTimeoutMs?: number | undefined;
   turnTimeoutMs?: number | undefined;
 }
 
@@ -87,6 +88,9 @@ export async function startVoiceRuns(
         connection: connection.connection,
         caller: callerConfigOf(start.scenario, start.llm, start.agentIdentity),
         max_duration_s: start.maxDurationS,
+        ...(start.agentJoinTimeoutMs === undefined
+          ? {}
+          : { agent_join_timeout_ms: start.agentJoinTimeoutMs }),
         ...(start.turnTimeoutMs === undefined ? {} : { turn_timeout_ms: start.turnTimeoutMs }),
         ...(start.chat ? { chat: true } : {}),
         ...(start.publishDataMessage ? { publish_data_message: start.publishDataMessage } : {}),
