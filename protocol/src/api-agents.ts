@@ -10,8 +10,8 @@ import {
   livekitModeError,
   rubricEntryCheck,
   textChannelSchema,
-  voiceLimitFields,
 } from "./suite.ts";
+import { voiceLimitFields } from "./voice-limits.ts";
 
 const nameSchema = z.string().trim().min(1).max(256);
 const objectId = z.number().int().positive();
