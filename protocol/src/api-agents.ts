@@ -11,6 +11,7 @@ import {
   rubricEntryCheck,
   textChannelSchema,
 } from "./suite.ts";
+import { voiceLimitFields } from "./voice-limits.ts";
 
 const nameSchema = z.string().trim().min(1).max(256);
 const objectId = z.number().int().positive();
@@ -61,6 +62,7 @@ export const agentVoiceSchema = z
   .strictObject({
     livekit: agentLivekitSchema,
     agent_identity: agentIdentity,
+    ...voiceLimitFields,
     /** Chat over LiveKit text streams instead of audio (suite file `agent.voice.chat`). */
     chat: z.boolean().optional(),
   })
@@ -93,6 +95,7 @@ export const agentVoicePatchSchema = z
   .strictObject({
     livekit: agentLivekitPatchSchema,
     agent_identity: agentIdentity,
+    ...voiceLimitFields,
     chat: z.boolean().optional(),
   })
   .superRefine(rubricEntryCheck);
@@ -168,6 +171,7 @@ export const agentViewSchema = z.strictObject({
     .strictObject({
       livekit: agentLivekitViewSchema,
       agent_identity: agentIdentity,
+      ...voiceLimitFields,
       chat: z.boolean().optional(),
     })
     .nullable(),

@@ -24,4 +24,5 @@ export * from "./text-frames.ts";
 export * from "./url-check.ts";
 export * from "./voice-connection.ts";
 export * from "./voice-job.ts";
+export * from "./voice-limits.ts";
 export * from "./voice-metrics.ts";

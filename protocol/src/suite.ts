@@ -10,6 +10,7 @@ import { roomConfigSchema } from "./room-config.ts";
 import { endedReasonSchema } from "./run.ts";
 import { formatIssuePath, issueLines, oneKeyUnionMessage } from "./suite-issues.ts";
 import { urlProblem } from "./url-check.ts";
+import { voiceLimitFields } from "./voice-limits.ts";
 
 const patternSchema = z
   .string()
@@ -96,6 +97,7 @@ export type LivekitChannel = z.infer<typeof livekitChannelSchema>;
 export const voiceChannelSchema = z
   .strictObject({
     livekit: livekitChannelSchema,
+    ...voiceLimitFields,
     /** Which participant is the agent (default: the first other participant). */
     agent_identity: z.string().min(1).max(256).optional(),
     /**

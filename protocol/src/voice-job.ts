@@ -66,6 +66,8 @@ export const voiceJobSchema = z.object({
   caller: z.record(z.string(), z.unknown()),
   /** Whole-call limit; the run ends `max_duration` when it is reached. */
   max_duration_s: z.number().int().min(1).max(3600),
+  /** Wait for the agent to join the room; the run ends `agent_never_joined` past it (default 30 s). */
+  agent_join_timeout_ms: z.number().int().min(1_000).max(600_000).optional(),
   /** Per-turn wait for the agent's first audio; the run ends `agent_timeout` past it. */
   turn_timeout_ms: z.number().int().min(100).max(120_000).optional(),
   /**

@@ -1,10 +1,20 @@
 /**
- * A sidecar in its own process, for tests that kill it: each call says one caller turn and
- * then never ends (the process is expected to be SIGKILLed mid-call). Prints `listening <url>`.
+ * A sidecar in its own process, for tests that kill it or cancel its calls: each call says one
+ * caller turn and then never ends by itself. A SIGKILL leaves no result; a cancel (its signal
+ * aborts) ends the call `interrupted` with that turn and a recording, as the real runner does.
+ * Prints `listening <url>`.
  */
 import type { VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 import { ScriptedRunner } from "../../sidecar/src/job-api/scripted-runner.fixture.ts";
-import { startScriptedSidecar } from "./scripted-sidecar.ts";
+import { type ScriptedSidecar, startScriptedSidecar } from "./scripted-sidecar.ts";
+
+const FIRST_TURN = {
+  role: "user",
+  content: "hello, is anyone there?",
+  start_ms: 500,
+  end_ms: 1_700,
+} as const;
+let sidecar: ScriptedSidecar | undefined;
 
 class EndlessCallRunner extends ScriptedRunner {
   override run(
@@ -13,17 +23,27 @@ class EndlessCallRunner extends ScriptedRunner {
     signal: AbortSignal,
   ): Promise<VoiceResult> {
     events({ type: "stage_started", stage: "conversation" });
-    events({
-      type: "turn",
-      turn_index: 1,
-      role: "user",
-      content: "hello, is anyone there?",
-      start_ms: 500,
-      end_ms: 1_700,
-    });
-    return super.run(job, events, signal);
+    events({ type: "turn", turn_index: 1, ...FIRST_TURN });
+    const call = super.run(job, events, signal);
+    signal.addEventListener(
+      "abort",
+      () => {
+        const found = this.calls.find((c) => c.job.run_id === job.run_id);
+        void sidecar
+          ?.resultWithRecording(job, {
+            status: "interrupted",
+            ended_reason: "interrupted",
+            error_message: `the call was interrupted (${String(signal.reason)})`,
+            transcript: [FIRST_TURN],
+            duration_ms: 2_000,
+          })
+          .then((result) => found?.finish(result));
+      },
+      { once: true },
+    );
+    return call;
   }
 }
 
-const sidecar = await startScriptedSidecar(4, new EndlessCallRunner());
+sidecar = await startScriptedSidecar(4, new EndlessCallRunner());
 process.stdout.write(`listening ${sidecar.url}\n`);

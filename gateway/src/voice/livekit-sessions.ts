@@ -18,10 +18,10 @@ import {
   type SessionDispatchMetadata,
 } from "@spar/protocol";
 import { openAgentChannels } from "../app/catalog/agent-channels.ts";
+import { debitOrRefuse, refundCharge } from "../app/credit-charge.ts";
 import type { Principal } from "../app/principal.ts";
 import type { GatewayServices } from "../app/services.ts";
 import { getAgent } from "../db/repositories/agents.ts";
-import { addCredits, debitCredits, getCreditBalance } from "../db/repositories/credits.ts";
 import {
   createLivekitSession,
   deleteLivekitSession,
@@ -98,34 +98,15 @@ async function planSession(services: GatewayServices, workspaceId: number, agent
 async function debit(services: GatewayServices, workspaceId: number, reason: string): Promise<number> {
   if (!services.credits.enabled) return 0;
   const cost = services.credits.voiceRunCost;
-  const result = await debitCredits(services.db, workspaceId, cost, { reason, nowMs: services.now() });
-  if (result.ok) return cost;
-  if (result.reason === "error") {
-    services.log({ level: "error", message: "credits could not be debited", cause: result.cause });
-    throw new AppError(
-      "payment_required",
-      "credits could not be checked, so no session was started; try again",
-    );
-  }
-  const balance = await getCreditBalance(services.db, workspaceId).catch(() => undefined);
-  const has = balance === undefined ? "the balance is lower" : `the balance is ${balance}`;
-  throw new AppError("payment_required", `a voice session costs ${cost} credits; ${has}`);
+  await debitOrRefuse(services, workspaceId, cost, reason, {
+    unchecked: "credits could not be checked, so no session was started; try again",
+    short: (has) => `a voice session costs ${cost} credits; ${has}`,
+  });
+  return cost;
 }
 
-async function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
-  if (cost === 0) return;
-  try {
-    await addCredits(services.db, workspaceId, cost, {
-      reason: `refund: ${reason} failed`,
-      nowMs: services.now(),
-    });
-  } catch (cause) {
-    services.log({
-      level: "error",
-      message: `credits of a session that failed were not refunded (${cost})`,
-      cause,
-    });
-  }
+function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
+  return refundCharge(services, workspaceId, cost, `refund: ${reason} failed`, "a session that failed");
 }
 
 /** Creates the room and brings the agent in; throws a 500 naming the reason. */

@@ -1,6 +1,7 @@
 /**
  * The gateway's side of a sidecar's job API (sidecar/src/job-api/app.ts): POST a job with the
- * shared bearer token, and read its run events as Server-Sent Events. Runtime-neutral: fetch only.
+ * shared bearer token, cancel it, and read its run events as Server-Sent Events. Runtime-neutral:
+ * fetch only.
  */
 import { type VoiceJob, type VoiceRunEvent, voiceRunEventSchema } from "@spar/protocol";
 
@@ -51,6 +52,41 @@ export async function postJob(
   }
   if (response.status >= 500 || response.status === 408) return { kind: "unavailable", error };
   return { kind: "refused", error };
+}
+
+export type CancelOutcome =
+  /** 202: the call is stopping; its `interrupted` result comes through the outbox. */
+  | { kind: "stopping" }
+  /** 200: the job had already ended; its result is (or was) on its way. */
+  | { kind: "finished" }
+  /** 404 (the sidecar does not know the job: restarted), unreachable, or any other answer. */
+  | { kind: "unknown" | "unreachable"; error: string };
+
+/** `DELETE /v1/jobs/:id`: the sidecar stops the call, which ends `interrupted` with what it has. */
+export async function cancelJob(
+  fetchFn: typeof fetch,
+  sidecar: SidecarTarget,
+  runId: string,
+  timeoutMs: number,
+): Promise<CancelOutcome> {
+  let response: Response;
+  try {
+    response = await fetchFn(`${sidecar.url}/v1/jobs/${encodeURIComponent(runId)}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${sidecar.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (cause) {
+    return {
+      kind: "unreachable",
+      error: `${sidecar.url}: ${cause instanceof Error ? cause.message : cause}`,
+    };
+  }
+  const body = (await response.text().catch(() => "")).slice(0, ERROR_BODY_CHARS);
+  if (response.status === 202) return { kind: "stopping" };
+  if (response.status === 200) return { kind: "finished" };
+  const error = `${sidecar.url} answered HTTP ${response.status}: ${body}`;
+  return { kind: response.status === 404 ? "unknown" : "unreachable", error };
 }
 
 /**

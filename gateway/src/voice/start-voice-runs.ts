@@ -15,6 +15,11 @@ import { callerConfigOf, type VoiceRunPlan } from "./voice-run-plan.ts";
 
 /** Whole-call limit of a gateway voice run unless the deployment sets another. */
 export const DEFAULT_VOICE_MAX_DURATION_S = 600;
+/**
+ * How long a cancel waits for the interrupted results of the calls it stopped: past the
+ * sidecar's own 10 s bound on a runner that ignores its signal, plus a delivery.
+ */
+export const DEFAULT_CANCEL_WAIT_MS = 15_000;
 /** The identity a minted caller token grants (spec/voice-livekit.md). */
 export const CALLER_IDENTITY = "rubric-test-caller";
 /** A minted caller token only has to last until the caller joins (and rtc-node's reconnects). */
@@ -36,6 +41,7 @@ export interface VoiceRunStart {
   metrics: readonly RunMetric[];
   llm?: LlmConfig | undefined;
   maxDurationS: number;
+  agentJoinTimeoutMs?: number | undefined;
   turnTimeoutMs?: number | undefined;
   /** A browser session's observer (livekit-sessions-observer.ts): joins silently instead of calling. */
   observe?: VoiceJob["observe"];
@@ -84,6 +90,9 @@ export async function startVoiceRuns(
         connection: connection.connection,
         caller: callerConfigOf(start.scenario, start.llm, start.agentIdentity),
         max_duration_s: start.maxDurationS,
+        ...(start.agentJoinTimeoutMs === undefined
+          ? {}
+          : { agent_join_timeout_ms: start.agentJoinTimeoutMs }),
         ...(start.turnTimeoutMs === undefined ? {} : { turn_timeout_ms: start.turnTimeoutMs }),
         ...(start.chat ? { chat: true } : {}),
         ...(start.publishDataMessage ? { publish_data_message: start.publishDataMessage } : {}),

@@ -11,6 +11,7 @@ import type { NewRunEvent } from "../db/repositories/run-events.ts";
 import { startRun } from "../db/repositories/runs.ts";
 import {
   claimDueVoiceJobs,
+  getPostedVoiceJobs,
   markVoiceJobPosted,
   rescheduleVoiceJob,
   type VoiceJobRecord,
@@ -18,7 +19,7 @@ import {
 import { openField } from "../db/sealed-fields.ts";
 import { endRun, type SettlementDeps } from "../runs/run-settlement.ts";
 import type { SecretBox } from "../security/secret-box.ts";
-import { postJob, readJobEvents, type SidecarTarget } from "./sidecar-client.ts";
+import { cancelJob, postJob, readJobEvents, type SidecarTarget } from "./sidecar-client.ts";
 import { decodePlan, type VoiceRunPlan } from "./voice-run-plan.ts";
 import { liveTranscriptEntry } from "./voice-transcript.ts";
 
@@ -78,6 +79,36 @@ export class VoiceDispatcher {
       }
     });
     return this.#pumping;
+  }
+
+  /**
+   * Asks the sidecar holding each of these runs' jobs to stop the call (`DELETE /v1/jobs/{id}`).
+   * Answers the runs whose sidecar said it is stopping or has ended: their results are on their
+   * way. A sidecar that does not answer is logged; its runs are left to the caller to end.
+   */
+  async cancel(runIds: readonly number[]): Promise<number[]> {
+    const posted = await getPostedVoiceJobs(this.#o.settlement.db, runIds);
+    const answers = await Promise.all(
+      posted.map(async ({ runId, sidecarUrl }) => {
+        const sidecar = this.#o.sidecars.find((s) => s.url === sidecarUrl);
+        if (sidecar === undefined) {
+          this.#o.log(
+            `voice run ${runId} could not be cancelled: its sidecar ${sidecarUrl} is no longer configured`,
+          );
+          return undefined;
+        }
+        const outcome = await cancelJob(
+          this.#o.fetch,
+          sidecar,
+          String(runId),
+          this.#o.postTimeoutMs ?? 10_000,
+        );
+        if (outcome.kind === "stopping" || outcome.kind === "finished") return runId;
+        this.#o.log(`voice run ${runId} could not be cancelled at its sidecar: ${outcome.error}`);
+        return undefined;
+      }),
+    );
+    return answers.filter((id) => id !== undefined);
   }
 
   /** Stops following streams and pumping; results still arrive through the result route. */
@@ -179,8 +210,11 @@ export class VoiceDispatcher {
     await markVoiceJobPosted(settlement.db, record.runId, sidecar.url, nowMs);
     if (
       !(await startRun(settlement.db, record.workspaceId, record.runId, { startedAtMs: nowMs, deadlineAtMs }))
-    )
+    ) {
+      // The run ended while its job was being posted (a cancel): the call must not go on.
+      await this.cancel([record.runId]);
       return;
+    }
     const run = { workspaceId: record.workspaceId, runId: record.runId };
     this.#o.addEvent({ ...run, type: "status", data: { status: "running" }, nowMs });
     if (!this.#o.followEvents) return;

@@ -15,6 +15,13 @@ export interface VoicePlatform {
   /** A voice run still unsettled this long past its max duration ends `sidecar_lost` (spec: 30 s). */
   deadlineGraceMs: number;
   start(starts: readonly VoiceRunStart[]): Promise<VoiceRunStarted[]>;
+  /**
+   * Stops the calls of these runs at their sidecars; answers the runs whose sidecar is ending
+   * the call (their `interrupted` results, with what was said and recorded, are on their way).
+   */
+  cancel(runIds: readonly number[]): Promise<number[]>;
+  /** How long a cancel waits for those results before ending the runs itself. */
+  cancelWaitMs: number;
   /** The bearer token sidecars deliver results with; undefined: the result route answers 404. */
   sidecarToken: string | undefined;
   results: VoiceResultDeps;

@@ -96,6 +96,7 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
       ...DEFAULT_CALL_LIMITS,
       ...this.options.limits,
       maxDurationMs: job.max_duration_s * 1000,
+      ...(job.agent_join_timeout_ms === undefined ? {} : { agentJoinMs: job.agent_join_timeout_ms }),
       ...(job.turn_timeout_ms === undefined ? {} : { turnTimeoutMs: job.turn_timeout_ms }),
       ...(config.endpointing_ms === undefined ? {} : { endpointingMs: config.endpointing_ms }),
       ...(config.greeting_wait_ms === undefined ? {} : { greetingWaitMs: config.greeting_wait_ms }),

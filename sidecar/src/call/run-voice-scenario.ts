@@ -13,6 +13,7 @@ import {
   type Scenario,
   type Suite,
   type VoiceConnection,
+  type VoiceLimitSettings,
   type VoiceRunEventBody,
   voiceConnectionFor,
 } from "@spar/protocol";
@@ -57,6 +58,14 @@ export interface VoiceRunDeps {
   roomEntry?: Partial<RoomEntryPorts>;
 }
 
+/** The suite's own voice limits (`agent.voice.max_duration_s`, `agent_join_timeout_s`), in ms. */
+function suiteVoiceLimits(voice: VoiceLimitSettings | undefined): Partial<CallLimits> {
+  return {
+    ...(voice?.max_duration_s === undefined ? {} : { maxDurationMs: voice.max_duration_s * 1000 }),
+    ...(voice?.agent_join_timeout_s === undefined ? {} : { agentJoinMs: voice.agent_join_timeout_s * 1000 }),
+  };
+}
+
 let sharedTts: TextToSpeech | undefined;
 /** One TTS worker thread for every embedded run in this process (it is unref'd: never keeps it alive). */
 function offlineTts(): TextToSpeech {
@@ -97,7 +106,7 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       brain: callerFor(scenario, suite, fetchDeps),
       ...(scenario.script ? { interrupts: new InterruptPlan(scenario.script) } : {}),
       ...(suite.agent.voice?.agent_identity ? { agentIdentity: suite.agent.voice.agent_identity } : {}),
-      limits: { ...DEFAULT_CALL_LIMITS, ...deps.limits },
+      limits: { ...DEFAULT_CALL_LIMITS, ...suiteVoiceLimits(suite.agent.voice), ...deps.limits },
       recordingDir: join(deps.recordingsDir ?? ".spar/recordings", input.runId),
     },
     {

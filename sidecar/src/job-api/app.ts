@@ -26,7 +26,7 @@ export interface JobApiOptions {
 
 type Env = { Variables: { requestId: string } };
 
-/** The sidecar's HTTP surface: voice jobs in, status and run events out. */
+/** The sidecar's HTTP surface: voice jobs in (and cancelled), status and run events out. */
 export function createJobApi(o: JobApiOptions): Hono<Env> {
   const app = new Hono<Env>();
 
@@ -86,6 +86,15 @@ export function createJobApi(o: JobApiOptions): Hono<Env> {
     const status = await o.service.status(c.req.param("id"));
     if (status === undefined) throw new AppError("not_found", "no such job");
     return c.json(status);
+  });
+
+  // Cancel: the call stops and ends `interrupted` with what it has; its result still comes
+  // back through the outbox. 202 while it stops, 200 once ended (a repeat changes nothing).
+  app.delete("/v1/jobs/:id", async (c) => {
+    const runId = c.req.param("id");
+    const outcome = await o.service.cancel(runId, "cancelled by the gateway");
+    if (outcome === undefined) throw new AppError("not_found", "no such job");
+    return c.json(outcome.status, outcome.kind === "stopping" ? 202 : 200);
   });
 
   app.get("/v1/jobs/:id/events", (c) => {

@@ -1,4 +1,10 @@
-import type { VoiceJob, VoiceResult, VoiceRunEvent, VoiceRunEventBody } from "@spar/protocol";
+import type {
+  VoiceJob,
+  VoiceResult,
+  VoiceRunEvent,
+  VoiceRunEventBody,
+  VoiceTranscriptEntry,
+} from "@spar/protocol";
 
 /** Events kept per job for SSE replay; a call has a few hundred, this bounds a runaway runner. */
 export const MAX_EVENTS_PER_JOB = 10_000;
@@ -24,6 +30,13 @@ export class JobRecord {
 
   get droppedEvents(): number {
     return this.#dropped;
+  }
+
+  /** The transcript as the runner reported it turn by turn (a result the service makes keeps it). */
+  turnsSoFar(): VoiceTranscriptEntry[] {
+    return this.#events.flatMap((e) =>
+      e.type === "turn" ? [{ role: e.role, content: e.content, start_ms: e.start_ms, end_ms: e.end_ms }] : [],
+    );
   }
 
   append(body: VoiceRunEventBody, at: string): VoiceRunEvent | undefined {

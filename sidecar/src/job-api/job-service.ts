@@ -25,11 +25,22 @@ export interface JobServiceOptions {
   defaultResultUrl: string | null;
   /** Past `max_duration_s` + this, the job is ended `max_duration` even if the runner hangs. */
   graceMs: number;
+  /**
+   * After an abort (a cancel, a shutdown), how long the runner has to end the call with what it
+   * has before the job is ended `interrupted` without it (default 10 s).
+   */
+  abortGraceMs?: number;
   log: (event: string, fields: Record<string, string | number>) => void;
 }
 
 /** Finished jobs kept in memory for status and event replay; older ones answer from the outbox file. */
 const FINISHED_JOBS_KEPT = 1_000;
+
+/** Default of `abortGraceMs`: a runner stops a call (leave the room, write the WAVs) well within it. */
+const DEFAULT_ABORT_GRACE_MS = 10_000;
+
+/** `cancel`'s answer: the job was told to stop (`stopping`), or had already ended (`finished`). */
+export type CancelOutcome = { kind: "stopping" | "finished"; status: VoiceJobStatus };
 
 export type SubmitOutcome =
   | { kind: "started" | "existing"; status: VoiceJobStatus }
@@ -45,6 +56,8 @@ export class JobService {
   readonly #jobs = new Map<string, JobRecord>();
   readonly #running = new Set<Promise<void>>();
   readonly #aborts = new Set<AbortController>();
+  /** The running jobs' aborts by run id, for `cancel`. */
+  readonly #abortByRun = new Map<string, AbortController>();
   #active = 0;
 
   constructor(options: JobServiceOptions) {
@@ -94,6 +107,26 @@ export class JobService {
     });
   }
 
+  /**
+   * Stops a job's call (its runner's signal aborts with `reason`): the runner ends it
+   * `interrupted` with what it has, and that result is committed and delivered like any other.
+   * Idempotent: a finished job answers `finished`; undefined when the job is unknown.
+   */
+  async cancel(runId: string, reason: string): Promise<CancelOutcome | undefined> {
+    const record = this.#jobs.get(runId);
+    if (record === undefined) {
+      const stored = await this.status(runId);
+      return stored === undefined ? undefined : { kind: "finished", status: stored };
+    }
+    if (record.finished) return { kind: "finished", status: await this.#statusOf(record) };
+    const abort = this.#abortByRun.get(runId);
+    if (abort !== undefined && !abort.signal.aborted) {
+      this.#o.log("job_cancelled", { run_id: runId, reason });
+      abort.abort(reason);
+    }
+    return { kind: "stopping", status: await this.#statusOf(record) };
+  }
+
   /** Waits for every running job to end (tests, and a graceful shutdown after aborting). */
   async drain(): Promise<void> {
     await Promise.all([...this.#running]);
@@ -134,7 +167,7 @@ export class JobService {
       record.append(body, new Date(at).toISOString());
       recordRunEvent(telemetry, trace, body, at);
     };
-    const result = await this.#runWithDeadline(job, emit, startedAtMs);
+    const result = await this.#runWithDeadline(record, emit, startedAtMs);
     const endedAtMs = now();
     try {
       await this.#commit(job, result);
@@ -151,20 +184,23 @@ export class JobService {
   }
 
   async #runWithDeadline(
-    job: VoiceJob,
+    record: JobRecord,
     emit: (e: VoiceRunEventBody) => void,
     startedAtMs: number,
   ): Promise<VoiceResult> {
+    const job = record.job;
     const abort = new AbortController();
     this.#aborts.add(abort);
+    this.#abortByRun.set(job.run_id, abort);
     let timer: NodeJS.Timeout | undefined;
+    let abortTimer: NodeJS.Timeout | undefined;
     const deadline = new Promise<VoiceResult>((resolve) => {
       timer = setTimeout(
         () => {
-          abort.abort();
+          abort.abort("the call reached its deadline");
           resolve(
             this.#failure(
-              job,
+              record,
               startedAtMs,
               "max_duration",
               "the runner did not end the call by its deadline",
@@ -174,13 +210,35 @@ export class JobService {
         job.max_duration_s * 1000 + this.#o.graceMs,
       );
     });
+    // A runner that ignores its signal still ends promptly after a cancel or a shutdown.
+    const aborted = new Promise<VoiceResult>((resolve) => {
+      abort.signal.addEventListener(
+        "abort",
+        () => {
+          abortTimer = setTimeout(
+            () =>
+              resolve({
+                ...this.#failure(
+                  record,
+                  startedAtMs,
+                  "interrupted",
+                  `the call was interrupted (${String(abort.signal.reason)}) and its runner did not stop in time`,
+                ),
+                status: "interrupted",
+              }),
+            this.#o.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS,
+          );
+        },
+        { once: true },
+      );
+    });
     const ran = this.#o.runner.run(job, emit, abort.signal).then(
       (value) => {
         const parsed = voiceResultSchema.safeParse(value);
         if (parsed.success && parsed.data.run_id === job.run_id) return parsed.data;
         const why = parsed.success ? "a result for another run" : parsed.error.issues[0]?.message;
         return this.#failure(
-          job,
+          record,
           startedAtMs,
           "internal_error",
           `the runner returned an invalid result: ${why}`,
@@ -188,23 +246,27 @@ export class JobService {
       },
       (cause: unknown) => {
         this.#o.log("runner_failed", { run_id: job.run_id, error: String(cause) });
-        return this.#failure(job, startedAtMs, "internal_error", "the runner failed unexpectedly");
+        return this.#failure(record, startedAtMs, "internal_error", "the runner failed unexpectedly");
       },
     );
     try {
-      return await Promise.race([ran, deadline]);
+      return await Promise.race([ran, deadline, aborted]);
     } finally {
       clearTimeout(timer);
+      clearTimeout(abortTimer);
       this.#aborts.delete(abort);
+      this.#abortByRun.delete(job.run_id);
     }
   }
 
+  /** A result the service makes itself, keeping the turns the runner reported so far. */
   #failure(
-    job: VoiceJob,
+    record: JobRecord,
     startedAtMs: number,
     reason: VoiceResult["ended_reason"],
     message: string,
   ): VoiceResult {
+    const job = record.job;
     const endedAtMs = this.#o.now();
     return {
       run_id: job.run_id,
@@ -214,7 +276,7 @@ export class JobService {
       started_at: new Date(startedAtMs).toISOString(),
       ended_at: new Date(endedAtMs).toISOString(),
       duration_ms: endedAtMs - startedAtMs,
-      transcript: [],
+      transcript: record.turnsSoFar(),
       recording: null,
       metrics: null,
       artifacts: [],

@@ -11,6 +11,8 @@ import {
   LIVEKIT_SECRET_FIELDS,
   type LivekitSecretField,
   type TextChannel,
+  type VoiceLimitSettings,
+  voiceLimitsOf,
 } from "@spar/protocol";
 import { z } from "zod";
 import type { AgentRecord } from "../../db/repositories/agents.ts";
@@ -32,7 +34,7 @@ export const LIVEKIT_SECRETS_OF_MODE: Record<AgentLivekit["mode"], readonly Live
 const flagOf = (field: LivekitSecretField) => `${field}_configured`;
 
 /** A voice channel whose secret fields are already removed (or never given). */
-export interface ClearVoice {
+export interface ClearVoice extends VoiceLimitSettings {
   livekit: Record<string, unknown> & { mode: AgentLivekit["mode"] };
   agent_identity?: string | undefined;
   chat?: boolean | undefined;
@@ -47,7 +49,7 @@ export function storedVoice(voice: ClearVoice, secrets: VoiceSecrets): JsonObjec
   const stored: JsonObject = { livekit };
   if (voice.agent_identity !== undefined) stored.agent_identity = voice.agent_identity;
   if (voice.chat !== undefined) stored.chat = voice.chat;
-  return stored;
+  return { ...stored, ...voiceLimitsOf(voice) };
 }
 
 /** Removes the secret fields of a LiveKit channel as sent, returning both parts. */

@@ -11,6 +11,7 @@ import {
   AppError,
   issueLines,
   textChannelSchema,
+  voiceLimitsOf,
 } from "@spar/protocol";
 import type { z } from "zod";
 import type { AgentInput, AgentPatch, AgentRecord } from "../../db/repositories/agents.ts";
@@ -121,7 +122,12 @@ export async function agentInput(
       input,
       await voiceColumns(
         ctx,
-        { livekit: clear, agent_identity: body.voice.agent_identity, chat: body.voice.chat },
+        {
+          livekit: clear,
+          agent_identity: body.voice.agent_identity,
+          chat: body.voice.chat,
+          ...voiceLimitsOf(body.voice),
+        },
         secrets,
       ),
     );
@@ -161,7 +167,11 @@ async function voicePatch(body: AgentVoicePatch, stored: AgentRecord, ctx: Agent
     if (value === null) delete secrets[name];
     else secrets[name] = value;
   }
-  return voiceColumns(ctx, { livekit: clear, agent_identity: body.agent_identity, chat: body.chat }, secrets);
+  return voiceColumns(
+    ctx,
+    { livekit: clear, agent_identity: body.agent_identity, chat: body.chat, ...voiceLimitsOf(body) },
+    secrets,
+  );
 }
 
 /** The stored agent changed by a PATCH body; throws 400 when the result is not a valid agent. */

@@ -61,6 +61,9 @@ export async function startManualLivekitRuns(
   const metrics = runMetricsOf(await getMetricsByIds(db, workspaceId, agent.metricIds), llm !== undefined);
   if (!metrics.ok) throw new AppError("bad_request", `agent ${agent.id}: ${metrics.errors.join("; ")}`);
   const { voice: channel } = await openAgentChannels(services.secrets, agent);
+  // The agent's own limits when it has a voice channel, else the deployment's.
+  const maxDurationS = channel?.max_duration_s ?? voice.maxDurationS;
+  const agentJoinTimeoutS = channel?.agent_join_timeout_s;
 
   const total = request.scenarios.length;
   const chat = kind === "chat";
@@ -92,7 +95,7 @@ export async function startManualLivekitRuns(
         attempt,
         channel: "voice" as const,
         metadata: record?.body.metadata ?? {},
-        deadlineAtMs: nowMs + voice.maxDurationS * 1000 + voice.deadlineGraceMs,
+        deadlineAtMs: nowMs + maxDurationS * 1000 + voice.deadlineGraceMs,
       };
     });
     const runs = (await createRuns(db, workspaceId, testRunId, newRuns, nowMs)) ?? [];
@@ -120,7 +123,8 @@ export async function startManualLivekitRuns(
         publishDataMessage: element.publish_data_message,
         metrics: metrics.metrics,
         llm,
-        maxDurationS: voice.maxDurationS,
+        maxDurationS,
+        agentJoinTimeoutMs: agentJoinTimeoutS === undefined ? undefined : agentJoinTimeoutS * 1000,
       };
     });
     await voice.start(starts);

@@ -6,7 +6,6 @@
  */
 import { AppError, type LlmConfig, type TestRunCreate } from "@spar/protocol";
 import { type AgentRecord, getAgent } from "../../db/repositories/agents.ts";
-import { addCredits, debitCredits, getCreditBalance } from "../../db/repositories/credits.ts";
 import { getMetricsByIds } from "../../db/repositories/metrics.ts";
 import { createRuns, type NewRun } from "../../db/repositories/runs.ts";
 import {
@@ -20,6 +19,7 @@ import { sealContext } from "../../db/sealed-fields.ts";
 import { runMetricsOf } from "../../runs/run-metrics.ts";
 import { buildRunSuite, suiteFor } from "../../runs/run-suite.ts";
 import { reportUrl } from "../../runs/run-views.ts";
+import { debitOrRefuse, refundCharge } from "../credit-charge.ts";
 import type { GatewayServices } from "../services.ts";
 import { startVoiceTestRun } from "./test-run-voice.ts";
 
@@ -121,52 +121,24 @@ export async function createPaidTestRun<T>(
   testRun: TestRunInput,
   fill: (testRunId: number, nowMs: number) => Promise<T>,
 ): Promise<T> {
-  await debitForTestRun(services, workspaceId, charge.cost, charge.reason, charge.what);
+  await debitOrRefuse(services, workspaceId, charge.cost, charge.reason, {
+    unchecked: "credits could not be checked, so nothing was started; try again",
+    short: (has) => `the test run needs ${charge.cost} credits (${charge.what}); ${has}`,
+  });
   try {
     const nowMs = services.now();
     const created = await createTestRun(services.db, workspaceId, testRun, nowMs);
     if (!created.ok) throw new AppError("not_found", `agent_id: no agent ${testRun.agentId}`);
     return await fill(created.row.id, nowMs);
   } catch (error) {
-    if (charge.cost > 0) await refund(services, workspaceId, charge.cost, charge.reason);
+    await refundCharge(
+      services,
+      workspaceId,
+      charge.cost,
+      `refund: ${charge.reason} not created`,
+      "a test run that was not created",
+    );
     throw error;
-  }
-}
-
-/** Debits the test run's cost up front, fail-closed: 402 when it cannot be debited, for whatever reason. */
-async function debitForTestRun(
-  services: GatewayServices,
-  workspaceId: number,
-  cost: number,
-  reason: string,
-  what: string,
-): Promise<void> {
-  if (cost <= 0) return;
-  const { db } = services;
-  const debit = await debitCredits(db, workspaceId, cost, { reason, nowMs: services.now() });
-  if (!debit.ok && debit.reason === "error") {
-    services.log({ level: "error", message: "credits could not be debited", cause: debit.cause });
-    throw new AppError("payment_required", "credits could not be checked, so nothing was started; try again");
-  }
-  if (!debit.ok) {
-    const balance = await getCreditBalance(db, workspaceId).catch(() => undefined);
-    const has = balance === undefined ? "the balance is lower" : `the balance is ${balance}`;
-    throw new AppError("payment_required", `the test run needs ${cost} credits (${what}); ${has}`);
-  }
-}
-
-async function refund(services: GatewayServices, workspaceId: number, cost: number, reason: string) {
-  try {
-    await addCredits(services.db, workspaceId, cost, {
-      reason: `refund: ${reason} not created`,
-      nowMs: services.now(),
-    });
-  } catch (cause) {
-    services.log({
-      level: "error",
-      message: `credits of a test run that was not created were not refunded (${cost})`,
-      cause,
-    });
   }
 }
 

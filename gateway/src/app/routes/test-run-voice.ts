@@ -66,6 +66,10 @@ export async function startVoiceTestRun(
     name: request.name ?? null,
     ciMetadata: request.ci_metadata ?? null,
   };
+  // The agent's own limits (agent.voice.max_duration_s, agent_join_timeout_s), else the deployment's.
+  const maxDurationS = channel.max_duration_s ?? voice.maxDurationS;
+  const agentJoinTimeoutMs =
+    channel.agent_join_timeout_s === undefined ? undefined : channel.agent_join_timeout_s * 1000;
   return createPaidTestRun(services, workspaceId, charge, testRun, async (testRunId, nowMs) => {
     const newRuns: NewRun[] = scenarios.flatMap(({ record }) =>
       Array.from({ length: request.frequency }, (_, i) => ({
@@ -76,7 +80,7 @@ export async function startVoiceTestRun(
         channel: "voice" as const,
         metadata: record.body.metadata ?? {},
         // A run no sidecar ever takes is ended at this deadline, like one a sidecar lost.
-        deadlineAtMs: nowMs + voice.maxDurationS * 1000 + voice.deadlineGraceMs,
+        deadlineAtMs: nowMs + maxDurationS * 1000 + voice.deadlineGraceMs,
       })),
     );
     const runs = (await createRuns(db, workspaceId, testRunId, newRuns, nowMs)) ?? [];
@@ -98,7 +102,8 @@ export async function startVoiceTestRun(
           chat,
           metrics: metrics.metrics,
           llm,
-          maxDurationS: voice.maxDurationS,
+          maxDurationS,
+          agentJoinTimeoutMs,
         },
       ];
     });

@@ -8,6 +8,7 @@ import type { Context, Hono } from "hono";
 import { listInFlightRuns } from "../../db/repositories/runs.ts";
 import { getTestRun, listTestRuns, type TestRunRecord } from "../../db/repositories/test-runs.ts";
 import { endRunForPlatform, storedTestRunView } from "../../runs/run-settlement.ts";
+import { stopVoiceRuns } from "../../voice/stop-voice-runs.ts";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../json-body.ts";
 import { pageRequest, pathId } from "../request-params.ts";
@@ -63,10 +64,18 @@ function view(services: GatewayServices, testRun: TestRunRecord) {
 }
 
 /**
- * The host ends the runs it holds (their sockets close, each is recorded interrupted); a run in
- * flight that no host holds — its holder died with a previous process — is ended here.
+ * A voice run's sidecar stops its call, which then ends with its own `interrupted` result
+ * (stopVoiceRuns waits for it); the text host ends the runs it holds (their sockets close, each
+ * is recorded interrupted); a run in flight that neither ended — its holder died with a previous
+ * process, its sidecar did not answer — is ended here.
  */
 async function cancelRuns(services: GatewayServices, testRun: TestRunRecord, reason: string): Promise<void> {
+  await stopVoiceRuns(
+    services.voice,
+    services.db,
+    await listInFlightRuns(services.db, testRun.workspaceId, testRun.id),
+    services.now,
+  );
   const inFlight = await listInFlightRuns(services.db, testRun.workspaceId, testRun.id);
   const held = new Set(
     await services.textRuns.cancel(

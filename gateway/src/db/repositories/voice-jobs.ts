@@ -98,3 +98,16 @@ export async function getVoiceJob(db: SparDatabase, runId: number): Promise<Voic
   const [row] = await db.select().from(voiceJobs).where(eq(voiceJobs.runId, runId));
   return row;
 }
+
+/** The jobs of these runs a sidecar accepted, with the sidecar that holds each (for a cancel). */
+export async function getPostedVoiceJobs(
+  db: SparDatabase,
+  runIds: readonly number[],
+): Promise<{ runId: number; sidecarUrl: string }[]> {
+  if (runIds.length === 0) return [];
+  const rows = await db
+    .select({ runId: voiceJobs.runId, sidecarUrl: voiceJobs.sidecarUrl })
+    .from(voiceJobs)
+    .where(and(inArray(voiceJobs.runId, [...runIds]), eq(voiceJobs.state, "posted")));
+  return rows.flatMap((r) => (r.sidecarUrl === null ? [] : [{ runId: r.runId, sidecarUrl: r.sidecarUrl }]));
+}

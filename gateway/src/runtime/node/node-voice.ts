@@ -8,7 +8,11 @@ import type { RunEventBuffer } from "../../runs/run-event-buffer.ts";
 import type { SettlementDeps } from "../../runs/run-settlement.ts";
 import type { SecretBox } from "../../security/secret-box.ts";
 import type { SidecarTarget } from "../../voice/sidecar-client.ts";
-import { DEFAULT_VOICE_MAX_DURATION_S, startVoiceRuns } from "../../voice/start-voice-runs.ts";
+import {
+  DEFAULT_CANCEL_WAIT_MS,
+  DEFAULT_VOICE_MAX_DURATION_S,
+  startVoiceRuns,
+} from "../../voice/start-voice-runs.ts";
 import { VOICE_RESULTS_PATH, VoiceDispatcher } from "../../voice/voice-dispatcher.ts";
 import type { VoicePlatform } from "../../voice/voice-platform.ts";
 import { FileRecordingStore } from "./file-recording-store.ts";
@@ -87,6 +91,11 @@ export function createNodeVoice(o: NodeVoiceOptions): NodeVoice {
     maxDurationS: o.maxDurationS ?? DEFAULT_VOICE_MAX_DURATION_S,
     deadlineGraceMs: o.deadlineGraceMs,
     start: (starts) => startVoiceRuns({ secrets: o.secrets, settlement: o.settlement, wake: pump }, starts),
+    async cancel(runIds) {
+      const d = await ensureDispatcher()?.catch(() => undefined);
+      return d === undefined ? [] : d.cancel(runIds);
+    },
+    cancelWaitMs: DEFAULT_CANCEL_WAIT_MS,
     sidecarToken: sidecars?.token,
     results: {
       secrets: o.secrets,

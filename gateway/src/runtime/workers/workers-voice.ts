@@ -8,7 +8,11 @@
 import { DEADLINE_GRACE_MS } from "../../runs/db-run-recorder.ts";
 import { RunEventBuffer } from "../../runs/run-event-buffer.ts";
 import type { SettlementDeps } from "../../runs/run-settlement.ts";
-import { DEFAULT_VOICE_MAX_DURATION_S, startVoiceRuns } from "../../voice/start-voice-runs.ts";
+import {
+  DEFAULT_CANCEL_WAIT_MS,
+  DEFAULT_VOICE_MAX_DURATION_S,
+  startVoiceRuns,
+} from "../../voice/start-voice-runs.ts";
 import { VOICE_RESULTS_PATH, VoiceDispatcher } from "../../voice/voice-dispatcher.ts";
 import type { VoicePlatform } from "../../voice/voice-platform.ts";
 import { R2RecordingStore } from "./r2-recording-store.ts";
@@ -77,6 +81,8 @@ export function createWorkersVoice(context: WorkerContext, settlement: Settlemen
         },
         starts,
       ),
+    cancel: async (runIds) => (configured ? dispatcherFor(writeThrough()).cancel(runIds) : []),
+    cancelWaitMs: DEFAULT_CANCEL_WAIT_MS,
     sidecarToken: token,
     results: { secrets: context.secrets, settlement, recordings },
     recordings,
