@@ -27,8 +27,8 @@ export interface JoinRtcParticipantOptions {
   signal?: AbortSignal;
   /** Registers the site's own listeners on the Room before it connects (nothing is missed). */
   onRoom?: (room: Room) => void;
-  /** Runs once connected, before the microphone is published (e.g. to greet who is already there). */
-  onConnected?: (room: Room) => void;
+  /** Runs once connected, before the microphone is published (e.g. to greet who is already there); awaited. */
+  onConnected?: (room: Room) => void | Promise<void>;
   /** Reads remote audio from before the connect on. */
   audio?: RemoteAudioOptions;
   /** Publishes a microphone as part of the join. */
@@ -129,7 +129,7 @@ class JoinedParticipant implements RtcParticipant {
     connected.catch(() => undefined);
     await this.whileJoining(connected);
     if (!this.room.localParticipant) throw new Error("connected without a local participant");
-    options.onConnected?.(this.room);
+    if (options.onConnected) await this.whileJoining(Promise.resolve(options.onConnected(this.room)));
     if (options.microphone) await this.publishMicrophone(options.microphone);
     if (options.warmUpData) await this.whileJoining(warmUpPublisher(this.local));
     joined = true;
