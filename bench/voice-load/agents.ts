@@ -6,21 +6,9 @@
 // rtc-node's Room awaits a lock for every FFI event of every room in the process, so fewer events
 // per agent matters twice. Usage: tsx agents.ts <ws-url> <api-key> <api-secret> <count> [join-gap-ms] [from] [to]
 // Prints "ready" once every agent has joined; exits on SIGTERM.
-import {
-  AudioFrame,
-  AudioSource,
-  AudioStream,
-  dispose,
-  LocalAudioTrack,
-  type RemoteTrack,
-  Room,
-  RoomEvent,
-  TrackKind,
-  TrackPublishOptions,
-  TrackSource,
-} from "@livekit/rtc-node";
+import { type AudioFrame, dispose } from "@livekit/rtc-node";
 import { AccessToken } from "livekit-server-sdk";
-import { installRoomEventFilter } from "../../sidecar/src/room/room-event-filter.ts";
+import { joinRtcParticipant, type RtcParticipant } from "../../sidecar/src/room/rtc-participant.ts";
 
 const RATE = 48_000;
 const HEAR_FRAME_MS = 100;
@@ -43,79 +31,62 @@ const REPLY: Int16Array[] = (() => {
 })();
 
 class LightAgent {
-  private readonly room = new Room();
-  private readonly source = new AudioSource(RATE, 1, 2 * CHUNK_MS);
-  private readonly track = LocalAudioTrack.createAudioTrack("agent-voice", this.source);
-  private reader: ReadableStreamDefaultReader<AudioFrame> | undefined;
-  private trackSid = "";
+  private participant: RtcParticipant | undefined;
   private lastLoudAtMs: number | undefined;
   private replying = false;
   private replies = 0;
   private closed = false;
 
   async join(url: string, token: string): Promise<void> {
-    // Without it each agent room takes a lock for every FFI event of the process's other rooms.
-    if (process.env.SPAR_BENCH_NO_EVENT_FILTER !== "1") installRoomEventFilter(this.room);
-    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
-      if (track.kind === TrackKind.KIND_AUDIO && !this.reader) this.listen(track);
+    this.participant = await joinRtcParticipant({
+      url,
+      token,
+      // Without it each agent room takes a lock for every FFI event of the process's other rooms.
+      filterForeignEvents: process.env.SPAR_BENCH_NO_EVENT_FILTER !== "1",
+      audio: { sampleRate: RATE, frameMs: HEAR_FRAME_MS, firstTrackOnly: true, onFrame: (f) => this.hear(f) },
+      microphone: { trackName: "agent-voice", sampleRate: RATE, queueMs: 2 * CHUNK_MS },
+      // The first data a participant sends waits for its data channel: open it before the call.
+      warmUpData: true,
     });
-    await this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
-    const pub = await this.room.localParticipant?.publishTrack(
-      this.track,
-      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
-    );
-    this.trackSid = pub?.sid ?? "";
-    // The first data a participant sends waits for its data channel: open it before the call.
-    await this.room.localParticipant?.sendText("ready", { topic: "spar.warmup" });
   }
 
-  private listen(track: RemoteTrack): void {
-    const reader = new AudioStream(track, {
-      sampleRate: RATE,
-      numChannels: 1,
-      frameSizeMs: HEAR_FRAME_MS,
-    }).getReader();
-    this.reader = reader;
-    const pump = async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || !value || this.closed) return;
-        const now = performance.now();
-        let sum = 0;
-        for (const s of value.data) sum += s * s;
-        if (Math.sqrt(sum / value.data.length) > LOUD_RMS) this.lastLoudAtMs = now;
-        else if (
-          this.lastLoudAtMs !== undefined &&
-          now - this.lastLoudAtMs >= HEAR_SILENCE_MS &&
-          !this.replying
-        ) {
-          this.lastLoudAtMs = undefined;
-          this.reply().catch(() => undefined);
-        }
-      }
-    };
-    pump().catch(() => undefined);
+  private hear(frame: AudioFrame): void {
+    if (this.closed) return;
+    const now = performance.now();
+    let sum = 0;
+    for (const s of frame.data) sum += s * s;
+    if (Math.sqrt(sum / frame.data.length) > LOUD_RMS) this.lastLoudAtMs = now;
+    else if (
+      this.lastLoudAtMs !== undefined &&
+      now - this.lastLoudAtMs >= HEAR_SILENCE_MS &&
+      !this.replying
+    ) {
+      this.lastLoudAtMs = undefined;
+      this.reply().catch(() => undefined);
+    }
   }
 
   private async reply(): Promise<void> {
+    const microphone = this.participant?.microphone;
+    if (!microphone) return;
     this.replying = true;
     const n = ++this.replies;
-    this.room.localParticipant
+    this.participant?.room.localParticipant
       ?.sendText(`reply ${n}`, {
         topic: "lk.transcription",
         attributes: {
           "lk.segment_id": `agent-${n}`,
           "lk.transcription_final": "true",
-          "lk.transcribed_track_id": this.trackSid,
+          "lk.transcribed_track_id": microphone.trackSid,
         },
       })
       .catch(() => undefined);
     try {
       for (const chunk of REPLY) {
         if (this.closed) return;
-        await this.source.captureFrame(new AudioFrame(chunk, RATE, 1, chunk.length));
+        await microphone.captureFrame(chunk);
       }
-      await this.source.waitForPlayout();
+      await microphone.waitForPlayout();
     } finally {
       // Our own tail must not count as the caller speaking: listen afresh from here.
       this.lastLoudAtMs = undefined;
@@ -125,10 +96,7 @@ class LightAgent {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.reader?.cancel().catch(() => undefined);
-    await this.room.disconnect().catch(() => undefined);
-    await this.track.close().catch(() => undefined);
-    await this.source.close().catch(() => undefined);
+    await this.participant?.close();
   }
 }
 

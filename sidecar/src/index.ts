@@ -50,5 +50,8 @@ export * from "./room/call-room.ts";
 export * from "./room/dtmf-signal.ts";
 export * from "./room/livekit-call-room.ts";
 export * from "./room/media-runtime.ts";
+export * from "./room/remote-audio.ts";
 export * from "./room/rtc-log-level.ts";
+export * from "./room/rtc-microphone.ts";
+export * from "./room/rtc-participant.ts";
 export * from "./telemetry/noop-telemetry.ts";

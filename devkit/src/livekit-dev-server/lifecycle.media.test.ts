@@ -89,16 +89,17 @@ describe("participants and rooms (real rtc-node)", () => {
     tone.play(500, 0.3);
     await waitForTrack(watcher, "mover");
     expect(server.server.registry.getParticipant("moves", "mover")?.tracks.map((t) => t.sid)).toEqual([
-      pub.sid,
+      pub.trackSid,
     ]);
 
     const unpublished = waitForRoomEvent(
       watcher,
       RoomEvent.TrackUnpublished,
-      (p: RemoteTrackPublication, who: RemoteParticipant) => p.sid === pub.sid && who.identity === "mover",
+      (p: RemoteTrackPublication, who: RemoteParticipant) =>
+        p.sid === pub.trackSid && who.identity === "mover",
     );
     await tone.stop();
-    if (pub.sid) await mover.localParticipant?.unpublishTrack(pub.sid);
+    await mover.localParticipant?.unpublishTrack(pub.trackSid);
     await unpublished;
     expect(server.server.registry.getParticipant("moves", "mover")?.tracks).toEqual([]);
 

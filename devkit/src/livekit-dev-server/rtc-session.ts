@@ -1,8 +1,6 @@
 import {
   type AddTrackRequest,
-  Codec,
   type DisconnectReason,
-  JoinResponse,
   LeaveRequest,
   LeaveRequest_Action,
   type ParticipantInfo,
@@ -10,16 +8,12 @@ import {
   ParticipantUpdate,
   Pong,
   RequestResponse,
-  RequestResponse_Reason,
   type Room,
   RoomUpdate,
-  ServerInfo,
-  ServerInfo_Edition,
   SessionDescription,
   SignalTarget,
-  TrackInfo,
+  type TrackInfo,
   TrackPublishedResponse,
-  TrackType,
   TrickleRequest,
   type UpdateParticipantMetadata,
   type UpdateSubscription,
@@ -29,34 +23,17 @@ import type { WebSocket } from "ws";
 import { routeDataPacket } from "./data-routing.ts";
 import { EchoAgent } from "./echo-agent.ts";
 import { isUsableCandidate } from "./ice-candidate.ts";
-import { newId } from "./ids.ts";
 import type { JoinTicket } from "./join-auth.ts";
+import { joinResponse, PING_TIMEOUT_S } from "./join-response.ts";
+import { applyMetadataUpdate } from "./metadata-update.ts";
+import { OrderedRequests } from "./ordered-requests.ts";
 import { participantFromTicket } from "./participant-info.ts";
 import { PublisherLink } from "./publisher-link.ts";
 import type { ParticipantSession, RoomRegistry } from "./room-registry.ts";
 import { sdpProblem } from "./sdp.ts";
 import { SignalChannel, type SignalRequestMessage } from "./signal-channel.ts";
 import { SubscriberLink } from "./subscriber-link.ts";
-
-/** Must be valid semver (rtc-node parses it) and ≥ the features rtc-node 1.x expects. */
-export const SERVER_VERSION = "1.9.0";
-export const PING_INTERVAL_S = 5;
-export const PING_TIMEOUT_S = 15;
-export const MAX_TRACKS_PER_PARTICIPANT = 16;
-const MAX_CID_LENGTH = 256;
-const MAX_NAME_LENGTH = 256;
-const MAX_METADATA_BYTES = 64 * 1024;
-const MAX_ATTRIBUTES = 64;
-const MAX_QUEUED_REQUESTS = 256;
-const REQUEST_TIMEOUT_MS = 10_000;
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not complete within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+import { trackFromRequest } from "./track-request.ts";
 
 export interface SessionDeps {
   registry: RoomRegistry;
@@ -85,9 +62,8 @@ export class RtcSession implements ParticipantSession {
   readonly #pendingByCid = new Map<string, TrackInfo>();
   readonly #tracks = new Map<string, PublishedTrack>(); // track sid -> track
   readonly #midToSid = new Map<string, string>();
-  #queue: Promise<void> = Promise.resolve();
+  readonly #requests = new OrderedRequests();
   #offerId = 0;
-  #queued = 0;
   #ended = false;
   readonly #echo: EchoAgent | undefined;
 
@@ -194,28 +170,8 @@ export class RtcSession implements ParticipantSession {
       return;
     }
     const others = this.#visibleOthers();
-    this.#signal.send({
-      case: "join",
-      value: new JoinResponse({
-        room: admitted.room,
-        participant: this.info,
-        otherParticipants: [...others.map((s) => s.info), ...(this.#echo ? [this.#echo.info] : [])],
-        serverVersion: SERVER_VERSION,
-        serverRegion: "local",
-        iceServers: [],
-        subscriberPrimary: true,
-        pingInterval: PING_INTERVAL_S,
-        pingTimeout: PING_TIMEOUT_S,
-        serverInfo: new ServerInfo({
-          edition: ServerInfo_Edition.Standard,
-          version: SERVER_VERSION,
-          protocol: 16,
-          region: "local",
-          nodeId: "ND_devkit",
-        }),
-        enabledPublishCodecs: [new Codec({ mime: "audio/opus" })],
-      }),
-    });
+    const otherInfos = [...others.map((s) => s.info), ...(this.#echo ? [this.#echo.info] : [])];
+    this.#signal.send({ case: "join", value: joinResponse(admitted.room, this.info, otherInfos) });
     this.#broadcast();
     this.#subscriber.start();
     if (!this.#autoSubscribe) return;
@@ -231,23 +187,17 @@ export class RtcSession implements ParticipantSession {
       return;
     }
     if (m.case === "trickle" && !isUsableCandidate(m.value.candidateInit)) return;
-    if (++this.#queued > MAX_QUEUED_REQUESTS) {
-      this.#endWithLeave("too many signal requests queued");
-      return;
-    }
     // Everything else is handled strictly in order. A request that fails or hangs (werift given
     // nonsense SDP) leaves the peer connections in an unknown state: that session ends, alone.
-    this.#queue = this.#queue.then(async () => {
-      try {
-        await withTimeout(this.#onRequest(m), REQUEST_TIMEOUT_MS, `${m.case} request`);
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+    const queued = this.#requests.push(
+      `${m.case} request`,
+      () => this.#onRequest(m),
+      (why) => {
         if (m.case === "offer" || m.case === "answer") this.#endWithLeave(`invalid ${m.case}: ${why}`);
         else console.warn(`[livekit-dev-server] ${this.info.identity}: ${m.case} ignored: ${why}`);
-      } finally {
-        this.#queued -= 1;
-      }
-    });
+      },
+    );
+    if (!queued) this.#endWithLeave("too many signal requests queued");
   }
 
   async #onRequest(m: SignalRequestMessage): Promise<void> {
@@ -299,25 +249,12 @@ export class RtcSession implements ParticipantSession {
 
   #onAddTrack(req: AddTrackRequest): void {
     if (!this.info.permission?.canPublish) return;
-    if (req.type !== TrackType.AUDIO) {
-      console.warn(
-        `[livekit-dev-server] ${this.info.identity}: only audio tracks are forwarded; ignoring ${req.cid}`,
-      );
+    const outcome = trackFromRequest(req, this.#tracks.size + this.#pendingByCid.size);
+    if (!outcome.ok) {
+      if (outcome.warn) console.warn(`[livekit-dev-server] ${this.info.identity}: ${outcome.reason}`);
       return;
     }
-    if (req.cid.length === 0 || req.cid.length > MAX_CID_LENGTH) return;
-    if (this.#tracks.size + this.#pendingByCid.size >= MAX_TRACKS_PER_PARTICIPANT) return;
-    const track = new TrackInfo({
-      sid: newId("TR_"),
-      type: TrackType.AUDIO,
-      name: req.name.slice(0, MAX_NAME_LENGTH),
-      source: req.source,
-      muted: req.muted,
-      mimeType: "audio/opus",
-      stereo: req.stereo,
-      disableDtx: req.disableDtx,
-      stream: req.stream.slice(0, MAX_NAME_LENGTH),
-    });
+    const track = outcome.track;
     this.#pendingByCid.set(req.cid, track);
     this.#signal.send({ case: "trackPublished", value: new TrackPublishedResponse({ cid: req.cid, track }) });
   }
@@ -373,32 +310,12 @@ export class RtcSession implements ParticipantSession {
   }
 
   #onUpdateMetadata(req: UpdateParticipantMetadata): void {
-    const respond = (reason: RequestResponse_Reason, message: string) =>
-      this.#signal.send({
-        case: "requestResponse",
-        value: new RequestResponse({ requestId: req.requestId, reason, message }),
-      });
-    if (!this.info.permission?.canUpdateMetadata) {
-      respond(RequestResponse_Reason.NOT_ALLOWED, "token lacks canUpdateOwnMetadata");
-      return;
-    }
-    const attrs = Object.entries(req.attributes);
-    if (
-      Buffer.byteLength(req.metadata) > MAX_METADATA_BYTES ||
-      req.name.length > MAX_NAME_LENGTH ||
-      attrs.length > MAX_ATTRIBUTES
-    ) {
-      respond(RequestResponse_Reason.LIMIT_EXCEEDED, "metadata, name or attributes too large");
-      return;
-    }
-    if (req.metadata) this.info.metadata = req.metadata;
-    if (req.name) this.info.name = req.name;
-    for (const [k, v] of attrs) {
-      if (v === "") delete this.info.attributes[k];
-      else this.info.attributes[k] = v;
-    }
-    this.#changed(true);
-    respond(RequestResponse_Reason.OK, "");
+    const { reason, message, applied } = applyMetadataUpdate(this.info, req);
+    if (applied) this.#changed(true);
+    this.#signal.send({
+      case: "requestResponse",
+      value: new RequestResponse({ requestId: req.requestId, reason, message }),
+    });
   }
 
   #onRtp(mid: string, packet: RtpPacket): void {

@@ -1,12 +1,11 @@
+import type { Room } from "@livekit/rtc-node";
 import {
-  AudioFrame,
-  AudioSource,
-  LocalAudioTrack,
-  Room,
-  TrackPublishOptions,
-  TrackSource,
-} from "@livekit/rtc-node";
-import { type Clock, EnergyVoiceActivity, FliteWasiTextToSpeech, monotonicClock } from "@spar/sidecar";
+  type Clock,
+  EnergyVoiceActivity,
+  FliteWasiTextToSpeech,
+  joinRtcParticipant,
+  monotonicClock,
+} from "@spar/sidecar";
 import {
   BOT_VAD_HYSTERESIS,
   checkOptions,
@@ -52,30 +51,27 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
   checkOptions(options);
   const clock = options.clock ?? monotonicClock;
   if (options.chat) {
-    const room = new Room();
-    await room.connect(options.url, options.token, { autoSubscribe: false, dynacast: false });
-    return chatBot(room, options, clock);
+    const joined = await joinRtcParticipant({ url: options.url, token: options.token, autoSubscribe: false });
+    return chatBot(joined.room, options, clock);
   }
   const lines = await prepareLines(
     options.tts ?? new FliteWasiTextToSpeech("rms"),
     options.lines ?? DEFAULT_LINES,
   );
 
-  const room = new Room();
-  await room.connect(options.url, options.token, { autoSubscribe: true, dynacast: false });
+  const joined = await joinRtcParticipant({ url: options.url, token: options.token });
+  const room = joined.room;
   // LiveKit's text mode (dispatch metadata `text_mode: true`), when the room or token carries it.
   if (textModeRequested(room)) return chatBot(room, options, clock);
-  const participant = room.localParticipant;
-  if (!participant) throw new Error("reference bot: connected without a local participant");
+  const participant = joined.local;
   // No queue inside rtc-node: captureFrame hands each frame straight to the encoder, so the moment
   // of the call IS the moment the samples left. The bot paces itself, one 10 ms frame at a time.
-  const source = new AudioSource(BOT_SAMPLE_RATE, 1, 0);
-  const track = LocalAudioTrack.createAudioTrack("reference-bot-voice", source);
-  const publication = await participant.publishTrack(
-    track,
-    new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
-  );
-  const trackSid = publication.sid ?? "";
+  const microphone = await joined.publishMicrophone({
+    trackName: "reference-bot-voice",
+    sampleRate: BOT_SAMPLE_RATE,
+    queueMs: 0,
+  });
+  const trackSid = microphone.trackSid;
   const transcription = new TranscriptionWriter(participant, trackSid);
 
   const schedule = new OutputSchedule(BOT_SAMPLE_RATE, FRAME_SAMPLES);
@@ -112,7 +108,7 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
   };
   const tell = (input: PolicyInput) => act(policy.on(input));
 
-  const ear = new CallerEar(room, {
+  const ear = new CallerEar(joined, {
     vad: options.vad?.() ?? new EnergyVoiceActivity({ frameMs: 10, hysteresis: BOT_VAD_HYSTERESIS }),
     clock,
     callerIdentity: options.callerIdentity,
@@ -170,7 +166,7 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
       }
       const frame = schedule.next(due);
       const handoffMs = clock.now();
-      await source.captureFrame(new AudioFrame(frame.samples, BOT_SAMPLE_RATE, 1, FRAME_SAMPLES));
+      await microphone.captureFrame(frame.samples);
       const lateMs = handoffMs - due;
       const lateOf = (offset: number) => (offset >= 0 ? lateMs : lastLateMs);
       const sampleMs = (offset: number) =>
@@ -217,9 +213,7 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
       await ear.close();
       await transcription.flush();
       await participant.unpublishTrack(trackSid).catch(() => undefined);
-      await track.close();
-      await source.close();
-      await room.disconnect();
+      await joined.close();
     },
   };
 }

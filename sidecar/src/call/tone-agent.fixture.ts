@@ -4,20 +4,9 @@
  * stops when barged in on, and records what it received (DTMF, the caller's transcription). Its
  * timestamps (performance.now, the same clock as the caller's in one process) are ground truth.
  */
-import {
-  AudioFrame,
-  AudioSource,
-  AudioStream,
-  LocalAudioTrack,
-  type RemoteParticipant,
-  type RemoteTrack,
-  Room,
-  RoomEvent,
-  TrackKind,
-  TrackPublishOptions,
-  TrackSource,
-} from "@livekit/rtc-node";
+import { type AudioFrame, type Room, RoomEvent } from "@livekit/rtc-node";
 import { monotonicClock } from "../media/clock.ts";
+import { joinRtcParticipant, type RtcParticipant } from "../room/rtc-participant.ts";
 import { MicrophonePlayout } from "./microphone-playout.ts";
 
 const RATE = 48_000;
@@ -58,17 +47,11 @@ export class ToneAgent {
   readonly replies: ToneReply[] = [];
   readonly dtmf: { code: number; digit: string }[] = [];
   readonly callerTranscripts: { text: string; attributes: Record<string, string> }[] = [];
-  private readonly room = new Room();
-  private readonly source = new AudioSource(RATE, 1, 50);
-  private readonly track = LocalAudioTrack.createAudioTrack("agent-voice", this.source);
-  private readonly playout = new MicrophonePlayout(
-    { sampleRate: RATE, captureFrame: (s) => this.source.captureFrame(new AudioFrame(s, RATE, 1, s.length)) },
-    monotonicClock,
-  );
+  private participant: RtcParticipant | undefined;
+  private playout: MicrophonePlayout | undefined;
   private lastLoudAtMs: number | undefined;
   private answeredUpTo = 0;
   private replying: ToneReply | undefined;
-  private reading: ReadableStreamDefaultReader<AudioFrame> | undefined;
   private closed = false;
   private trackSid = "";
 
@@ -81,64 +64,61 @@ export class ToneAgent {
   }
 
   private async start(): Promise<void> {
-    this.room.on(RoomEvent.DtmfReceived, (code: number, digit: string) => this.dtmf.push({ code, digit }));
-    this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _p, participant: RemoteParticipant) => {
-      if (track.kind === TrackKind.KIND_AUDIO) this.listen(track, participant.identity);
+    this.participant = await joinRtcParticipant({
+      url: this.o.url,
+      token: this.o.token,
+      onRoom: (room) => this.listen(room),
+      audio: { sampleRate: RATE, onFrame: (frame) => this.hear(frame) },
+      microphone: { trackName: "agent-voice", sampleRate: RATE, queueMs: 50 },
+      // The first data a participant sends waits for its data channel (~1 s on the dev server);
+      // open it now so reply texts arrive with their audio, as a long-running agent's do.
+      warmUpData: true,
     });
-    this.room.registerTextStreamHandler("lk.transcription", (reader) => {
+    const microphone = this.participant.microphone;
+    if (!microphone) throw new Error("tone agent: joined without its microphone");
+    this.trackSid = microphone.trackSid;
+    this.playout = new MicrophonePlayout(microphone, monotonicClock);
+    this.playout.start();
+  }
+
+  private listen(room: Room): void {
+    room.on(RoomEvent.DtmfReceived, (code: number, digit: string) => this.dtmf.push({ code, digit }));
+    room.registerTextStreamHandler("lk.transcription", (reader) => {
       const attributes = reader.info.attributes ?? {};
       reader.readAll().then(
         (text) => this.callerTranscripts.push({ text, attributes }),
         () => undefined,
       );
     });
-    await this.room.connect(this.o.url, this.o.token, { autoSubscribe: true, dynacast: false });
-    const pub = await this.room.localParticipant?.publishTrack(
-      this.track,
-      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
-    );
-    this.trackSid = pub?.sid ?? "";
-    // The first data a participant sends waits for its data channel (~1 s on the dev server);
-    // send it now so reply texts arrive with their audio, as a long-running agent's do.
-    await this.room.localParticipant?.sendText("ready", { topic: "spar.warmup" });
-    this.playout.start();
   }
 
-  private listen(track: RemoteTrack, _identity: string): void {
-    const reader = new AudioStream(track, { sampleRate: RATE, numChannels: 1 }).getReader();
-    this.reading = reader;
-    const hearSilenceMs = this.o.hearSilenceMs ?? 400;
-    const pump = async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || !value || this.closed) return;
-        const now = performance.now();
-        let sum = 0;
-        for (const s of value.data) sum += s * s;
-        const loud = Math.sqrt(sum / value.data.length) > LOUD_RMS;
-        if (loud) {
-          this.lastLoudAtMs = now;
-          const r = this.replying;
-          if (r && this.o.stopOnBargeIn && now > r.startMs + 100 && r.bargeInHeardAtMs === undefined)
-            r.bargeInHeardAtMs = now;
-        }
-        const heardEnd = this.lastLoudAtMs;
-        if (
-          heardEnd !== undefined &&
-          heardEnd > this.answeredUpTo &&
-          now - heardEnd >= hearSilenceMs &&
-          !this.replying &&
-          !this.o.mute
-        ) {
-          this.answeredUpTo = heardEnd;
-          this.reply(heardEnd).catch(() => undefined);
-        }
-      }
-    };
-    pump().catch(() => undefined);
+  private hear(frame: AudioFrame): void {
+    // Before the join has finished there is no microphone to answer with.
+    if (this.closed || !this.playout) return;
+    const now = performance.now();
+    let sum = 0;
+    for (const s of frame.data) sum += s * s;
+    const loud = Math.sqrt(sum / frame.data.length) > LOUD_RMS;
+    if (loud) {
+      this.lastLoudAtMs = now;
+      const r = this.replying;
+      if (r && this.o.stopOnBargeIn && now > r.startMs + 100 && r.bargeInHeardAtMs === undefined)
+        r.bargeInHeardAtMs = now;
+    }
+    const heardEnd = this.lastLoudAtMs;
+    if (
+      heardEnd !== undefined &&
+      heardEnd > this.answeredUpTo &&
+      now - heardEnd >= (this.o.hearSilenceMs ?? 400) &&
+      !this.replying &&
+      !this.o.mute
+    ) {
+      this.answeredUpTo = heardEnd;
+      this.reply(heardEnd, this.playout).catch(() => undefined);
+    }
   }
 
-  private async reply(heardEndAtMs: number): Promise<void> {
+  private async reply(heardEndAtMs: number, playout: MicrophonePlayout): Promise<void> {
     const n = this.replies.length + 1;
     const chunkSamples = (RATE * CHUNK_MS) / 1000;
     const speech = this.o.speech;
@@ -156,14 +136,14 @@ export class ToneAgent {
           const t = (c * chunkSamples + i) / RATE;
           samples[i] = Math.round(0.3 * 32767 * Math.sin(2 * Math.PI * freq * t));
         }
-      const played = await this.playout.play(
+      const played = await playout.play(
         samples,
         c === 0 ? { notBeforeMs: heardEndAtMs + this.o.replyDelayMs } : {},
       );
       if (c === 0) {
         reply.startMs = played.startMs;
         if (!speech)
-          this.room.localParticipant
+          this.participant?.room.localParticipant
             ?.sendText(`reply ${n}`, {
               topic: "lk.transcription",
               attributes: {
@@ -188,10 +168,7 @@ export class ToneAgent {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.reading?.cancel().catch(() => undefined);
-    await this.playout.stop().catch(() => undefined);
-    await this.room.disconnect().catch(() => undefined);
-    await this.track.close().catch(() => undefined);
-    await this.source.close().catch(() => undefined);
+    await this.playout?.stop().catch(() => undefined);
+    await this.participant?.close();
   }
 }

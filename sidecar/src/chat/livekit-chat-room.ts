@@ -4,11 +4,11 @@
  * others' `lk.chat` streams and `lk.transcription` segments (a segment counts once its stream
  * closes: LiveKit Agents writes an agent's words into one stream per segment as they are spoken).
  */
-import { type RemoteParticipant, Room, RoomEvent, type TextStreamReader } from "@livekit/rtc-node";
+import { type RemoteParticipant, type Room, RoomEvent, type TextStreamReader } from "@livekit/rtc-node";
 import { describeDisconnect } from "../room/disconnect-reason.ts";
 // `lk.transcription`: where LiveKit Agents writes what the agent says (one stream per segment).
 import { TRANSCRIPTION_TOPIC } from "../room/livekit-call-room.ts";
-import { installRoomEventFilter } from "../room/room-event-filter.ts";
+import { joinRtcParticipant, type RtcParticipant } from "../room/rtc-participant.ts";
 import {
   CHAT_TOPIC,
   type ChatRoom,
@@ -37,45 +37,33 @@ export class LiveKitChatRoomConnector implements ChatRoomConnector {
 }
 
 class LiveKitChatRoom implements ChatRoom {
-  private readonly room = new Room();
-  private joined = false;
+  private participant: RtcParticipant | undefined;
   private leaving: Promise<void> | undefined;
 
-  constructor(private readonly onEvent: (event: ChatRoomEvent) => void) {
-    installRoomEventFilter(this.room);
-  }
+  constructor(private readonly onEvent: (event: ChatRoomEvent) => void) {}
 
   get roomName(): string {
-    return this.room.name ?? "";
+    return this.participant?.room.name ?? "";
   }
 
   remoteIdentities(): string[] {
-    return [...this.room.remoteParticipants.values()].map((p) => p.identity);
+    return [...(this.participant?.room.remoteParticipants.values() ?? [])].map((p) => p.identity);
   }
 
   async open(url: string, token: string, signal: AbortSignal): Promise<void> {
-    this.listen();
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(new Error("aborted while connecting"));
-      if (signal.aborted) fail();
-      else signal.addEventListener("abort", fail, { once: true });
-      this.room.once(RoomEvent.Disconnected, (reason) => {
-        if (!this.joined)
-          reject(new Error(`the server closed the connection while the caller joined (${reason})`));
-      });
+    this.participant = await joinRtcParticipant({
+      url,
+      token,
+      signal,
+      role: "caller",
+      autoSubscribe: false,
+      filterForeignEvents: true,
+      onRoom: (room) => this.listen(room),
+      // A participant without tracks gets its publisher connection on its first send; made here,
+      // as voice's connect stage publishes the microphone, so the first message's latency is the
+      // agent's and not our own connection set-up (~0.5 s against the dev server).
+      warmUpData: true,
     });
-    aborted.catch(() => undefined);
-    // rtc-node's connect cannot be cancelled: on abort we stop waiting and leave() cleans up.
-    const connected = this.room.connect(url, token, { autoSubscribe: false, dynacast: false });
-    connected.catch(() => undefined);
-    await Promise.race([connected, aborted]);
-    const local = this.room.localParticipant;
-    if (!local) throw new Error("connected without a local participant");
-    // A participant without tracks gets its publisher connection on its first send; made here,
-    // as voice's connect stage publishes the microphone, so the first message's latency is the
-    // agent's and not our own connection set-up (~0.5 s against the dev server).
-    await Promise.race([warmUpPublisher(local), aborted]);
-    this.joined = true;
   }
 
   async sendChat(text: string): Promise<void> {
@@ -90,12 +78,12 @@ class LiveKitChatRoom implements ChatRoom {
   }
 
   leave(): Promise<void> {
-    this.leaving ??= this.room.disconnect().catch(() => undefined);
+    this.leaving ??= this.participant?.close() ?? Promise.resolve();
     return this.leaving;
   }
 
   private local() {
-    const local = this.room.localParticipant;
+    const local = this.participant?.room.localParticipant;
     if (!local || this.leaving) throw new Error("the caller is not in the room");
     return local;
   }
@@ -111,8 +99,8 @@ class LiveKitChatRoom implements ChatRoom {
     }
   }
 
-  private listen(): void {
-    this.room
+  private listen(room: Room): void {
+    room
       .on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) =>
         this.emit({ type: "participant_joined", identity: p.identity }),
       )
@@ -128,30 +116,9 @@ class LiveKitChatRoom implements ChatRoom {
         .then((text) => this.emit({ type: "text", identity: from.identity, source, text }))
         .catch(() => undefined);
     };
-    this.room.registerTextStreamHandler(CHAT_TOPIC, handler("chat"));
-    this.room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, handler("transcription"));
+    room.registerTextStreamHandler(CHAT_TOPIC, handler("chat"));
+    room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, handler("transcription"));
   }
-}
-
-/** Topic of the one-byte packet that brings the publisher connection up; addressed to nobody else. */
-export const WARM_UP_TOPIC = "spar.warm_up";
-
-/**
- * Sends one byte addressed to the caller itself: LiveKit never routes a packet back to its sender,
- * so no one receives it, but the publisher connection and its data channels are up afterwards.
- */
-export async function warmUpPublisher(local: {
-  identity: string;
-  publishData(
-    data: Uint8Array,
-    options: { reliable?: boolean; destination_identities?: string[]; topic?: string },
-  ): Promise<void>;
-}): Promise<void> {
-  await local.publishData(new Uint8Array([0]), {
-    reliable: true,
-    destination_identities: [local.identity],
-    topic: WARM_UP_TOPIC,
-  });
 }
 
 /** The stream's text, read to its close (cut at MAX_CHAT_TEXT_CHARS). */

@@ -1,27 +1,14 @@
 /**
  * The CallRoom port over @livekit/rtc-node: connects with URL + token, publishes a microphone
  * fed frame by frame, reads every remote audio track as 48 kHz mono, and turns remote
- * `lk.transcription` text streams into events. The only file that touches rtc-node's room API.
+ * `lk.transcription` text streams into events. The join itself is rtc-participant.ts.
  */
-import {
-  AudioFrame,
-  AudioSource,
-  AudioStream,
-  LocalAudioTrack,
-  type RemoteParticipant,
-  type RemoteTrack,
-  Room,
-  RoomEvent,
-  type TextStreamReader,
-  TrackKind,
-  TrackPublishOptions,
-  TrackSource,
-} from "@livekit/rtc-node";
+import { type RemoteParticipant, type Room, RoomEvent, type TextStreamReader } from "@livekit/rtc-node";
 import type { Clock } from "../media/clock.ts";
 import type { CallRoom, CallRoomConnectOptions, CallRoomConnector, CallRoomEvent } from "./call-room.ts";
 import { describeDisconnect } from "./disconnect-reason.ts";
 import { dtmfEventCode } from "./dtmf-signal.ts";
-import { installRoomEventFilter } from "./room-event-filter.ts";
+import { joinRtcParticipant, type RtcParticipant } from "./rtc-participant.ts";
 
 export const LIVEKIT_SAMPLE_RATE = 48_000;
 /**
@@ -101,11 +88,7 @@ class LiveKitCallRoom implements CallRoom {
   readonly sampleRate = LIVEKIT_SAMPLE_RATE;
   readonly microphoneFrameMs: number;
   microphoneTrackSid = "";
-  private readonly room = new Room();
-  private readonly source: AudioSource;
-  private readonly track: LocalAudioTrack;
-  private readonly readers = new Set<ReadableStreamDefaultReader<AudioFrame>>();
-  private readonly readingTracks = new Set<string>();
+  private participant: RtcParticipant | undefined;
   private left = false;
   private leaving: Promise<void> | undefined;
   /** Events held until the room has joined (a failed join's are dropped). */
@@ -115,61 +98,62 @@ class LiveKitCallRoom implements CallRoom {
     private readonly options: LiveKitCallRoomOptions,
     private readonly onEvent: (event: CallRoomEvent) => void,
   ) {
-    if (options.filterForeignEvents !== false) installRoomEventFilter(this.room);
     this.microphoneFrameMs = options.microphoneFrameMs ?? MICROPHONE_FRAME_MS;
-    this.source = new AudioSource(LIVEKIT_SAMPLE_RATE, 1, options.microphoneQueueMs ?? MICROPHONE_QUEUE_MS);
-    this.track = LocalAudioTrack.createAudioTrack(options.trackName ?? "caller-microphone", this.source);
   }
 
   get roomName(): string {
-    return this.room.name ?? "";
+    return this.participant?.room.name ?? "";
   }
 
   get localIdentity(): string {
-    return this.room.localParticipant?.identity ?? "";
+    return this.participant?.room.localParticipant?.identity ?? "";
   }
 
   remoteIdentities(): string[] {
-    return [...this.room.remoteParticipants.values()].map((p) => p.identity);
+    return [...(this.participant?.room.remoteParticipants.values() ?? [])].map((p) => p.identity);
   }
 
   async open(url: string, token: string, signal: AbortSignal): Promise<void> {
-    this.listen();
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(new Error("aborted while connecting"));
-      if (signal.aborted) fail();
-      else signal.addEventListener("abort", fail, { once: true });
-      // Dropped by the server while joining: fail now rather than at the publish timeout.
-      this.room.once(RoomEvent.Disconnected, (reason) => {
-        if (this.held === undefined) return; // joined already: the "disconnected" event reports it
-        reject(new Error(`the server closed the connection while the caller joined (${String(reason)})`));
-      });
+    this.participant = await joinRtcParticipant({
+      url,
+      token,
+      signal,
+      role: "caller",
+      filterForeignEvents: this.options.filterForeignEvents !== false,
+      onRoom: (room) => this.listen(room),
+      onConnected: (room) => {
+        for (const p of room.remoteParticipants.values()) {
+          this.emit({ type: "participant_joined", identity: p.identity });
+        }
+      },
+      audio: {
+        sampleRate: LIVEKIT_SAMPLE_RATE,
+        frameMs: this.options.receiveFrameMs ?? RECEIVE_FRAME_MS,
+        onFrame: (frame, identity) =>
+          this.emit({
+            type: "audio",
+            identity,
+            // Copied: the recorder keeps chunks past this callback.
+            audio: { samples: frame.data.slice(), sampleRate: frame.sampleRate },
+            receivedAtMs: this.options.clock.now(),
+          }),
+      },
+      microphone: {
+        trackName: this.options.trackName ?? "caller-microphone",
+        sampleRate: LIVEKIT_SAMPLE_RATE,
+        queueMs: this.options.microphoneQueueMs ?? MICROPHONE_QUEUE_MS,
+      },
     });
-    // Settles after the join too (a later abort): never an unhandled rejection.
-    aborted.catch(() => undefined);
-    // rtc-node's connect cannot be cancelled: on abort we stop waiting and leave() cleans up.
-    const connected = this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
-    connected.catch(() => undefined);
-    await Promise.race([connected, aborted]);
-    const local = this.room.localParticipant;
-    if (!local) throw new Error("connected without a local participant");
-    for (const p of this.room.remoteParticipants.values()) {
-      this.emit({ type: "participant_joined", identity: p.identity });
-      for (const pub of p.trackPublications.values()) if (pub.track) this.read(pub.track, p);
-    }
-    const publication = await Promise.race([
-      local.publishTrack(this.track, new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE })),
-      aborted,
-    ]);
-    this.microphoneTrackSid = publication.sid ?? "";
+    this.microphoneTrackSid = this.participant.microphone?.trackSid ?? "";
     const held = this.held ?? [];
     this.held = undefined;
     for (const event of held) this.emit(event);
   }
 
   captureFrame(samples: Int16Array): Promise<void> {
-    if (this.left) return Promise.reject(new Error("the caller left the room"));
-    return this.source.captureFrame(new AudioFrame(samples, LIVEKIT_SAMPLE_RATE, 1, samples.length));
+    const microphone = this.participant?.microphone;
+    if (this.left || !microphone) return Promise.reject(new Error("the caller left the room"));
+    return microphone.captureFrame(samples);
   }
 
   async sendDtmf(digit: string): Promise<void> {
@@ -188,21 +172,13 @@ class LiveKitCallRoom implements CallRoom {
   }
 
   leave(): Promise<void> {
-    this.leaving ??= this.close();
+    this.left = true;
+    this.leaving ??= this.participant?.close() ?? Promise.resolve();
     return this.leaving;
   }
 
-  private async close(): Promise<void> {
-    this.left = true;
-    for (const r of this.readers) await r.cancel().catch(() => undefined);
-    this.readers.clear();
-    await this.room.disconnect().catch(() => undefined);
-    await this.track.close().catch(() => undefined);
-    await this.source.close().catch(() => undefined);
-  }
-
   private local() {
-    const local = this.room.localParticipant;
+    const local = this.participant?.room.localParticipant;
     if (!local || this.left) throw new Error("the caller is not in the room");
     return local;
   }
@@ -220,20 +196,19 @@ class LiveKitCallRoom implements CallRoom {
     }
   }
 
-  private listen(): void {
-    this.room
+  private listen(room: Room): void {
+    room
       .on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) =>
         this.emit({ type: "participant_joined", identity: p.identity }),
       )
       .on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) =>
         this.emit({ type: "participant_left", identity: p.identity }),
       )
-      .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => this.read(track, p))
       .on(RoomEvent.Disconnected, (reason) => {
         const { name, normal } = describeDisconnect(reason);
         this.emit({ type: "disconnected", reason: name, normal });
       });
-    this.room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
+    room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
       this.readTranscription(reader, from.identity).catch(() => undefined);
     });
   }
@@ -250,37 +225,5 @@ class LiveKitCallRoom implements CallRoom {
       this.emit({ type: "transcription", identity, segmentId, delta });
     }
     this.emit({ type: "transcription_end", identity, segmentId });
-  }
-
-  private read(track: RemoteTrack, participant: RemoteParticipant): void {
-    const sid = track.sid ?? "";
-    if (track.kind !== TrackKind.KIND_AUDIO || this.readingTracks.has(sid) || this.left) return;
-    this.readingTracks.add(sid);
-    const reader = new AudioStream(track, {
-      sampleRate: LIVEKIT_SAMPLE_RATE,
-      numChannels: 1,
-      frameSizeMs: this.options.receiveFrameMs ?? RECEIVE_FRAME_MS,
-    }).getReader();
-    this.readers.add(reader);
-    const identity = participant.identity;
-    const pump = async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || !value) return;
-        this.emit({
-          type: "audio",
-          identity,
-          // Copied: the recorder keeps chunks past this callback.
-          audio: { samples: value.data.slice(), sampleRate: value.sampleRate },
-          receivedAtMs: this.options.clock.now(),
-        });
-      }
-    };
-    pump()
-      .catch(() => undefined)
-      .finally(() => {
-        this.readers.delete(reader);
-        this.readingTracks.delete(sid);
-      });
   }
 }

@@ -1,15 +1,5 @@
-import {
-  AudioFrame,
-  AudioSource,
-  AudioStream,
-  LocalAudioTrack,
-  type LocalTrackPublication,
-  type RemoteTrack,
-  Room,
-  RoomEvent,
-  TrackPublishOptions,
-  TrackSource,
-} from "@livekit/rtc-node";
+import { type RemoteTrack, type Room, RoomEvent } from "@livekit/rtc-node";
+import { joinRtcParticipant, openAudioReader, publishMicrophone, type RtcMicrophone } from "@spar/sidecar";
 import { AccessToken, type VideoGrant } from "livekit-server-sdk";
 import { rms, sineFrame } from "./tone.ts";
 
@@ -40,42 +30,38 @@ export async function tokenFor(
 
 /** Connects a real rtc-node participant to `room`. */
 export async function joinRoom(server: ServerAccess, room: string, identity: string): Promise<Room> {
-  const r = new Room();
-  await r.connect(server.url, await tokenFor(server, identity, { roomJoin: true, room }), {
-    autoSubscribe: true,
-    dynacast: false,
-  });
-  return r;
+  const token = await tokenFor(server, identity, { roomJoin: true, room });
+  return (await joinRtcParticipant({ url: server.url, token })).room;
 }
 
 /** Publishes a continuous sine tone from an rtc-node AudioSource until stopped. */
 export class TonePublisher {
-  readonly #source = new AudioSource(SAMPLE_RATE, 1, 200);
-  readonly #track: LocalAudioTrack;
+  #microphone: RtcMicrophone | undefined;
   #running = false;
   #loop: Promise<void> = Promise.resolve();
   #sample = 0;
-  publication: LocalTrackPublication | undefined;
   /** performance.now() when the first non-silent frame was handed to captureFrame. */
   toneStartedAt: number | undefined;
 
   constructor(
     readonly room: Room,
     readonly name: string,
-  ) {
-    this.#track = LocalAudioTrack.createAudioTrack(name, this.#source);
-  }
+  ) {}
 
-  async publish(): Promise<LocalTrackPublication> {
-    const options = new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE });
+  async publish(): Promise<RtcMicrophone> {
     const lp = this.room.localParticipant;
     if (!lp) throw new Error("room is not connected");
-    this.publication = await lp.publishTrack(this.#track, options);
-    return this.publication;
+    this.#microphone = await publishMicrophone(lp, {
+      trackName: this.name,
+      sampleRate: SAMPLE_RATE,
+      queueMs: 200,
+    });
+    return this.#microphone;
   }
 
   /** Plays `frequencyHz` (0 = silence) at `amplitude` (0..1, full scale = 1). */
   play(frequencyHz: number, amplitude: number): void {
+    if (!this.#microphone) throw new Error(`${this.name}: publish() before play()`);
     this.#frequency = frequencyHz;
     this.#amplitude = amplitude;
     if (this.#running) return;
@@ -87,7 +73,8 @@ export class TonePublisher {
   #amplitude = 0;
 
   async #run(): Promise<void> {
-    while (this.#running) {
+    const microphone = this.#microphone;
+    while (this.#running && microphone) {
       const data =
         this.#frequency > 0
           ? sineFrame({
@@ -100,7 +87,7 @@ export class TonePublisher {
           : new Int16Array(FRAME_SAMPLES);
       if (this.#frequency > 0 && this.toneStartedAt === undefined) this.toneStartedAt = performance.now();
       this.#sample += FRAME_SAMPLES;
-      await this.#source.captureFrame(new AudioFrame(data, SAMPLE_RATE, 1, FRAME_SAMPLES));
+      await microphone.captureFrame(data);
     }
   }
 
@@ -111,7 +98,7 @@ export class TonePublisher {
 
   async close(): Promise<void> {
     await this.stop();
-    await this.#track.close();
+    await this.#microphone?.close();
   }
 }
 
@@ -146,11 +133,10 @@ export function waitForTrack(room: Room, identity: string, timeoutMs = 15_000): 
 
 /** Reads `durationMs` of mono 48 kHz audio from a remote track, after skipping `skipMs`. */
 export async function recordTrack(track: RemoteTrack, durationMs: number, skipMs = 0): Promise<Int16Array> {
-  const stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 });
+  const reader = openAudioReader(track, { sampleRate: SAMPLE_RATE });
   const wanted = Math.round(((durationMs + skipMs) * SAMPLE_RATE) / 1000);
   const out = new Int16Array(wanted);
   let filled = 0;
-  const reader = stream.getReader();
   try {
     while (filled < wanted) {
       const { value, done } = await reader.read();
@@ -176,8 +162,7 @@ export async function recordTone(
   settleMs = 200,
   timeoutMs = 10_000,
 ): Promise<Int16Array> {
-  const stream = new AudioStream(track, { sampleRate: SAMPLE_RATE, numChannels: 1 });
-  const reader = stream.getReader();
+  const reader = openAudioReader(track, { sampleRate: SAMPLE_RATE });
   const wanted = Math.round((durationMs * SAMPLE_RATE) / 1000);
   const out = new Int16Array(wanted);
   let filled = 0;

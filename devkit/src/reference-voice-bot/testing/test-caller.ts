@@ -1,17 +1,5 @@
-import {
-  AudioFrame,
-  AudioSource,
-  AudioStream,
-  LocalAudioTrack,
-  type RemoteParticipant,
-  type RemoteTrack,
-  Room,
-  RoomEvent,
-  TrackKind,
-  TrackPublishOptions,
-  TrackSource,
-} from "@livekit/rtc-node";
-import { concatPcm } from "@spar/sidecar";
+import type { Room } from "@livekit/rtc-node";
+import { concatPcm, joinRtcParticipant, type RtcMicrophone, type RtcParticipant } from "@spar/sidecar";
 import { OutputSchedule } from "../output-schedule.ts";
 import { ReceiveClock } from "../receive-clock.ts";
 import { TRANSCRIPTION_TOPIC } from "../transcription-writer.ts";
@@ -33,6 +21,13 @@ export interface ReceivedTranscription {
   text: string;
 }
 
+/** What the caller receives: audio from `listenTo` on a sample-counted clock, and transcriptions. */
+interface Heard {
+  chunks: Int16Array[];
+  clock: ReceiveClock;
+  transcriptions: ReceivedTranscription[];
+}
+
 /**
  * A plain rtc-node participant for media tests: it says known audio at known times (logging when
  * its first and last samples left, exactly like the bot), keeps everything it receives from one
@@ -41,36 +36,66 @@ export interface ReceivedTranscription {
 export class TestCaller {
   readonly schedule = new OutputSchedule(BOT_SAMPLE_RATE, FRAME);
   readonly sent: SentSpeech[] = [];
-  readonly transcriptions: ReceivedTranscription[] = [];
-  readonly receiveClock = new ReceiveClock(BOT_SAMPLE_RATE);
-  private readonly chunks: Int16Array[] = [];
+  readonly transcriptions: ReceivedTranscription[];
+  readonly receiveClock: ReceiveClock;
+  private readonly chunks: Int16Array[];
   private readonly starts = new Map<string, number>();
   private readonly waiters = new Map<string, (s: SentSpeech) => void>();
   private running = true;
   private loop: Promise<void> = Promise.resolve();
-  /** Audio readers and their pumps: close() cancels the readers, so the pumps end even when the
-   * server has already dropped this participant and no frame will ever come again. */
-  private readers: ReadableStreamDefaultReader<{ data: Int16Array }>[] = [];
-  private pumps: Promise<void>[] = [];
   private count = 0;
 
   private constructor(
-    readonly room: Room,
-    private readonly source: AudioSource,
-    private readonly track: LocalAudioTrack,
-    private readonly listenTo: string,
-  ) {}
+    private readonly participant: RtcParticipant,
+    private readonly microphone: RtcMicrophone,
+    heard: Heard,
+  ) {
+    this.transcriptions = heard.transcriptions;
+    this.receiveClock = heard.clock;
+    this.chunks = heard.chunks;
+  }
+
+  get room(): Room {
+    return this.participant.room;
+  }
 
   static async join(url: string, token: string, listenTo: string): Promise<TestCaller> {
-    const room = new Room();
-    await room.connect(url, token, { autoSubscribe: true, dynacast: false });
-    const source = new AudioSource(BOT_SAMPLE_RATE, 1, 0);
-    const track = LocalAudioTrack.createAudioTrack("test-caller-mic", source);
-    await room.localParticipant?.publishTrack(
-      track,
-      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
-    );
-    const caller = new TestCaller(room, source, track, listenTo);
+    // Filled from the start of the join, before the caller object exists.
+    const heard: Heard = {
+      chunks: [],
+      clock: new ReceiveClock(BOT_SAMPLE_RATE),
+      transcriptions: [],
+    };
+    const participant = await joinRtcParticipant({
+      url,
+      token,
+      onRoom: (room) =>
+        // Not awaited by close(): a stream the bot never finished (it left mid-word) never settles.
+        room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
+          void reader.readAll().then(
+            (text) =>
+              heard.transcriptions.push({
+                identity: from.identity,
+                attributes: reader.info.attributes ?? {},
+                text,
+              }),
+            () => undefined,
+          );
+        }),
+      audio: {
+        sampleRate: BOT_SAMPLE_RATE,
+        from: (identity) => identity === listenTo,
+        onFrame: (frame) => {
+          heard.clock.frame(frame.data.length, performance.now());
+          heard.chunks.push(frame.data.slice());
+        },
+      },
+      // No queue: captureFrame hands each frame to the encoder, so its moment is when the samples left.
+      microphone: { trackName: "test-caller-mic", sampleRate: BOT_SAMPLE_RATE, queueMs: 0 },
+    });
+    const microphone = participant.microphone;
+    if (!microphone) throw new Error("test caller: joined without its microphone");
+    const caller = new TestCaller(participant, microphone, heard);
     caller.start();
     return caller;
   }
@@ -108,24 +133,6 @@ export class TestCaller {
   }
 
   private start(): void {
-    this.room.on(RoomEvent.TrackSubscribed, (t: RemoteTrack, _p: unknown, who: RemoteParticipant) =>
-      this.read(t, who),
-    );
-    for (const p of this.room.remoteParticipants.values())
-      for (const pub of p.trackPublications.values()) if (pub.track) this.read(pub.track, p);
-    // Not awaited by close(): a stream the bot never finished (it left mid-word) never settles.
-    this.room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
-      void reader.readAll().then(
-        (text) => {
-          this.transcriptions.push({
-            identity: from.identity,
-            attributes: reader.info.attributes ?? {},
-            text,
-          });
-        },
-        () => undefined,
-      );
-    });
     this.loop = (async () => {
       const t0 = performance.now();
       let last = t0;
@@ -135,7 +142,7 @@ export class TestCaller {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         const frame = this.schedule.next(due);
         const handoff = performance.now();
-        await this.source.captureFrame(new AudioFrame(frame.samples, BOT_SAMPLE_RATE, 1, FRAME));
+        await this.microphone.captureFrame(frame.samples);
         for (const e of frame.events) {
           const at =
             e.offset >= 0
@@ -154,32 +161,9 @@ export class TestCaller {
     })();
   }
 
-  private read(track: RemoteTrack, who: RemoteParticipant): void {
-    if (track.kind !== TrackKind.KIND_AUDIO || who.identity !== this.listenTo) return;
-    const reader = new AudioStream(track, { sampleRate: BOT_SAMPLE_RATE, numChannels: 1 }).getReader();
-    this.readers.push(reader);
-    this.pumps.push(
-      (async () => {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done || !value || !this.running) {
-            await reader.cancel().catch(() => undefined);
-            return;
-          }
-          this.receiveClock.frame(value.data.length, performance.now());
-          this.chunks.push(value.data.slice());
-        }
-      })(),
-    );
-  }
-
   async close(): Promise<void> {
     this.running = false;
     await this.loop;
-    await this.track.close();
-    await this.source.close();
-    await this.room.disconnect();
-    for (const reader of this.readers) await reader.cancel().catch(() => undefined);
-    await Promise.allSettled(this.pumps);
+    await this.participant.close();
   }
 }
