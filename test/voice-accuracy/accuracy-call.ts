@@ -114,7 +114,7 @@ export async function runAccuracyCall(
         access_token: await token(server, "rubric-test-caller", room),
       },
       caller: { greeting_wait_ms: 300, script: scenario.script },
-      max_duration_s: 120,
+      max_duration_s: 90,
       turn_timeout_ms: 10_000,
     };
     result = voiceResultSchema.parse(await runner.run(job, () => undefined, new AbortController().signal));
