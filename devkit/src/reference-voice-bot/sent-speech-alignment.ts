@@ -31,7 +31,10 @@ export interface AlignmentOptions {
   speechSideMs?: number;
   /** … and this much on the other (bed or silence). */
   otherSideMs?: number;
-  /** Search lags from `expected − earlyMs` to `expected + lateMs` (transit is positive). */
+  /**
+   * Search lags from `expected − earlyMs` to `expected + lateMs`: transit is positive, and the
+   * expected position carries the error of mapping the bot's clock onto the recording's timeline.
+   */
   earlyMs?: number;
   lateMs?: number;
   /** Coarse search decimation factor (block averages); refined at full rate around the best block. */
@@ -49,8 +52,8 @@ export interface AlignmentOptions {
 const DEFAULTS = {
   speechSideMs: 120,
   otherSideMs: 40,
-  earlyMs: 50,
-  lateMs: 1_000,
+  earlyMs: 500,
+  lateMs: 3_000,
   decimation: 12,
   edgeSpeechMs: 20,
   edgeSearchMs: 12,
