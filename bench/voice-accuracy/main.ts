@@ -55,6 +55,9 @@ const conditions = values.conditions.split(",").map((name) => {
   return c;
 });
 
+/** Below this, the sent window was not found in the received stream. */
+const MIN_ALIGNMENT_CORRELATION = 0.5;
+
 /** Latency plans and barge-in stops; calls rotate through them so every condition sees several. */
 const plans: AccuracyScenario[] = [
   conversation("fixed-700", { latencyMs: 700, bargeIn: { stopWithinMs: 300 } }),
@@ -97,7 +100,12 @@ try {
             vad: row.vad === "silero" ? "silero" : "energy",
             bot: { ...plan.bot, ...(condition.noiseBed ? { noiseBed: condition.noiseBed } : {}) },
           };
-          row.calls.push(await runAccuracyCall(server, scenario, dir));
+          const call = await runAccuracyCall(server, scenario, dir);
+          const weakest = Math.min(...call.aligned.map((a) => a.correlation));
+          // A lost alignment would make a wrong truth: the call is not counted, and says why.
+          if (call.oracleKind === "alignment" && !(weakest >= MIN_ALIGNMENT_CORRELATION))
+            throw new Error(`the alignment oracle lost an utterance (correlation ${weakest.toFixed(3)})`);
+          row.calls.push(call);
           console.error(`[bench] ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
         } catch (err) {
           row.failedCalls++;
