@@ -1,8 +1,10 @@
-// Benchmark: how exact are the sidecar's turn-taking metrics? The reference voice bot (known
-// latencies, interruptions, barge-in stops; digital silence between utterances) and the sidecar's
-// real LiveKit caller meet through the dev server over real WebRTC; each metric's error is printed
-// against the sample-exact oracle (the VAD's own error) and against the bot's log (plus transit).
-// Run: npx tsx bench/voice-accuracy/main.ts [--calls-per-scenario N] [--vad energy|silero]
+// Benchmark: how exact are the sidecar's turn-taking metrics, per noise condition and VAD? The
+// reference voice bot (known latencies, interruptions, barge-in stops) and the sidecar's real
+// LiveKit caller meet through the dev server over real WebRTC. The bot sends digital silence
+// ("clean") or a noise bed under and between its utterances (white, pink, babble at 30/20/10 dB
+// SNR); each metric's error is taken against the sample-exact oracle (the VAD's own error).
+// Run: npx tsx bench/voice-accuracy/main.ts [--calls-per-condition N] [--vad energy,silero]
+//      [--conditions clean,pink-20dB,…] [--detail]
 //      (re-executes itself inside a network namespace; needs root)
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,9 +17,16 @@ import {
   type CallMeasurement,
   runAccuracyCall,
 } from "../../test/voice-accuracy/accuracy-call.ts";
-import { formatSummary, summarize } from "../../test/voice-accuracy/accuracy-summary.ts";
+import {
+  type ConditionRow,
+  formatConditionTable,
+  formatSummary,
+  oracleAgreement,
+  stats,
+  summarize,
+} from "../../test/voice-accuracy/accuracy-summary.ts";
 import { startDevServerProcess } from "../../test/voice-accuracy/dev-server-process.ts";
-import { conversation } from "../../test/voice-accuracy/scenarios.ts";
+import { conversation, NOISE_CONDITIONS } from "../../test/voice-accuracy/scenarios.ts";
 
 if (!insideMediaNamespace()) {
   process.exit(await runInMediaNamespace(process.execPath, [...process.execArgv, ...process.argv.slice(1)]));
@@ -25,17 +34,32 @@ if (!insideMediaNamespace()) {
 
 const { values } = parseArgs({
   options: {
-    "calls-per-scenario": { type: "string", default: "1" },
-    vad: { type: "string", default: "energy" },
+    "calls-per-condition": { type: "string", default: "1" },
+    vad: { type: "string", default: "energy,silero" },
+    conditions: { type: "string", default: NOISE_CONDITIONS.map((c) => c.name).join(",") },
+    detail: { type: "boolean", default: false },
   },
 });
-const repeat = Number(values["calls-per-scenario"]);
-const vad = values.vad;
+const repeat = Number(values["calls-per-condition"]);
 if (!(Number.isInteger(repeat) && repeat >= 1))
-  throw new Error("--calls-per-scenario must be an integer >= 1");
-if (vad !== "energy" && vad !== "silero") throw new Error("--vad must be energy or silero");
+  throw new Error("--calls-per-condition must be an integer >= 1 (e.g. 2)");
+const vads = values.vad.split(",");
+for (const v of vads)
+  if (v !== "energy" && v !== "silero") throw new Error(`--vad ${v}: use energy, silero or energy,silero`);
+const conditions = values.conditions.split(",").map((name) => {
+  const c = NOISE_CONDITIONS.find((x) => x.name === name);
+  if (!c)
+    throw new Error(
+      `--conditions ${name}: unknown; use any of ${NOISE_CONDITIONS.map((x) => x.name).join(",")}`,
+    );
+  return c;
+});
 
-const scenarios: AccuracyScenario[] = [
+/** Below this, the sent window was not found in the received stream. */
+const MIN_ALIGNMENT_CORRELATION = 0.5;
+
+/** Latency plans and barge-in stops; calls rotate through them so every condition sees several. */
+const plans: AccuracyScenario[] = [
   conversation("fixed-700", { latencyMs: 700, bargeIn: { stopWithinMs: 300 } }),
   conversation("list", { latencyMs: [400, 1_200, 650, 900, 550], bargeIn: { stopWithinMs: 150 } }),
   conversation("jitter-a", {
@@ -46,25 +70,48 @@ const scenarios: AccuracyScenario[] = [
     latencyMs: { meanMs: 600, jitterMs: 250, seed: 2 },
     bargeIn: { stopWithinMs: 250 },
   }),
-].map((s) => ({ ...s, vad }));
+];
 
 const server = await startDevServerProcess();
 const dir = await mkdtemp(join(tmpdir(), "spar-voice-accuracy-bench-"));
-const calls: CallMeasurement[] = [];
+const rows: (ConditionRow & { calls: CallMeasurement[] })[] = [];
 const failures: string[] = [];
+const benchStarted = performance.now();
 try {
-  for (let r = 0; r < repeat; r++) {
-    for (const s of scenarios) {
-      const started = performance.now();
-      try {
-        const call = await runAccuracyCall(server, { ...s, name: `${s.name}-${r + 1}` }, dir);
-        calls.push(call);
-        console.error(`[bench] ${call.scenario}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      } catch (err) {
-        failures.push(
-          `${s.name}-${r + 1}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
-        );
-        console.error(`[bench] ${s.name}-${r + 1} failed: ${String(err)}`);
+  for (const [ci, condition] of conditions.entries()) {
+    const forVad = vads.map((vad) => ({
+      condition: condition.name,
+      vad,
+      calls: [] as CallMeasurement[],
+      failedCalls: 0,
+    }));
+    rows.push(...forVad);
+    for (let r = 0; r < repeat; r++) {
+      const plan = plans[(ci + r) % plans.length] ?? plans[0];
+      if (!plan) throw new Error("no latency plans");
+      // Both VADs hear the same plan back to back, so load drifts hit them alike.
+      for (const row of forVad) {
+        const name = `${condition.name}-${row.vad}-${plan.name}-${r + 1}`;
+        const started = performance.now();
+        try {
+          const scenario: AccuracyScenario = {
+            ...plan,
+            name,
+            vad: row.vad === "silero" ? "silero" : "energy",
+            bot: { ...plan.bot, ...(condition.noiseBed ? { noiseBed: condition.noiseBed } : {}) },
+          };
+          const call = await runAccuracyCall(server, scenario, dir);
+          const weakest = Math.min(...call.aligned.map((a) => a.correlation));
+          // A lost alignment would make a wrong truth: the call is not counted, and says why.
+          if (call.oracleKind === "alignment" && !(weakest >= MIN_ALIGNMENT_CORRELATION))
+            throw new Error(`the alignment oracle lost an utterance (correlation ${weakest.toFixed(3)})`);
+          row.calls.push(call);
+          console.error(`[bench] ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        } catch (err) {
+          row.failedCalls++;
+          failures.push(`${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+          console.error(`[bench] ${name} failed: ${String(err)}`);
+        }
       }
     }
   }
@@ -74,17 +121,28 @@ try {
   await dispose();
 }
 
+const allCalls = rows.flatMap((r) => r.calls);
+const minutes = ((performance.now() - benchStarted) / 60_000).toFixed(1);
 console.log(
-  `# Voice turn-taking accuracy (sidecar VAD: ${vad}; ${calls.length} calls, ${failures.length} failed)\n`,
+  `# Voice turn-taking accuracy per noise condition (${allCalls.length} calls, ${failures.length} failed, one run of ${minutes} min)\n`,
 );
-console.log(formatSummary(summarize(calls)));
+console.log(formatConditionTable(rows));
+const agreement = oracleAgreement(allCalls);
+const a = stats([...agreement.startMs, ...agreement.endMs]);
+console.log(
+  `\nOracle check on clean calls (alignment oracle − level oracle, starts and ends): n ${a.n}, mean ${a.meanMs} ms, p95|e| ${a.p95AbsMs} ms, max|e| ${a.maxAbsMs} ms`,
+);
+const weakest = Math.min(
+  ...allCalls.flatMap((c) => (c.oracleKind === "alignment" ? c.aligned.map((x) => x.correlation) : [])),
+);
+if (Number.isFinite(weakest))
+  console.log(`Weakest alignment correlation under a noise bed: ${weakest.toFixed(3)}`);
+if (values.detail)
+  for (const r of rows) console.log(`\n## ${r.condition} / ${r.vad}\n\n${formatSummary(summarize(r.calls))}`);
 console.log(`
-How to read it (see devkit/src/reference-voice-bot/ACCURACY.md):
-- "− oracle" is the sidecar's measurement error alone: the oracle reads the same received agent
-  stream on the same timeline as the sidecar's VAD, sample-exactly (the bot sends exact zeros
-  between utterances, so speech edges need no VAD). Caller times are exact on both sides.
-- "− bot log" adds the one-way WebRTC path (Opus, jitter buffer, this machine's event loops):
-  the sidecar measures what the caller experiences, later than the bot sent it by the transit.
-- transit = caller-side arrival − bot send, per utterance (start and end of speech).
-- callStart on the bot's clock is known to ±0.5 ms (ISO timestamps carry whole ms): bot-log rows only.`);
+How to read it (see devkit/src/reference-voice-bot/ACCURACY.md): |e| = |sidecar − oracle| in ms,
+the sidecar's measurement error alone (the oracle reads the same received stream on the same
+timeline). "found/injected +n": interruptions the sidecar found of those the oracle saw, n invented.
+Clean calls use the level oracle (digital silence); noisy calls the alignment oracle (each logged
+speech edge of the bot's sent stream located in the received stream by cross-correlation).`);
 if (failures.length) console.log(`\nFailed calls:\n${failures.join("\n")}`);

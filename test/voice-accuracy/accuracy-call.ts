@@ -3,12 +3,17 @@
  * in a dev-server room over real WebRTC; afterwards three views of the same call are put side by
  * side, all as `analyzeTurns` metrics over the caller's exact speech intervals:
  * - sidecar: what Spar reports (VAD on the received agent track);
- * - oracle: the received agent track read sample-exactly (the bot sends digital silence between
- *   utterances, so received speech edges need no VAD) — same stream, same timeline as the VAD;
+ * - oracle: the received agent track read sample-exactly, same stream and timeline as the VAD.
+ *   With digital silence between utterances, speech edges are read from the levels
+ *   (received-speech.ts); under a noise bed, each edge the bot logged in its sent stream is found in
+ *   the received stream by cross-correlation (sent-speech-alignment.ts). Both are computed on a
+ *   clean call, as a check that the two oracles agree;
  * - bot: the bot's own log of when its first/last speech samples were sent (before transit).
  */
 import { readFile } from "node:fs/promises";
 import {
+  alignSentEdges,
+  BOT_SAMPLE_RATE,
   findReceivedSpeech,
   matchTransit,
   type ReferenceVoiceBotOptions,
@@ -28,6 +33,7 @@ import {
   type CallTimeline,
   decodeWav,
   LiveKitVoiceCallRunner,
+  resample,
   type SpeechInterval,
 } from "@spar/sidecar";
 import { AccessToken } from "livekit-server-sdk";
@@ -51,6 +57,14 @@ export interface CallMeasurement {
   caller: SpeechInterval[];
   /** Received agent speech read sample-exactly from the sidecar's agent recording, ms from call start. */
   oracle: SpeechInterval[];
+  /** Which oracle `oracle` is: levels (digital silence) or alignment with the sent stream (noise bed). */
+  oracleKind: "levels" | "alignment";
+  /** The alignment oracle, per bot utterance in log order (also computed on clean calls). */
+  aligned: (SpeechInterval & { correlation: number })[];
+  /** Every sample the bot sent (48 kHz), which the alignment oracle located in the recording. */
+  sentAudio: Int16Array;
+  /** Where the sidecar's agent recording was written (the stream the VAD and the oracles read). */
+  agentRecordingPath: string;
   sidecar: VoiceMetrics;
   oracleMetrics: VoiceMetrics;
   botMetrics: VoiceMetrics;
@@ -80,6 +94,7 @@ export async function runAccuracyCall(
     url: server.url,
     token: await token(server, "agent", room),
     ...scenario.bot,
+    keepSentAudio: true,
   });
   let result: VoiceResult;
   let heard: ReturnType<typeof bot.heardCaller> = [];
@@ -99,7 +114,7 @@ export async function runAccuracyCall(
         access_token: await token(server, "rubric-test-caller", room),
       },
       caller: { greeting_wait_ms: 300, script: scenario.script },
-      max_duration_s: 120,
+      max_duration_s: 90,
       turn_timeout_ms: 10_000,
     };
     result = voiceResultSchema.parse(await runner.run(job, () => undefined, new AbortController().signal));
@@ -120,10 +135,14 @@ export async function runAccuracyCall(
   const agentFile = result.recording.participants.find((p) => p.role === "agent");
   if (!agentFile) throw new Error(`${scenario.name}: no agent recording`);
   const wav = decodeWav(await readFile(agentFile.path));
-  const oracle = findReceivedSpeech(wav.samples, wav.sampleRate).map((r) => ({
+  const levelOracle = findReceivedSpeech(wav.samples, wav.sampleRate).map((r) => ({
     startMs: (r.firstSample * 1000) / wav.sampleRate,
     endMs: ((r.lastSample + 1) * 1000) / wav.sampleRate,
   }));
+  const sentAudio = bot.sentAudio();
+  const aligned = alignedOracle(bot.truth(), sentAudio, wav, callStartPerfMs);
+  const oracleKind = scenario.bot.noiseBed ? "alignment" : "levels";
+  const oracle = oracleKind === "alignment" ? aligned : levelOracle;
   const caller = result.transcript
     .filter((t) => t.role === "user")
     .map((t) => ({ startMs: t.start_ms, endMs: t.end_ms }));
@@ -148,6 +167,10 @@ export async function runAccuracyCall(
     bot: truth,
     caller,
     oracle,
+    oracleKind,
+    aligned,
+    sentAudio,
+    agentRecordingPath: agentFile.path,
     sidecar: result.metrics,
     oracleMetrics: analyzeTurns(timeline(oracle)),
     botMetrics: analyzeTurns(timeline(sent)),
@@ -155,4 +178,39 @@ export async function runAccuracyCall(
     unmatchedBotUtterances: transit.unmatchedSent,
     callStartUncertaintyMs: 0.5,
   };
+}
+
+/**
+ * Each utterance's first and last sent speech sample, found in the agent recording by aligning the
+ * bot's sent stream with it (the recording may be at a lower rate: the sent stream is resampled to
+ * it first). Times are ms from call start, like the recording's samples.
+ */
+export function alignedOracle(
+  truth: readonly UtteranceTruth[],
+  sent48k: Int16Array,
+  wav: { samples: Int16Array; sampleRate: number },
+  callStartPerfMs: number,
+): (SpeechInterval & { correlation: number })[] {
+  const rate = wav.sampleRate;
+  const sent = rate === BOT_SAMPLE_RATE ? sent48k : resample(sent48k, BOT_SAMPLE_RATE, rate);
+  const toRate = (sample48k: number) => Math.round((sample48k * rate) / BOT_SAMPLE_RATE);
+  const expected = (botMs: number) => Math.round(((botMs - callStartPerfMs) * rate) / 1000);
+  const edges = truth.flatMap((u) => [
+    {
+      sentSample: toRate(u.startSample),
+      kind: "start" as const,
+      expectedReceivedSample: expected(u.startMs),
+    },
+    { sentSample: toRate(u.endSample), kind: "end" as const, expectedReceivedSample: expected(u.endMs) },
+  ]);
+  const found = alignSentEdges(sent, wav.samples, edges, { sampleRate: rate });
+  return truth.map((_, i) => {
+    const start = found[2 * i];
+    const end = found[2 * i + 1];
+    return {
+      startMs: ((start?.receivedSample ?? Number.NaN) * 1000) / rate,
+      endMs: (((end?.receivedSample ?? Number.NaN) + 1) * 1000) / rate,
+      correlation: Math.min(start?.correlation ?? 0, end?.correlation ?? 0),
+    };
+  });
 }

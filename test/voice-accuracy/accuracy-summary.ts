@@ -143,3 +143,48 @@ export function formatSummary(s: AccuracySummary): string {
     `injected by the bot: ${s.injected.aiInterruptions} interruptions, ${s.injected.bargeIns} barge-in cuts; the oracle counts ${s.injected.oracleAi} AI and ${s.injected.oracleUser} user interruptions`,
   ].join("\n");
 }
+
+/** One row of the per-condition table: a condition × VAD and its calls. */
+export interface ConditionRow {
+  condition: string;
+  vad: string;
+  calls: readonly CallMeasurement[];
+  failedCalls: number;
+}
+
+const cell = (v: number) => (Number.isNaN(v) ? "—" : v.toFixed(1));
+const detection = (d: Detection) => `${d.detected}/${d.truth}${d.invented ? ` +${d.invented}` : ""}`;
+
+/**
+ * The README's error-bar table: per condition and VAD, the measurement error against the oracle
+ * (|sidecar − oracle|, ms) and interruption detection ("found/injected", "+n" = n invented).
+ */
+export function formatConditionTable(rows: readonly ConditionRow[]): string {
+  const head =
+    "| condition | VAD | calls | latency mean\\|e\\| | latency p95\\|e\\| | stop time p95\\|e\\| | AI interruption at p95\\|e\\| | user interruptions | AI interruptions | latency turns missed / invented |";
+  const lines = rows.map((r) => {
+    const s = summarize(r.calls);
+    const lat = stats(s.vsOracle.latency);
+    const failed = r.failedCalls ? ` (${r.failedCalls} failed)` : "";
+    return `| ${r.condition} | ${r.vad} | ${r.calls.length}${failed} | ${cell(lat.meanAbsMs)} | ${cell(lat.p95AbsMs)} | ${cell(stats(s.vsOracle.stopTime).p95AbsMs)} | ${cell(stats(s.vsOracle.aiInterruptionAt).p95AbsMs)} | ${detection(s.userInterruptions)} | ${detection(s.aiInterruptions)} | ${s.latencyTurns.missed} / ${s.latencyTurns.invented} |`;
+  });
+  return [head, `|${"---|".repeat(10)}`, ...lines].join("\n");
+}
+
+/**
+ * On calls with digital silence both oracles apply: the alignment oracle's edges minus the level
+ * oracle's, ms, for each utterance both found (paired by start within 100 ms).
+ */
+export function oracleAgreement(calls: readonly CallMeasurement[]): { startMs: number[]; endMs: number[] } {
+  const out = { startMs: [] as number[], endMs: [] as number[] };
+  for (const c of calls) {
+    if (c.oracleKind !== "levels") continue;
+    for (const a of c.aligned) {
+      const l = c.oracle.find((o) => Math.abs(o.startMs - a.startMs) <= 100);
+      if (!l) continue;
+      out.startMs.push(Math.round((a.startMs - l.startMs) * 10) / 10);
+      out.endMs.push(Math.round((a.endMs - l.endMs) * 10) / 10);
+    }
+  }
+  return out;
+}

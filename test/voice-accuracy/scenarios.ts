@@ -1,3 +1,4 @@
+import { NOISE_KINDS, type NoiseBedOptions } from "@spar/devkit/reference-voice-bot";
 import type { ScriptStep } from "@spar/protocol";
 import type { AccuracyScenario, BotBehaviour } from "./accuracy-call.ts";
 
@@ -43,3 +44,17 @@ export function conversation(
     },
   };
 }
+
+/** What the bot sends besides its speech: nothing (digital silence) or a noise bed at an SNR. */
+export interface NoiseCondition {
+  name: string;
+  noiseBed?: NoiseBedOptions;
+}
+
+/** Clean, then each bed at 30, 20 and 10 dB SNR (speech active level over bed RMS). */
+export const NOISE_CONDITIONS: readonly NoiseCondition[] = [
+  { name: "clean" },
+  ...NOISE_KINDS.flatMap((kind) =>
+    [30, 20, 10].map((snrDb) => ({ name: `${kind}-${snrDb}dB`, noiseBed: { kind, snrDb, seed: 1 } })),
+  ),
+];

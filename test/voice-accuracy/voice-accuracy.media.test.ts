@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dispose } from "@livekit/rtc-node";
+import { DEFAULT_VAD_ENGINE } from "@spar/sidecar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CallMeasurement, runAccuracyCall } from "./accuracy-call.ts";
 import { formatSummary, stats, summarize } from "./accuracy-summary.ts";
@@ -76,5 +77,51 @@ describe("turn-taking accuracy against the reference bot (real WebRTC through th
       expect(t).toBeGreaterThan(0);
       expect(t).toBeLessThan(400);
     }
+  });
+});
+
+describe("turn-taking accuracy under a 20 dB pink noise bed (no digital silence), default VAD", () => {
+  let call: CallMeasurement;
+
+  it("runs the same call with the bot sending pink noise under and between its utterances", async () => {
+    call = await runAccuracyCall(
+      server,
+      {
+        ...conversation("accuracy-pink-20db", {
+          latencyMs: [600, 900, 700, 800, 500],
+          noiseBed: { kind: "pink", snrDb: 20, seed: 1 },
+        }),
+        vad: DEFAULT_VAD_ENGINE,
+      },
+      dir,
+    );
+    console.log(`${formatSummary(summarize([call]))}\n`);
+    // The oracle located every sent speech edge in the received stream (no VAD, no threshold).
+    expect(call.oracleKind).toBe("alignment");
+    expect(call.aligned).toHaveLength(6);
+    for (const a of call.aligned) expect(a.correlation).toBeGreaterThan(0.5);
+    expect(call.oracleMetrics.user_interruptions.count).toBe(1);
+    expect(call.oracleMetrics.ai_interruptions.count).toBe(1);
+  }, 120_000);
+
+  it("finds every injected interruption and invents none", () => {
+    const s = summarize([call]);
+    expect(s.userInterruptions).toEqual({ truth: 1, detected: 1, missed: 0, invented: 0 });
+    expect(s.aiInterruptions).toEqual({ truth: 1, detected: 1, missed: 0, invented: 0 });
+    expect(s.latencyTurns).toEqual({ truth: 5, missed: 0, invented: 0 });
+  });
+
+  it("measures latency within 80 ms of the oracle at the 95th percentile (today's bound)", () => {
+    const st = stats(summarize([call]).vsOracle.latency);
+    expect(st.n).toBe(5);
+    expect(st.p95AbsMs).toBeLessThanOrEqual(80);
+  });
+
+  // The issue's target (p95 ≤ 20 ms at 20 dB) is not met yet: measured 48.6 and 50.0 ms p95 with
+  // the energy VAD, Silero no better. Words opening on a consonant 20–30 dB under their vowels are
+  // below a 20 dB bed for their first tens of ms (ACCURACY.md). `it.fails` turns red once the target
+  // is met, so this line is then changed to `it`.
+  it.fails("meets the 20 ms p95 latency target at 20 dB SNR (not yet)", () => {
+    expect(stats(summarize([call]).vsOracle.latency).p95AbsMs).toBeLessThanOrEqual(20);
   });
 });

@@ -1,6 +1,7 @@
 import type { Clock, TextToSpeech, VoiceActivity } from "@spar/sidecar";
 import { type ChatModeOptions, checkChatModeOptions } from "./chat-mode.ts";
 import { checkLatencyPlan, type LatencyPlan } from "./latency-plan.ts";
+import { checkNoiseBedOptions, type NoiseBedOptions } from "./noise-bed.ts";
 import type { UtteranceTruth } from "./truth.ts";
 
 /**
@@ -30,6 +31,13 @@ export interface ReferenceVoiceBotOptions {
    * without this option when room or participant metadata says `{"text_mode": true}`.
    */
   chat?: ChatModeOptions;
+  /**
+   * Background sent continuously under and between utterances (noise-bed.ts): no digital silence.
+   * Default none: exact zeros between utterances.
+   */
+  noiseBed?: NoiseBedOptions;
+  /** Keep every sample sent, for `sentAudio()` (the accuracy oracle aligns it with what arrived). */
+  keepSentAudio?: boolean;
   /** Called with every finished utterance, as it is logged. */
   onUtterance?: (truth: UtteranceTruth) => void;
 }
@@ -54,6 +62,7 @@ export const BOT_VAD_HYSTERESIS = { onset: 0.5, offset: 0.35, minSpeechMs: 60, m
 export function checkOptions(o: ReferenceVoiceBotOptions): void {
   checkLatencyPlan(o.latencyMs);
   if (o.chat) checkChatModeOptions(o.chat);
+  if (o.noiseBed) checkNoiseBedOptions(o.noiseBed);
   for (const i of o.interruptCaller ?? []) {
     if (!(Number.isInteger(i.turn) && i.turn >= 1 && Number.isFinite(i.afterMs) && i.afterMs >= 0)) {
       throw new Error(

@@ -19,6 +19,15 @@ export {
   matchEvents,
   stopTimeErrors,
 } from "./metric-errors.ts";
+export {
+  activeSpeechLevel,
+  checkNoiseBedOptions,
+  createNoiseBed,
+  NOISE_KINDS,
+  type NoiseBedOptions,
+  type NoiseKind,
+} from "./noise-bed.ts";
+export { OutputStage } from "./output-stage.ts";
 export { ReceiveClock } from "./receive-clock.ts";
 export {
   findReceivedSpeech,
@@ -28,5 +37,12 @@ export {
   type TransitMatch,
 } from "./received-speech.ts";
 export { type ReferenceVoiceBot, startReferenceVoiceBot } from "./reference-voice-bot.ts";
+export {
+  type AlignedEdge,
+  type AlignmentOptions,
+  alignSentEdges,
+  type SentEdge,
+} from "./sent-speech-alignment.ts";
 export { TRANSCRIPTION_TOPIC } from "./transcription-writer.ts";
 export type { CallerSpeechTruth, UtteranceTruth } from "./truth.ts";
+export { BOT_SAMPLE_RATE } from "./voice-lines.ts";

@@ -15,6 +15,7 @@ import {
 import { CallerEar } from "./caller-ear.ts";
 import { type ChatTruth, runChatMode, textModeRequested } from "./chat-mode.ts";
 import { OutputSchedule } from "./output-schedule.ts";
+import { OutputStage } from "./output-stage.ts";
 import { TranscriptionWriter } from "./transcription-writer.ts";
 import type { CallerSpeechTruth, UtteranceTruth } from "./truth.ts";
 import { type PolicyAction, type PolicyInput, TurnPolicy } from "./turn-policy.ts";
@@ -27,6 +28,8 @@ export interface ReferenceVoiceBot {
   truth(): UtteranceTruth[];
   /** Caller speech as the bot heard it. */
   heardCaller(): CallerSpeechTruth[];
+  /** Every sample sent, in order (empty unless `keepSentAudio`); indices match `startSample`/`endSample`. */
+  sentAudio(): Int16Array;
   /** Sid of the bot's audio track (what its transcriptions refer to). */
   readonly trackSid: string;
   /** Chat mode: the messages received and the replies sent (empty in voice mode). */
@@ -75,6 +78,12 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
   const transcription = new TranscriptionWriter(participant, trackSid);
 
   const schedule = new OutputSchedule(BOT_SAMPLE_RATE, FRAME_SAMPLES);
+  const stage = OutputStage.create(
+    options.noiseBed,
+    lines.map((l) => l.samples),
+    BOT_SAMPLE_RATE,
+    options.keepSentAudio ?? false,
+  );
   const policy = new TurnPolicy({
     latencyMs: options.latencyMs,
     interruptCaller: options.interruptCaller ?? [],
@@ -87,7 +96,10 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
     Extract<PolicyAction, { type: "speak" }> & { text: string; length: number }
   >();
   const cuts = new Map<string, { heardAtMs: number; plannedStopMs: number }>();
-  const playing = new Map<string, { startMs: number; startLateMs: number; sentSamples: number }>();
+  const playing = new Map<
+    string,
+    { startMs: number; startSample: number; startLateMs: number; sentSamples: number }
+  >();
   let spoken = 0;
 
   const act = (actions: PolicyAction[]) => {
@@ -125,7 +137,13 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
     },
   });
 
-  const finish = (id: string, endMs: number, endLateMs: number, reason: UtteranceTruth["reason"]) => {
+  const finish = (
+    id: string,
+    endMs: number,
+    endSample: number,
+    endLateMs: number,
+    reason: UtteranceTruth["reason"],
+  ) => {
     const plan = plans.get(id);
     const started = playing.get(id);
     if (!plan || !started) return;
@@ -139,6 +157,8 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
       plannedStartMs: plan.startAtMs,
       startMs: started.startMs,
       endMs,
+      startSample: started.startSample,
+      endSample,
       latencyMs: plan.kind === "reply" ? started.startMs - plan.callerMarkMs : null,
       cutShort: reason !== "finished",
       reason,
@@ -165,8 +185,10 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
         due = t0 + k * FRAME_MS;
       }
       const frame = schedule.next(due);
+      const firstSample = stage.sentSamples;
+      const samples = stage.mix(frame.samples);
       const handoffMs = clock.now();
-      await microphone.captureFrame(frame.samples);
+      await microphone.captureFrame(samples);
       const lateMs = handoffMs - due;
       const lateOf = (offset: number) => (offset >= 0 ? lateMs : lastLateMs);
       const sampleMs = (offset: number) =>
@@ -177,13 +199,21 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
         if (e.type === "started") {
           playing.set(e.id, {
             startMs: sampleMs(e.offset),
+            startSample: firstSample + e.offset,
             startLateMs: lateOf(e.offset),
             sentSamples: FRAME_SAMPLES - e.offset,
           });
           transcription.begin(e.id, plans.get(e.id)?.text ?? "");
           tell({ type: "bot_started", id: e.id, atMs: sampleMs(e.offset) });
         } else {
-          finish(e.id, sampleMs(e.offset), lateOf(e.offset), e.cut ? "barge_in" : "finished");
+          // offset −1 (previous frame's last sample) is firstSample − 1: the same index arithmetic.
+          finish(
+            e.id,
+            sampleMs(e.offset),
+            firstSample + e.offset,
+            lateOf(e.offset),
+            e.cut ? "barge_in" : "finished",
+          );
         }
       }
       const active = schedule.activeId;
@@ -204,12 +234,19 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
     dataMessages: () => [],
     truth: () => utterances.map((u) => ({ ...u })),
     heardCaller: () => heard.map((h) => ({ ...h })),
+    sentAudio: () => stage.sentAudio(),
     async close() {
       running = false;
       await sendLoop;
       const active = schedule.activeId;
       if (active)
-        finish(active, lastHandoffMs + ((FRAME_SAMPLES - 1) * 1000) / BOT_SAMPLE_RATE, lastLateMs, "closed");
+        finish(
+          active,
+          lastHandoffMs + ((FRAME_SAMPLES - 1) * 1000) / BOT_SAMPLE_RATE,
+          stage.sentSamples - 1,
+          lastLateMs,
+          "closed",
+        );
       await ear.close();
       await transcription.flush();
       await participant.unpublishTrack(trackSid).catch(() => undefined);
@@ -235,6 +272,7 @@ async function chatBot(
     trackSid: "",
     truth: () => [],
     heardCaller: () => [],
+    sentAudio: () => new Int16Array(0),
     chatLog: chat.chatLog,
     dataMessages: chat.dataMessages,
     close: chat.close,

@@ -20,6 +20,12 @@ export interface UtteranceTruth {
   startMs: number;
   /** When the last speech sample was handed to WebRTC. */
   endMs: number;
+  /**
+   * Index, in the bot's sent stream (every sample it handed to WebRTC, from 0), of the first and
+   * last speech sample: where the speech sits in `sentAudio()`, bed or no bed.
+   */
+  startSample: number;
+  endSample: number;
   /** Bot-side latency (startMs − callerMarkMs) for a reply, null for an interruption. */
   latencyMs: number | null;
   cutShort: boolean;

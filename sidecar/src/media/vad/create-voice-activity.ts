@@ -5,6 +5,12 @@ import type { HysteresisSettings, VoiceActivity } from "./voice-activity.ts";
 export const VAD_ENGINES = ["silero", "energy"] as const;
 export type VadEngine = (typeof VAD_ENGINES)[number];
 
+/**
+ * The engine a call uses unless configured otherwise, chosen from bench/voice-accuracy's
+ * per-noise-condition error bars (README, "Error bars").
+ */
+export const DEFAULT_VAD_ENGINE: VadEngine = "energy";
+
 export interface CreateVoiceActivityOptions {
   /**
    * "silero": Silero v5 per 32 ms window (onnxruntime-node) with energy-refined edges — robust in

@@ -19,20 +19,43 @@ const ABSOLUTE_GATE_DBFS = -55;
 /** Until this much audio is seen, the floor is at most this loud (a track may open mid-word). */
 const WARMUP_FRAMES = 30;
 const WARMUP_FLOOR_DBFS = -50;
+/**
+ * At least this much audio under the gate within the noise window: the stream sends digital silence
+ * between sounds, not noise (a receiver gap of ~100 ms in a noisy stream stays under it).
+ */
+const DIGITAL_SILENCE_MIN_MS = 300;
+/** How long sound after an opening digital silence is judged against the gate alone. */
+const OPENING_MS = 90;
+const FLOOR_PERCENTILE = 0.1;
+/** The floor of a digitally silent stream: every frame over the gate is sound. */
+const DIGITAL_SILENCE_DBFS = -120;
+
+/** The band where fricatives and bursts (s, sh, f, t, h) carry their energy. */
+const SIBILANT_BAND_HZ = 3_500;
+const SIBILANT_BAND_Q = 0.8;
 
 /**
  * Fallback VAD with no model: frame energy against a sliding noise floor (the minimum frame
  * energy over the last few seconds). SNR maps linearly to a pseudo-probability so the same
  * hysteresis as Silero applies: 10.5 dB SNR = 0.5 (onset), 8.25 dB = 0.35 (offset).
- * Good on clean tracks; degrades in noise (notes/speech-offline.md).
+ * Two bands, each with its own floor, the louder SNR wins: the whole signal, and a 2–6 kHz band.
+ * Words that open on a fricative ("sure", "sorry", "here") are 20–30 dB below their vowels and sink
+ * under a noise bed in the full band, but stand out in 2–6 kHz, where pink noise, babble and hum
+ * are weak. Frames under the absolute gate are silence and never enter the floor's history: a
+ * gap of digital zeros in a noisy stream (track start, a receiver gap) would otherwise hold the
+ * floor at digital silence for seconds and make the noise "speech".
  */
 export class EnergyVoiceActivity implements VoiceActivity {
   readonly engine = "energy";
   readonly frameMs: number;
   private readonly hysteresis: SpeechHysteresis;
   private readonly history: number[] = [];
+  private readonly bandHistory: number[] = [];
+  private readonly gated: boolean[] = [];
+  private openedSilent = false;
   private readonly historyFrames: number;
   private sampleRate: number | undefined;
+  private band: BandPass | undefined;
   private pending: number[] = [];
   private seen = 0;
 
@@ -46,6 +69,11 @@ export class EnergyVoiceActivity implements VoiceActivity {
 
   push(audio: PcmAudio): VoiceActivityEvent[] {
     this.sampleRate ??= audio.sampleRate;
+    this.band ??= new BandPass(
+      audio.sampleRate,
+      Math.min(SIBILANT_BAND_HZ, audio.sampleRate / 4),
+      SIBILANT_BAND_Q,
+    );
     if (audio.sampleRate !== this.sampleRate)
       throw new Error("energy VAD: the sample rate changed mid-stream");
     const frameSamples = (this.sampleRate * this.frameMs) / 1000;
@@ -72,13 +100,78 @@ export class EnergyVoiceActivity implements VoiceActivity {
 
   private probability(frame: readonly number[]): number {
     let sum = 0;
-    for (const s of frame) sum += s * s;
-    const db = 10 * Math.log10(sum / frame.length / (32768 * 32768) + 1e-12);
-    this.history.push(db);
-    if (this.history.length > this.historyFrames) this.history.shift();
-    let floor = Math.min(...this.history);
-    if (++this.seen <= WARMUP_FRAMES) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
-    if (db < ABSOLUTE_GATE_DBFS) return 0;
-    return Math.max(0, Math.min(1, (db - floor - 3) / 15));
+    let bandSum = 0;
+    for (const s of frame) {
+      sum += s * s;
+      const b = this.band?.next(s) ?? 0;
+      bandSum += b * b;
+    }
+    const toDb = (e: number) => 10 * Math.log10(e / frame.length / (32768 * 32768) + 1e-12);
+    const db = toDb(sum);
+    const gated = db < ABSOLUTE_GATE_DBFS;
+    // Silence before the track's first sound says nothing about what the track sends between sounds.
+    if (gated && this.seen === 0) {
+      this.openedSilent = true;
+      return 0;
+    }
+    this.gated.push(gated);
+    if (this.gated.length > this.historyFrames) this.gated.shift();
+    if (gated) return 0;
+    const bandDb = Math.max(toDb(bandSum), ABSOLUTE_GATE_DBFS);
+    const warm = ++this.seen <= WARMUP_FRAMES;
+    // Sound right after an opening digital silence: speech is as likely as noise, and a late first
+    // onset is worse than a too-short false one (shorter than the minimum speech, so never reported).
+    const opening = this.openedSilent && this.seen * this.frameMs < OPENING_MS;
+    // A stream with digital silence between sounds has no noise to track: the gate is its floor.
+    const digitalSilence = this.gated.filter(Boolean).length * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
+    const snr = (level: number, history: number[]) => {
+      history.push(level);
+      if (history.length > this.historyFrames) history.shift();
+      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : lowPercentile(history);
+      if (warm) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
+      return level - floor;
+    };
+    const best = Math.max(snr(db, this.history), snr(bandDb, this.bandHistory));
+    return Math.max(0, Math.min(1, (best - 3) / 15));
+  }
+}
+
+/**
+ * The noise floor of a noisy stream: the 10th percentile of recent frame levels, not the minimum —
+ * pink noise and babble swing by 10 dB from frame to frame, and their quietest frame is no floor.
+ */
+function lowPercentile(levels: readonly number[]): number {
+  const sorted = [...levels].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length * FLOOR_PERCENTILE)] ?? Number.NEGATIVE_INFINITY;
+}
+
+/** RBJ band-pass biquad (constant 0 dB peak gain). */
+class BandPass {
+  private readonly b0: number;
+  private readonly b2: number;
+  private readonly a1: number;
+  private readonly a2: number;
+  private x1 = 0;
+  private x2 = 0;
+  private y1 = 0;
+  private y2 = 0;
+
+  constructor(sampleRate: number, centerHz: number, q: number) {
+    const w = (2 * Math.PI * centerHz) / sampleRate;
+    const alpha = Math.sin(w) / (2 * q);
+    const a0 = 1 + alpha;
+    this.b0 = alpha / a0;
+    this.b2 = -alpha / a0;
+    this.a1 = (-2 * Math.cos(w)) / a0;
+    this.a2 = (1 - alpha) / a0;
+  }
+
+  next(x: number): number {
+    const y = this.b0 * x + this.b2 * this.x2 - this.a1 * this.y1 - this.a2 * this.y2;
+    this.x2 = this.x1;
+    this.x1 = x;
+    this.y2 = this.y1;
+    this.y1 = y;
+    return y;
   }
 }

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { EnergyVoiceActivity } from "./energy-voice-activity.ts";
+import type { VoiceActivityEvent } from "./voice-activity.ts";
+
+const RATE = 48_000;
+const ms = (n: number) => (n * RATE) / 1000;
+
+/** Seeded noise, low-passed (one pole at ~1 kHz) so most of its energy is below the 2–6 kHz band. */
+function rumble(lengthMs: number, rms: number, seed = 1): Int16Array {
+  let a = seed;
+  const out = new Int16Array(ms(lengthMs));
+  let y = 0;
+  const raw = new Float64Array(out.length);
+  let sum = 0;
+  for (let i = 0; i < out.length; i++) {
+    a = (a * 1_103_515_245 + 12_345) % 2_147_483_648;
+    y += 0.12 * (a / 2_147_483_648 - 0.5 - y);
+    raw[i] = y;
+    sum += y * y;
+  }
+  const gain = rms / Math.sqrt(sum / out.length);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round((raw[i] ?? 0) * gain);
+  return out;
+}
+
+function tone(lengthMs: number, hz: number, amplitude: number): Int16Array {
+  return new Int16Array(ms(lengthMs)).map((_, i) =>
+    Math.round(amplitude * Math.sin((2 * Math.PI * hz * i) / RATE)),
+  );
+}
+
+function concat(...parts: Int16Array[]): Int16Array {
+  const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function mixAt(base: Int16Array, add: Int16Array, atMs: number): Int16Array {
+  const out = base.slice();
+  for (let i = 0; i < add.length; i++) out[ms(atMs) + i] = (out[ms(atMs) + i] ?? 0) + (add[i] ?? 0);
+  return out;
+}
+
+/** Fed as 10 ms frames, like a LiveKit track. */
+function run(samples: Int16Array): VoiceActivityEvent[] {
+  const vad = new EnergyVoiceActivity();
+  const events: VoiceActivityEvent[] = [];
+  for (let at = 0; at < samples.length; at += ms(10))
+    events.push(...vad.push({ samples: samples.subarray(at, at + ms(10)), sampleRate: RATE }));
+  return [...events, ...vad.flush()];
+}
+
+describe("EnergyVoiceActivity", () => {
+  it("keeps the noise floor across a gap of digital zeros in a noisy stream", () => {
+    // 2 s of noise at −45 dBFS, 130 ms of exact zeros (a receiver gap), 4 s more noise: no speech.
+    // (The track opens with 1 s of zeros, as a recording does before the first packet.)
+    const noisy = concat(
+      new Int16Array(ms(1_000)),
+      rumble(2_000, 180, 1),
+      new Int16Array(ms(130)),
+      rumble(4_000, 180, 2),
+    );
+    expect(run(noisy)).toEqual([]);
+  });
+
+  it("dates a fricative onset under low-frequency noise, not the louder vowel after it", () => {
+    // Noise at −45 dBFS; at 3.0 s a 4 kHz "s" 6 dB over the noise, at 3.2 s a 200 Hz "vowel" 20 dB above it.
+    const fricative = tone(200, 4_000, 510);
+    const vowel = tone(300, 200, 2_550);
+    const stream = concat(
+      new Int16Array(ms(1_000)),
+      mixAt(mixAt(rumble(5_000, 180), fricative, 2_000), vowel, 2_200),
+    );
+    expect(run(stream)).toEqual([
+      { type: "speech_started", startMs: 3_000 },
+      { type: "speech_ended", segment: { startMs: 3_000, endMs: 3_500 } },
+    ]);
+  });
+
+  it("reports no speech when a track opens with digital silence and then noise at −45 dBFS", () => {
+    expect(run(concat(new Int16Array(ms(1_800)), rumble(3_000, 180)))).toEqual([]);
+  });
+
+  it("still takes the first 300 ms of louder noise after an opening silence for speech (warm-up floor)", () => {
+    // Known limit: until 30 frames are seen the floor is at most −50 dBFS (a track may open
+    // mid-word), so noise at −26 dBFS reads as speech until the floor has learned it.
+    expect(run(concat(new Int16Array(ms(1_800)), rumble(3_000, 1_600)))).toEqual([
+      { type: "speech_started", startMs: 1_800 },
+      { type: "speech_ended", segment: { startMs: 1_800, endMs: 2_100 } },
+    ]);
+  });
+
+  it("dates the first onset after an opening digital silence by the gate, as in a silent stream", () => {
+    // A 300 Hz tone under a syllable envelope (a 800 ms syllable, 20 dB deep), peaks at −36 dBFS, after 700 ms of zeros.
+    const syllables = tone(400, 300, 730).map((v, i) =>
+      Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(800)))),
+    );
+    const events = run(concat(new Int16Array(ms(700)), syllables, new Int16Array(ms(800))));
+    expect(events).toEqual([
+      { type: "speech_started", startMs: 700 },
+      // Until the stream has shown digital silence between sounds, the floor is learned from the
+      // sound itself: the first sound's 20 dB-down tail is cut (at 910 of 1_100 ms). Known limit.
+      { type: "speech_ended", segment: { startMs: 700, endMs: 910 } },
+    ]);
+  });
+});
