@@ -1,21 +1,13 @@
 /**
  * The ObserverRoom port over @livekit/rtc-node: joins with a subscribe-only (hidden) token,
  * publishes nothing, reads every remote audio track as 48 kHz mono and every `lk.transcription`
- * stream, attributed to the owner of the track it transcribes.
+ * stream, attributed to the owner of the track it transcribes. The join is rtc-participant.ts.
  */
-import {
-  type AudioFrame,
-  AudioStream,
-  type RemoteParticipant,
-  type RemoteTrack,
-  Room,
-  RoomEvent,
-  type TextStreamReader,
-  TrackKind,
-} from "@livekit/rtc-node";
+import { type RemoteParticipant, type Room, RoomEvent, type TextStreamReader } from "@livekit/rtc-node";
 import type { Clock } from "../media/clock.ts";
 import { describeDisconnect } from "../room/disconnect-reason.ts";
-import { installRoomEventFilter } from "../room/room-event-filter.ts";
+import { LIVEKIT_SAMPLE_RATE, RECEIVE_FRAME_MS, TRANSCRIPTION_TOPIC } from "../room/livekit-call-room.ts";
+import { joinRtcParticipant, type RtcParticipant } from "../room/rtc-participant.ts";
 import type {
   ObserverRoom,
   ObserverRoomConnectOptions,
@@ -23,10 +15,6 @@ import type {
   ObserverRoomEvent,
 } from "./observer-room.ts";
 
-const SAMPLE_RATE = 48_000;
-/** As the caller receives (livekit-call-room.ts): sample-exact positions, a fifth of 10 ms frames' events. */
-const RECEIVE_FRAME_MS = 50;
-const TRANSCRIPTION_TOPIC = "lk.transcription";
 const MAX_SEGMENT_CHARS = 20_000;
 
 export class LiveKitObserverRoomConnector implements ObserverRoomConnector {
@@ -45,9 +33,9 @@ export class LiveKitObserverRoomConnector implements ObserverRoomConnector {
 }
 
 class LiveKitObserverRoom implements ObserverRoom {
-  private readonly room = new Room();
-  private readonly readers = new Set<ReadableStreamDefaultReader<AudioFrame>>();
-  private readonly reading = new Set<string>();
+  private participant: RtcParticipant | undefined;
+  /** The Room from before the connect on (transcriptions may arrive while joining). */
+  private room: Room | undefined;
   private left = false;
   private leaving: Promise<void> | undefined;
   private joined = false;
@@ -55,43 +43,48 @@ class LiveKitObserverRoom implements ObserverRoom {
   constructor(
     private readonly clock: Clock,
     private readonly onEvent: (event: ObserverRoomEvent) => void,
-  ) {
-    installRoomEventFilter(this.room);
-  }
+  ) {}
 
   get roomName(): string {
-    return this.room.name ?? "";
+    return this.room?.name ?? "";
   }
 
   async open(url: string, token: string, signal: AbortSignal): Promise<void> {
-    this.listen();
-    const aborted = new Promise<never>((_, reject) => {
-      const fail = () => reject(new Error("aborted while connecting"));
-      if (signal.aborted) fail();
-      else signal.addEventListener("abort", fail, { once: true });
+    this.participant = await joinRtcParticipant({
+      url,
+      token,
+      signal,
+      role: "observer",
+      autoSubscribe: true,
+      filterForeignEvents: true,
+      onRoom: (room) => this.listen(room),
+      onConnected: (room) => {
+        this.joined = true;
+        for (const p of room.remoteParticipants.values()) {
+          this.emit({ type: "participant_joined", identity: p.identity });
+        }
+      },
+      audio: {
+        sampleRate: LIVEKIT_SAMPLE_RATE,
+        frameMs: RECEIVE_FRAME_MS,
+        onFrame: (frame, identity) =>
+          this.emit({
+            type: "audio",
+            identity,
+            // Copied: the recorder keeps chunks past this callback.
+            audio: { samples: frame.data.slice(), sampleRate: frame.sampleRate },
+            receivedAtMs: this.clock.now(),
+          }),
+      },
     });
-    aborted.catch(() => undefined);
-    // rtc-node's connect cannot be cancelled: on abort we stop waiting and leave() cleans up.
-    const connected = this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
-    connected.catch(() => undefined);
-    await Promise.race([connected, aborted]);
-    this.joined = true;
-    for (const p of this.room.remoteParticipants.values()) {
-      this.emit({ type: "participant_joined", identity: p.identity });
-      for (const pub of p.trackPublications.values()) if (pub.track) this.read(pub.track, p);
-    }
+    // Left while joining: the join went on regardless, so its participant is closed here.
+    if (this.left) await this.participant.close();
   }
 
   leave(): Promise<void> {
-    this.leaving ??= this.close();
-    return this.leaving;
-  }
-
-  private async close(): Promise<void> {
     this.left = true;
-    for (const r of this.readers) await r.cancel().catch(() => undefined);
-    this.readers.clear();
-    await this.room.disconnect().catch(() => undefined);
+    this.leaving ??= this.participant?.close() ?? Promise.resolve();
+    return this.leaving;
   }
 
   private emit(event: ObserverRoomEvent): void {
@@ -103,27 +96,27 @@ class LiveKitObserverRoom implements ObserverRoom {
     }
   }
 
-  private listen(): void {
-    this.room
+  private listen(room: Room): void {
+    this.room = room;
+    room
       .on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) => {
         if (this.joined) this.emit({ type: "participant_joined", identity: p.identity });
       })
       .on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) =>
         this.emit({ type: "participant_left", identity: p.identity }),
       )
-      .on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, p: RemoteParticipant) => this.read(track, p))
       .on(RoomEvent.Disconnected, (reason) => {
         const { name, normal } = describeDisconnect(reason);
         this.emit({ type: "disconnected", reason: name, normal });
       });
-    this.room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
+    room.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
       this.readWords(reader, from.identity).catch(() => undefined);
     });
   }
 
   /** The identity owning track `sid`, if it is a remote participant's. */
   private ownerOf(sid: string | undefined): string | undefined {
-    if (!sid) return undefined;
+    if (!sid || !this.room) return undefined;
     for (const p of this.room.remoteParticipants.values())
       if (p.trackPublications.has(sid)) return p.identity;
     return undefined;
@@ -146,37 +139,5 @@ class LiveKitObserverRoom implements ObserverRoom {
         atMs: this.clock.now(),
       });
     }
-  }
-
-  private read(track: RemoteTrack, participant: RemoteParticipant): void {
-    const sid = track.sid ?? "";
-    if (track.kind !== TrackKind.KIND_AUDIO || this.reading.has(sid) || this.left) return;
-    this.reading.add(sid);
-    const reader = new AudioStream(track, {
-      sampleRate: SAMPLE_RATE,
-      numChannels: 1,
-      frameSizeMs: RECEIVE_FRAME_MS,
-    }).getReader();
-    this.readers.add(reader);
-    const identity = participant.identity;
-    const pump = async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done || !value) return;
-        this.emit({
-          type: "audio",
-          identity,
-          // Copied: the recorder keeps chunks past this callback.
-          audio: { samples: value.data.slice(), sampleRate: value.sampleRate },
-          receivedAtMs: this.clock.now(),
-        });
-      }
-    };
-    pump()
-      .catch(() => undefined)
-      .finally(() => {
-        this.readers.delete(reader);
-        this.reading.delete(sid);
-      });
   }
 }
