@@ -85,12 +85,20 @@ describe("EnergyVoiceActivity", () => {
     expect(run(concat(new Int16Array(ms(1_800)), rumble(3_000, 180)))).toEqual([]);
   });
 
-  it("still takes the first 300 ms of louder noise after an opening silence for speech (warm-up floor)", () => {
-    // Known limit: until 30 frames are seen the floor is at most −50 dBFS (a track may open
-    // mid-word), so noise at −26 dBFS reads as speech until the floor has learned it.
+  it("takes loud noise (−26 dBFS) right after an opening silence for speech for up to 3 s (first-sound floor cap)", () => {
+    // Known limit: until the stream has shown what it sends between sounds the floor is at most
+    // −50 dBFS, so noise this loud reads as speech for the first 3 s (here all 3 s of it).
     expect(run(concat(new Int16Array(ms(1_800)), rumble(3_000, 1_600)))).toEqual([
       { type: "speech_started", startMs: 1_800 },
-      { type: "speech_ended", segment: { startMs: 1_800, endMs: 2_100 } },
+      { type: "speech_ended", segment: { startMs: 1_800, endMs: 4_790 } },
+    ]);
+  });
+
+  it("hears a steady 1 s first sound after an opening silence whole, not its own floor after 300 ms", () => {
+    const events = run(concat(new Int16Array(ms(500)), tone(1_000, 300, 3_000), new Int16Array(ms(1_000))));
+    expect(events).toEqual([
+      { type: "speech_started", startMs: 500 },
+      { type: "speech_ended", segment: { startMs: 500, endMs: 1_500 } },
     ]);
   });
 

@@ -27,6 +27,13 @@ const DIGITAL_SILENCE_MIN_MS = 300;
 /** How long sound after an opening digital silence is judged against the gate alone. */
 const OPENING_MS = 90;
 const FLOOR_PERCENTILE = 0.1;
+/**
+ * After an opening digital silence, how long the floor stays capped as in the warm-up: until the
+ * stream has shown what it sends between sounds, the only frames in the history are the first
+ * sound's own, and a steady first sound (a sustained vowel, a tone) would become its own floor and
+ * end after the warm-up (an observed human's first 1 s line read as 300 ms).
+ */
+const FIRST_SOUND_MS = 3_000;
 /** The floor of a digitally silent stream: every frame over the gate is sound. */
 const DIGITAL_SILENCE_DBFS = -120;
 
@@ -122,13 +129,14 @@ export class EnergyVoiceActivity implements VoiceActivity {
     // Sound right after an opening digital silence: speech is as likely as noise, and a late first
     // onset is worse than a too-short false one (shorter than the minimum speech, so never reported).
     const opening = this.openedSilent && this.seen * this.frameMs < OPENING_MS;
+    const firstSound = this.openedSilent && this.seen * this.frameMs < FIRST_SOUND_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence = this.gated.filter(Boolean).length * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
     const snr = (level: number, history: number[]) => {
       history.push(level);
       if (history.length > this.historyFrames) history.shift();
       let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : lowPercentile(history);
-      if (warm) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
+      if (warm || firstSound) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
       return level - floor;
     };
     const best = Math.max(snr(db, this.history), snr(bandDb, this.bandHistory));
