@@ -1,12 +1,5 @@
-/**
- * The sidecar's real VoiceCallRunner: decodes the job, enters its LiveKit room by the job's
- * connection mode (room-entry/: bot runner, session endpoint, dispatch, token endpoint or a given
- * token), joins as the caller, runs the call, deletes a room it created, and returns the
- * `VoiceResult` with the transcript, metrics and the recordings as sha256-checked artifacts.
- */
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { EndedReason, VoiceArtifact, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
+import type { EndedReason, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 import type { ChatRoomConnector } from "../chat/chat-room.ts";
 import { runChatJob } from "../chat/run-chat-job.ts";
 import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
@@ -16,17 +9,16 @@ import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
 import type { VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { ObserverRoomConnector } from "../observe/observer-room.ts";
 import { runObserveJob } from "../observe/run-observe-job.ts";
-import { sha256File } from "../outbox/file-digest.ts";
-import type { WrittenRecording } from "../recording/call-recorder.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
 import { enterRoom, roomEntryPorts } from "../room-entry/room-entry.ts";
 import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
-import { type CallReport, runCall } from "./call-session.ts";
+import { runCall } from "./call-session.ts";
 import { brainFor, decodeCallerConfig } from "./caller-config.ts";
 import { InterruptPlan } from "./interrupt-plan.ts";
 import { type SttEngine, sttFactory, vadFactory } from "./speech-engines.ts";
+import { artifactsOf, voiceResultOf } from "./voice-result.ts";
 
 export interface LiveKitRunnerOptions {
   /** Each run's WAVs go to `<recordingsDir>/<run_id>/`. */
@@ -168,49 +160,6 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
  */
 export function platformId(id: string): string | number {
   return /^(0|[1-9]\d{0,15})$/.test(id) && Number.isSafeInteger(Number(id)) ? Number(id) : id;
-}
-
-export function voiceResultOf(runId: string, report: CallReport, artifacts: VoiceArtifact[]): VoiceResult {
-  const { end, recording } = report;
-  return {
-    run_id: runId,
-    status: end.status,
-    ended_reason: end.reason,
-    ...(end.detail === undefined ? {} : { error_message: end.detail.slice(0, 4096) }),
-    started_at: new Date(report.startedAtWallMs).toISOString(),
-    ended_at: new Date(report.endedAtWallMs).toISOString(),
-    duration_ms: report.durationMs,
-    ...(report.roomName ? { room_name: report.roomName } : {}),
-    transcript: report.transcript,
-    recording: recording
-      ? {
-          sample_rate_hz: recording.sampleRateHz,
-          stereo_path: recording.stereoPath,
-          participants: recording.participants,
-          duration_ms: Math.round(recording.durationMs * 10) / 10,
-        }
-      : null,
-    metrics: report.metrics,
-    artifacts,
-  };
-}
-
-/** One artifact per WAV: the stereo mix and each participant's track, with size and sha256. */
-export async function artifactsOf(recording: WrittenRecording | null): Promise<VoiceArtifact[]> {
-  if (!recording) return [];
-  const files = [
-    { part: "recording_stereo", path: recording.stereoPath },
-    ...recording.participants.map((p) => ({ part: `recording_${p.role}`, path: p.path })),
-  ];
-  return Promise.all(
-    files.map(async (f) => ({
-      part: f.part,
-      path: f.path,
-      content_type: "audio/wav",
-      bytes: (await stat(f.path)).size,
-      sha256: await sha256File(f.path),
-    })),
-  );
 }
 
 function failedResult(

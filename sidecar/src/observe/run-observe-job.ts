@@ -1,19 +1,11 @@
-/**
- * The sidecar's entry for a `VoiceJob` with `observe` (a browser session): joins the room with the
- * job's subscribe-only token (connection mode `manual`), observes the session and returns the
- * `VoiceResult` — transcript, stereo + per-party recordings as sha256-checked artifacts, and the
- * turn metrics, each stating how it was measured.
- */
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { VoiceArtifact, VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
+import type { VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 import { DEFAULT_CALL_LIMITS } from "../call/call-limits.ts";
+import { artifactsOf, voiceResultOf } from "../call/voice-result.ts";
 import type { Clock } from "../media/clock.ts";
 import { createVoiceActivity, type VadEngine } from "../media/vad/create-voice-activity.ts";
-import { sha256File } from "../outbox/file-digest.ts";
-import type { WrittenRecording } from "../recording/call-recorder.ts";
 import { LiveKitObserverRoomConnector } from "./livekit-observer-room.ts";
-import { type ObservedCall, observeSession } from "./observe-session.ts";
+import { observeSession } from "./observe-session.ts";
 import type { ObserverRoomConnector } from "./observer-room.ts";
 
 export interface ObserveJobOptions {
@@ -75,48 +67,5 @@ export async function runObserveJob(
       signal,
     },
   );
-  return resultOf(job.run_id, call, await artifactsOf(call.recording));
-}
-
-function resultOf(runId: string, call: ObservedCall, artifacts: VoiceArtifact[]): VoiceResult {
-  const { end, recording } = call;
-  return {
-    run_id: runId,
-    status: end.status,
-    ended_reason: end.reason,
-    ...(end.detail === undefined ? {} : { error_message: end.detail.slice(0, 4096) }),
-    started_at: new Date(call.startedAtWallMs).toISOString(),
-    ended_at: new Date(call.endedAtWallMs).toISOString(),
-    duration_ms: call.durationMs,
-    ...(call.roomName ? { room_name: call.roomName } : {}),
-    transcript: call.transcript,
-    recording: recording
-      ? {
-          sample_rate_hz: recording.sampleRateHz,
-          stereo_path: recording.stereoPath,
-          participants: recording.participants,
-          duration_ms: Math.round(recording.durationMs * 10) / 10,
-        }
-      : null,
-    metrics: call.metrics,
-    artifacts,
-  };
-}
-
-/** One artifact per WAV (as the caller's runner sends them): the stereo mix and each party's track. */
-async function artifactsOf(recording: WrittenRecording | null): Promise<VoiceArtifact[]> {
-  if (!recording) return [];
-  const files = [
-    { part: "recording_stereo", path: recording.stereoPath },
-    ...recording.participants.map((p) => ({ part: `recording_${p.role}`, path: p.path })),
-  ];
-  return Promise.all(
-    files.map(async (f) => ({
-      part: f.part,
-      path: f.path,
-      content_type: "audio/wav",
-      bytes: (await stat(f.path)).size,
-      sha256: await sha256File(f.path),
-    })),
-  );
+  return voiceResultOf(job.run_id, call, await artifactsOf(call.recording));
 }
