@@ -8,7 +8,7 @@ import { type RemoteParticipant, type Room, RoomEvent, type TextStreamReader } f
 import { describeDisconnect } from "../room/disconnect-reason.ts";
 // `lk.transcription`: where LiveKit Agents writes what the agent says (one stream per segment).
 import { TRANSCRIPTION_TOPIC } from "../room/livekit-call-room.ts";
-import { joinRtcParticipant, type RtcParticipant } from "../room/rtc-participant.ts";
+import { joinRtcParticipant, openOrLeave, type RtcParticipant } from "../room/rtc-participant.ts";
 import {
   CHAT_TOPIC,
   type ChatRoom,
@@ -25,14 +25,7 @@ export const MAX_CHAT_TEXT_CHARS = 20_000;
 export class LiveKitChatRoomConnector implements ChatRoomConnector {
   /** One attempt: a server that drops the caller while it joins fails the call (connection_failed). */
   async connect(options: ChatRoomConnectOptions): Promise<ChatRoom> {
-    const room = new LiveKitChatRoom(options.onEvent);
-    try {
-      await room.open(options.url, options.token, options.signal);
-      return room;
-    } catch (cause) {
-      await room.leave();
-      throw cause;
-    }
+    return openOrLeave(new LiveKitChatRoom(options.onEvent), options);
   }
 }
 

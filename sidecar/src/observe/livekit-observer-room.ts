@@ -7,7 +7,7 @@ import { type RemoteParticipant, type Room, RoomEvent, type TextStreamReader } f
 import type { Clock } from "../media/clock.ts";
 import { describeDisconnect } from "../room/disconnect-reason.ts";
 import { LIVEKIT_SAMPLE_RATE, RECEIVE_FRAME_MS, TRANSCRIPTION_TOPIC } from "../room/livekit-call-room.ts";
-import { joinRtcParticipant, type RtcParticipant } from "../room/rtc-participant.ts";
+import { joinRtcParticipant, openOrLeave, type RtcParticipant } from "../room/rtc-participant.ts";
 import type {
   ObserverRoom,
   ObserverRoomConnectOptions,
@@ -21,14 +21,7 @@ export class LiveKitObserverRoomConnector implements ObserverRoomConnector {
   constructor(private readonly clock: Clock) {}
 
   async connect(options: ObserverRoomConnectOptions): Promise<ObserverRoom> {
-    const room = new LiveKitObserverRoom(this.clock, options.onEvent);
-    try {
-      await room.open(options.url, options.token, options.signal);
-      return room;
-    } catch (cause) {
-      await room.leave();
-      throw cause;
-    }
+    return openOrLeave(new LiveKitObserverRoom(this.clock, options.onEvent), options);
   }
 }
 

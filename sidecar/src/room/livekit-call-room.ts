@@ -8,7 +8,7 @@ import type { Clock } from "../media/clock.ts";
 import type { CallRoom, CallRoomConnectOptions, CallRoomConnector, CallRoomEvent } from "./call-room.ts";
 import { describeDisconnect } from "./disconnect-reason.ts";
 import { dtmfEventCode } from "./dtmf-signal.ts";
-import { joinRtcParticipant, type RtcParticipant } from "./rtc-participant.ts";
+import { joinRtcParticipant, openOrLeave, type RtcParticipant } from "./rtc-participant.ts";
 
 export const LIVEKIT_SAMPLE_RATE = 48_000;
 /**
@@ -73,14 +73,7 @@ export class LiveKitCallRoomConnector implements CallRoomConnector {
    * joins fails the call as connection_failed, because a test must not hide a flaky room.
    */
   async connect(options: CallRoomConnectOptions): Promise<CallRoom> {
-    const room = new LiveKitCallRoom(this.options, options.onEvent);
-    try {
-      await room.open(options.url, options.token, options.signal);
-      return room;
-    } catch (cause) {
-      await room.leave();
-      throw cause;
-    }
+    return openOrLeave(new LiveKitCallRoom(this.options, options.onEvent), options);
   }
 }
 

@@ -163,3 +163,23 @@ class JoinedParticipant implements RtcParticipant {
     return this.joinFailure ? Promise.race([step, this.joinFailure]) : step;
   }
 }
+
+/** A room adapter that opens in one step and leaves without throwing. */
+export interface OpenableRoom {
+  open(url: string, token: string, signal: AbortSignal): Promise<void>;
+  leave(): Promise<void>;
+}
+
+/** Opens `room`; a join that fails leaves what it half-opened before the failure is thrown. */
+export async function openOrLeave<R extends OpenableRoom>(
+  room: R,
+  options: { url: string; token: string; signal: AbortSignal },
+): Promise<R> {
+  try {
+    await room.open(options.url, options.token, options.signal);
+    return room;
+  } catch (cause) {
+    await room.leave();
+    throw cause;
+  }
+}
