@@ -1,6 +1,7 @@
 /**
  * The gateway contract, voice: test runs on channel `web` go to a real sidecar (its job API and
- * outbox on loopback; its calls driven by the scripted runner), stream their transcript live,
+ * outbox on loopback; its calls driven by the scripted runner), stream their transcript live
+ * (Node follows it in the gateway's process, Workers in a Durable Object per run),
  * come back as sha256-checked multipart results, and settle — a failed call or a failed
  * assertion fails the run and the test run; missing LiveKit credentials fail it before any job;
  * a repeated delivery changes nothing; recordings are served to their workspace only.
@@ -16,17 +17,12 @@ import {
   pollUntil,
   readEvents,
 } from "./contract-client.ts";
-import { type RunningTarget, skipOn, TARGETS } from "./gateway-targets.ts";
+import { type RunningTarget, TARGETS } from "./gateway-targets.ts";
 import { type ScriptedSidecar, SIDECAR_TOKEN, startScriptedSidecar } from "./scripted-sidecar.ts";
 
 const ADMIN_TOKEN = "voice-contract-admin-token-77f2";
 
 describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
-  const live = skipOn(
-    target,
-    "workers",
-    "a Worker cannot hold a sidecar's event stream: the transcript comes with the result",
-  );
   let gw: RunningTarget;
   let sidecar: ScriptedSidecar;
   let client: ContractClient;
@@ -137,46 +133,43 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
     expect(await wav.text()).toBe(`RIFF fake agent audio of run ${runId}`);
   });
 
-  it.skipIf(live.skip)(
-    `streams a voice run's transcript live from the sidecar's events${live.note}`,
-    async () => {
-      const started = await call("POST", "/v1/test-runs", {
-        agent_id: agentId,
-        scenario_ids: [booking],
-        channel: "web",
-      });
-      const runId: number = (await call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`)).body
-        .data[0].id;
-      const job = await sidecar.runner.call(String(runId));
-      job.emit({ type: "stage_started", stage: "conversation" });
-      job.emit({
-        type: "turn",
-        turn_index: 1,
-        role: "user",
-        content: "hi, I'd like to book a table",
-        start_ms: 1_000,
-        end_ms: 2_500,
-      });
-      await pollUntil(
-        () => call("GET", `/v1/runs/${runId}`),
-        (r) => r.body.status === "running",
-      );
-      const stream = await fetch(`${gw.baseUrl}/v1/runs/${runId}/events`, {
-        headers: { "X-API-Key": gw.apiKey },
-      });
-      expect(JSON.parse(await firstEventOfType(stream, "transcript"))).toEqual({
-        role: "user",
-        content: "hi, I'd like to book a table",
-        at_ms: 1_000,
-        start_ms: 1_000,
-        end_ms: 2_500,
-      });
-      expect((await call("GET", `/v1/runs/${runId}`)).body.status).toBe("running");
-      job.finish(await sidecar.resultWithRecording(job.job));
-      const events = await readEvents(gw, client, runId);
-      expect(events.map((e) => e.event)).toEqual(["status", "transcript", "ended"]);
-    },
-  );
+  it("streams a voice run's transcript live from the sidecar's events", async () => {
+    const started = await call("POST", "/v1/test-runs", {
+      agent_id: agentId,
+      scenario_ids: [booking],
+      channel: "web",
+    });
+    const runId: number = (await call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`)).body.data[0]
+      .id;
+    const job = await sidecar.runner.call(String(runId));
+    job.emit({ type: "stage_started", stage: "conversation" });
+    job.emit({
+      type: "turn",
+      turn_index: 1,
+      role: "user",
+      content: "hi, I'd like to book a table",
+      start_ms: 1_000,
+      end_ms: 2_500,
+    });
+    await pollUntil(
+      () => call("GET", `/v1/runs/${runId}`),
+      (r) => r.body.status === "running",
+    );
+    const stream = await fetch(`${gw.baseUrl}/v1/runs/${runId}/events`, {
+      headers: { "X-API-Key": gw.apiKey },
+    });
+    expect(JSON.parse(await firstEventOfType(stream, "transcript"))).toEqual({
+      role: "user",
+      content: "hi, I'd like to book a table",
+      at_ms: 1_000,
+      start_ms: 1_000,
+      end_ms: 2_500,
+    });
+    expect((await call("GET", `/v1/runs/${runId}`)).body.status).toBe("running");
+    job.finish(await sidecar.resultWithRecording(job.job));
+    const events = await readEvents(gw, client, runId);
+    expect(events.map((e) => e.event)).toEqual(["status", "transcript", "ended"]);
+  });
 
   it(`fails the run and the test run when an assertion fails`, async () => {
     const started = await call("POST", "/v1/test-runs", {

@@ -3,10 +3,10 @@
  * job is offered to the sidecars in turn, starting after the last one used; 429 → the next;
  * every sidecar full or unreachable → back to the queue until `Retry-After` (a queued run is
  * retried until its deadline, when the sweeper ends it). Accepted → the run is `running` with
- * its deadline (max_duration + grace) and, where the runtime can hold a stream, its live events
- * are followed and stored as the run's `transcript` events.
+ * its deadline (max_duration + grace) and its live events are followed and stored as the run's
+ * `transcript` events: here, in this process (Node), or by a holder that outlives the request
+ * that dispatched it (a Durable Object per run on Workers).
  */
-import type { VoiceRunEvent } from "@spar/protocol";
 import type { NewRunEvent } from "../db/repositories/run-events.ts";
 import { startRun } from "../db/repositories/runs.ts";
 import {
@@ -19,9 +19,9 @@ import {
 import { openField } from "../db/sealed-fields.ts";
 import { endRun, type SettlementDeps } from "../runs/run-settlement.ts";
 import type { SecretBox } from "../security/secret-box.ts";
-import { cancelJob, postJob, readJobEvents, type SidecarTarget } from "./sidecar-client.ts";
+import { cancelJob, postJob, type SidecarTarget } from "./sidecar-client.ts";
+import { FOLLOW_RETRY_MS, type FollowedVoiceJob, followVoiceEvents } from "./voice-event-follower.ts";
 import { decodePlan, type VoiceRunPlan } from "./voice-run-plan.ts";
-import { liveTranscriptEntry } from "./voice-transcript.ts";
 
 export interface VoiceDispatcherOptions {
   secrets: SecretBox;
@@ -32,8 +32,12 @@ export interface VoiceDispatcherOptions {
   fetch: typeof fetch;
   /** Stores a run event (the Node event buffer, or one write each). */
   addEvent: (event: NewRunEvent) => void;
-  /** Follow each accepted job's live events (Node); Workers cannot hold the stream. */
-  followEvents: boolean;
+  /**
+   * Who follows each accepted job's live events: `"here"`, this dispatcher, until the job ends
+   * (Node's long-lived process), or a function that hands the job to a holder that outlives the
+   * request (Workers: the run's Durable Object).
+   */
+  follow: "here" | ((job: FollowedVoiceJob) => Promise<void>);
   /** A running voice run is ended `sidecar_lost` this long after its max duration. */
   deadlineGraceMs: number;
   /** Why a LiveKit URL may not be called now (the outbound policy after DNS), or undefined. */
@@ -51,7 +55,6 @@ export const VOICE_RESULTS_PATH = "/internal/voice-results";
 
 const BATCH = 20;
 const DEFAULT_RETRY_DELAY_MS = 2_000;
-const FOLLOW_RETRY_MS = 1_000;
 
 export class VoiceDispatcher {
   readonly #o: VoiceDispatcherOptions;
@@ -217,48 +220,32 @@ export class VoiceDispatcher {
     }
     const run = { workspaceId: record.workspaceId, runId: record.runId };
     this.#o.addEvent({ ...run, type: "status", data: { status: "running" }, nowMs });
-    if (!this.#o.followEvents) return;
-    const following = this.#follow(record, sidecar, deadlineAtMs).catch((cause: unknown) =>
-      this.#o.log(`the live events of voice run ${record.runId} stopped`, cause),
+    const job: FollowedVoiceJob = { ...run, sidecarUrl: sidecar.url, deadlineAtMs };
+    const { follow } = this.#o;
+    if (follow !== "here") {
+      await follow(job).catch((cause: unknown) =>
+        this.#o.log(`the live events of voice run ${record.runId} will not be followed`, cause),
+      );
+      return;
+    }
+    const following = followVoiceEvents(
+      {
+        fetch: this.#o.fetch,
+        sidecar,
+        now: settlement.now,
+        store: this.#o.addEvent,
+        signal: this.#stop.signal,
+        retryMs: FOLLOW_RETRY_MS,
+        log: this.#o.log,
+      },
+      job,
+      0,
+    ).then(
+      () => {},
+      (cause: unknown) => this.#o.log(`the live events of voice run ${record.runId} stopped`, cause),
     );
     this.#following.add(following);
     void following.finally(() => this.#following.delete(following));
-  }
-
-  /** Until the job finishes (its `job_finished` event), the stream is gone for good, or the deadline. */
-  async #follow(record: VoiceJobRecord, sidecar: SidecarTarget, deadlineAtMs: number): Promise<void> {
-    const { settlement } = this.#o;
-    let afterSeq = 0;
-    let finished = false;
-    const onEvent = (event: VoiceRunEvent) => {
-      if (event.type === "job_finished") finished = true;
-      if (event.type !== "turn") return;
-      this.#o.addEvent({
-        workspaceId: record.workspaceId,
-        runId: record.runId,
-        type: "transcript",
-        data: liveTranscriptEntry(event),
-        nowMs: settlement.now(),
-      });
-    };
-    while (!finished && !this.#stop.signal.aborted && settlement.now() < deadlineAtMs) {
-      try {
-        const read = await readJobEvents(
-          this.#o.fetch,
-          sidecar,
-          String(record.runId),
-          afterSeq,
-          onEvent,
-          this.#stop.signal,
-        );
-        afterSeq = read.lastSeq;
-        // The sidecar no longer knows the job (restarted): its result, if any, comes by the outbox.
-        if (read.status === 404 || read.status === 401) return;
-      } catch {
-        // The sidecar went away mid-stream: try again; the sweeper ends the run if it never returns.
-      }
-      if (!finished) await sleep(FOLLOW_RETRY_MS, this.#stop.signal);
-    }
   }
 
   async #fail(
@@ -278,18 +265,4 @@ export class VoiceDispatcher {
       endedAtMs: this.#o.settlement.now(),
     });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openTwoWorkspaces, seedTestRun, type TwoWorkspaces } from "./db-test-setup.fixture.ts";
-import { appendRunEvent, appendRunEvents, listRunEvents } from "./run-events.ts";
+import { appendRunEvent, appendRunEvents, lastSourceSeq, listRunEvents } from "./run-events.ts";
 import { finishRun, type RunRecord } from "./runs.ts";
 
 let t: TwoWorkspaces;
@@ -87,5 +87,35 @@ describe("appending events in one statement", () => {
 
   it("stores nothing and answers nothing for no events", async () => {
     expect(await appendRunEvents(t.db, [])).toEqual([]);
+  });
+
+  it("stores a live event once per sidecar seq, across statements and within one, without gaps in seq", async () => {
+    const live = (runIndex: number, sourceSeq: number, content: string) => ({
+      ...said(runIndex, content, sourceSeq),
+      sourceSeq,
+    });
+    expect(await lastSourceSeq(t.db, idOf(0))).toBe(0);
+    await appendRunEvents(t.db, [live(0, 3, "one"), live(0, 5, "two"), said(0, "own", 6)]);
+    // A second follower replays 3 and 5, and says 5 twice in one batch; run 1 may reuse the seqs.
+    const stored = await appendRunEvents(t.db, [
+      live(0, 3, "one"),
+      live(0, 5, "two"),
+      live(0, 7, "three"),
+      live(0, 7, "three"),
+      live(1, 3, "other run"),
+    ]);
+    expect(stored).toEqual([
+      { runId: idOf(0), seq: 4 },
+      { runId: idOf(1), seq: 1 },
+    ]);
+    const events = await listRunEvents(t.db, t.a, idOf(0), { afterSeq: 0, limit: 10 });
+    expect(events.map((e) => [e.seq, e.sourceSeq, e.data])).toEqual([
+      [1, 3, { role: "user", content: "one" }],
+      [2, 5, { role: "user", content: "two" }],
+      [3, null, { role: "user", content: "own" }],
+      [4, 7, { role: "user", content: "three" }],
+    ]);
+    expect(await lastSourceSeq(t.db, idOf(0))).toBe(7);
+    expect(await lastSourceSeq(t.db, idOf(1))).toBe(3);
   });
 });

@@ -39,6 +39,8 @@ export interface NewRunEvent {
   type: RunEventType;
   data: unknown;
   nowMs: number;
+  /** A voice run's live event: the sidecar's seq for it; an event with a seq already stored is skipped. */
+  sourceSeq?: number;
 }
 
 /**
@@ -46,16 +48,33 @@ export interface NewRunEvent {
  * events get its next seqs in the order given. The events travel as one JSON parameter read
  * back with json_each (D1 binds at most 100 parameters). Only events of runs in their
  * workspace are stored, and of those only `ended` events once a run has ended — any other event
- * after the end would be one no stream sends; the stored ones are answered as `{runId, seq}`,
- * by run, then seq.
+ * after the end would be one no stream sends — and no event whose `sourceSeq` the run already
+ * has (two followers of one sidecar stream store each of its events once; the statement runs
+ * under the write lock, so the check cannot race); the stored ones are answered as
+ * `{runId, seq}`, by run, then seq.
  */
 export async function appendRunEvents(
   db: SparDatabase,
   events: readonly NewRunEvent[],
 ): Promise<{ runId: number; seq: number }[]> {
-  if (events.length === 0) return [];
+  const seen = new Set<string>();
+  const unique = events.filter((e) => {
+    if (e.sourceSeq === undefined) return true;
+    const key = `${e.runId}:${e.sourceSeq}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (unique.length === 0) return [];
   const payload = JSON.stringify(
-    events.map((e) => ({ w: e.workspaceId, r: e.runId, t: e.type, d: JSON.stringify(e.data), at: e.nowMs })),
+    unique.map((e) => ({
+      w: e.workspaceId,
+      r: e.runId,
+      t: e.type,
+      d: JSON.stringify(e.data),
+      at: e.nowMs,
+      s: e.sourceSeq ?? null,
+    })),
   );
   // SQLite reads the whole SELECT before inserting when it reads the table it inserts into,
   // so max(seq) is each run's last seq before this statement.
@@ -63,17 +82,30 @@ export async function appendRunEvents(
     select null, ${runs.workspaceId}, ${runs.id},
       coalesce((select max(e.seq) from ${runEvents} e where e.run_id = ${runs.id}), 0)
         + row_number() over (partition by ${runs.id} order by j.key),
-      json_extract(j.value, '$.t'), json_extract(j.value, '$.d'), json_extract(j.value, '$.at')
+      json_extract(j.value, '$.t'), json_extract(j.value, '$.d'), json_extract(j.value, '$.at'),
+      json_extract(j.value, '$.s')
     from json_each(${payload}) j
     join ${runs} on ${runs.id} = json_extract(j.value, '$.r')
       and ${runs.workspaceId} = json_extract(j.value, '$.w')
       and (${runs.status} in ('queued', 'running') or json_extract(j.value, '$.t') = 'ended')
+    where json_extract(j.value, '$.s') is null or not exists (
+      select 1 from ${runEvents} e
+      where e.run_id = ${runs.id} and e.source_seq = json_extract(j.value, '$.s'))
     order by j.key`;
   const inserted = await db
     .insert(runEvents)
     .select(rows)
     .returning({ runId: runEvents.runId, seq: runEvents.seq });
   return inserted.sort((a, b) => a.runId - b.runId || a.seq - b.seq);
+}
+
+/** The sidecar seq of the run's last stored live event (0 when none): where its follower resumes. */
+export async function lastSourceSeq(db: SparDatabase, runId: number): Promise<number> {
+  const [row] = await db
+    .select({ last: sql<number | null>`max(${runEvents.sourceSeq})` })
+    .from(runEvents)
+    .where(eq(runEvents.runId, runId));
+  return row?.last ?? 0;
 }
 
 /** Events with `seq > afterSeq`, in order (`afterSeq` 0 reads from the start; `Last-Event-ID` resumes). */

@@ -106,6 +106,15 @@ export const runEvents = sqliteTable(
     type: text("type", { enum: RUN_EVENT_TYPES }).notNull(),
     data: text("data_json", { mode: "json" }).$type<unknown>().notNull(),
     createdAtMs: integer("created_at_ms").notNull(),
+    /**
+     * A voice run's live event: the sidecar's own seq for it (its job's event stream), so the
+     * last one stored is where a follower resumes and a repeated event is stored once. Null for
+     * events the gateway makes itself.
+     */
+    sourceSeq: integer("source_seq"),
   },
-  (t) => [uniqueIndex("run_events_run_seq").on(t.runId, t.seq)],
+  (t) => [
+    uniqueIndex("run_events_run_seq").on(t.runId, t.seq),
+    uniqueIndex("run_events_run_source_seq").on(t.runId, t.sourceSeq),
+  ],
 );

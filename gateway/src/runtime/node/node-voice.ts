@@ -59,7 +59,7 @@ export function createNodeVoice(o: NodeVoiceOptions): NodeVoice {
       resultUrl: () => `${baseUrl}${VOICE_RESULTS_PATH}`,
       fetch: globalThis.fetch,
       addEvent: (event) => o.settlement.events.add(event),
-      followEvents: true,
+      follow: "here",
       deadlineGraceMs: o.deadlineGraceMs,
       checkUrl: o.checkUrl,
       ...(o.onTiming

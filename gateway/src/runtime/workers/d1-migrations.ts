@@ -12,6 +12,7 @@ import m0002 from "../../../drizzle/migrations/0002_run_duration_and_delivery_fa
 import m0003 from "../../../drizzle/migrations/0003_runs_test_run_outcome_index.sql";
 import m0004 from "../../../drizzle/migrations/0004_voice_jobs.sql";
 import m0005 from "../../../drizzle/migrations/0005_livekit_sessions.sql";
+import m0006 from "../../../drizzle/migrations/0006_run_events_source_seq.sql";
 import { statementsOf } from "./migration-statements.ts";
 
 export const MIGRATIONS: readonly { name: string; sql: string }[] = [
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
   { name: "0003_runs_test_run_outcome_index.sql", sql: m0003 },
   { name: "0004_voice_jobs.sql", sql: m0004 },
   { name: "0005_livekit_sessions.sql", sql: m0005 },
+  { name: "0006_run_events_source_seq.sql", sql: m0006 },
 ];
 
 const BOOKKEEPING =

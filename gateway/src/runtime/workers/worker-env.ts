@@ -4,13 +4,16 @@
  */
 import type { D1Database, DurableObjectNamespace, R2Bucket } from "@cloudflare/workers-types";
 import type { TextRunObject } from "./text-run-object.ts";
+import type { VoiceRunObject } from "./voice-run-object.ts";
 import type { WebhookObject } from "./webhook-object.ts";
 
 export interface WorkerEnv {
   DB: D1Database;
   TEXT_RUNS: DurableObjectNamespace<TextRunObject>;
   WEBHOOKS: DurableObjectNamespace<WebhookObject>;
-  /** Recordings of voice runs (used once voice runs on Workers). */
+  /** One per voice run: it follows the run's live events at its sidecar. */
+  VOICE_RUNS: DurableObjectNamespace<VoiceRunObject>;
+  /** Recordings of voice runs. */
   RECORDINGS: R2Bucket;
   /**
    * `spar serve --runtime workers` only: the first-start key's prefix and SHA-256. When no

@@ -23,6 +23,7 @@ import type { WorkerEnv } from "./worker-env.ts";
 import { createWorkersVoice, type WorkersVoice } from "./workers-voice.ts";
 
 export { TextRunObject } from "./text-run-object.ts";
+export { VoiceRunObject } from "./voice-run-object.ts";
 export { WebhookObject } from "./webhook-object.ts";
 
 interface Gateway {

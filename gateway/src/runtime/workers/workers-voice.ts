@@ -1,8 +1,9 @@
 /**
  * Voice on Workers: remote sidecars only (SPAR_SIDECARS + SPAR_SIDECAR_TOKEN), recordings in R2
- * (RECORDINGS). A Worker cannot hold a sidecar's event stream, so runs are not followed live:
- * their transcript arrives with the result. The queue is pumped after each request that started
- * runs (`ctx.waitUntil`) and by the cron sweep (runs every sidecar was too full for).
+ * (RECORDINGS). A request cannot hold a sidecar's event stream for a whole call, so each
+ * accepted job is handed to its run's Durable Object (VOICE_RUNS), which follows it live. The
+ * queue is pumped after each request that started runs (`ctx.waitUntil`) and by the cron sweep
+ * (runs every sidecar was too full for).
  */
 
 import { DEADLINE_GRACE_MS } from "../../runs/db-run-recorder.ts";
@@ -48,7 +49,10 @@ export function createWorkersVoice(context: WorkerContext, settlement: Settlemen
       resultUrl: () => `${settlement.publicUrl}${VOICE_RESULTS_PATH}`,
       fetch: (input, init) => fetch(input, init),
       addEvent: (event) => events.add(event),
-      followEvents: false,
+      follow: async (job) => {
+        const runs = context.env.VOICE_RUNS;
+        await runs.get(runs.idFromName(String(job.runId))).follow(job);
+      },
       deadlineGraceMs: DEADLINE_GRACE_MS,
       checkUrl: async (url) => context.checkUrl(url),
       log: (message, cause) => log({ level: "error", message, cause }),
