@@ -68,3 +68,20 @@ export function medianFrequency(samples: Int16Array, sampleRate: number, windowM
   estimates.sort((a, b) => a - b);
   return estimates[Math.floor(estimates.length / 2)] ?? 0;
 }
+
+/** One window of a recording: its frequency estimate and RMS level. */
+export interface ToneWindow {
+  hz: number;
+  level: number;
+}
+
+/** The recording cut into `windowMs` windows, each measured (frequency, level). */
+export function toneWindows(samples: Int16Array, sampleRate: number, windowMs = 100): ToneWindow[] {
+  const win = Math.round((sampleRate * windowMs) / 1000);
+  const windows: ToneWindow[] = [];
+  for (let start = 0; start + win <= samples.length; start += win) {
+    const w = samples.subarray(start, start + win);
+    windows.push({ hz: estimateFrequency(w, sampleRate), level: rms(w) });
+  }
+  return windows;
+}
