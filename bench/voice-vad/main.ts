@@ -1,6 +1,7 @@
 /**
  * VAD engines side by side on one synthesized 90 s track with known silences (24 flite utterances,
- * gaps 600 ms – 3 s), clean and under white noise at 20 and 15 dB SNR: onset/offset error (mean and
+ * gaps 600 ms – 3 s), clean, under white noise at 20 and 15 dB SNR, and under the reference bot's
+ * pink and babble beds at 20 dB (their SNR against the lines' active level, noise-bed.ts): onset/offset error (mean and
  * p95 of |error|, and the signed mean as bias), missed/invented segments, CPU ms per s of audio.
  * Each engine runs in its own child process, so native runtimes never share a process and CPU
  * figures are not polluted by another engine's JIT or threads.
@@ -9,6 +10,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { argv, cpuUsage, execArgv, execPath } from "node:process";
+import { activeSpeechLevel, createNoiseBed, type NoiseKind } from "@spar/devkit/reference-voice-bot";
 import { mean, percentile } from "@spar/protocol";
 import {
   createVoiceActivity,
@@ -74,6 +76,8 @@ async function runEngine(key: string): Promise<void> {
     ["clean", to48k(fixture.audio)],
     ["white noise 20 dB", to48k(addNoise(fixture, 20))],
     ["white noise 15 dB", to48k(addNoise(fixture, 15))],
+    ["pink bed 20 dB", to48k(underBed(fixture, "pink", 20))],
+    ["babble bed 20 dB", to48k(underBed(fixture, "babble", 20))],
   ];
   for (const [condition, audio] of conditions) {
     let vad: VoiceActivity;
@@ -103,6 +107,21 @@ async function runEngine(key: string): Promise<void> {
     };
     console.log(JSON.stringify(row));
   }
+}
+
+/** The track under one of the reference bot's noise beds, `snrDb` under the lines' active level. */
+function underBed(
+  fixture: Awaited<ReturnType<typeof buildSpeechFixture>>,
+  kind: NoiseKind,
+  snrDb: number,
+): PcmAudio {
+  const { samples, sampleRate } = fixture.audio;
+  const lines = fixture.truth.map((t) =>
+    samples.subarray(Math.floor((t.startMs * sampleRate) / 1000), Math.ceil((t.endMs * sampleRate) / 1000)),
+  );
+  const bed = createNoiseBed({ kind, snrDb, seed: 1 }, activeSpeechLevel(lines, sampleRate), sampleRate);
+  const out = samples.map((s, i) => Math.max(-32768, Math.min(32767, s + (bed[i % bed.length] ?? 0))));
+  return { samples: out, sampleRate };
 }
 
 function table(rows: Row[]): void {

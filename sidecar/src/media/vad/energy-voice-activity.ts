@@ -1,4 +1,5 @@
 import type { PcmAudio } from "../audio/pcm.ts";
+import { DEFAULT_SPECTRAL_ONSET, SpectralOnset } from "./spectral-onset.ts";
 import { SpeechHysteresis } from "./speech-hysteresis.ts";
 import {
   DEFAULT_HYSTERESIS,
@@ -51,6 +52,10 @@ const SIBILANT_BAND_Q = 0.8;
  * are weak. Frames under the absolute gate are silence and never enter the floor's history: a
  * gap of digital zeros in a noisy stream (track start, a receiver gap) would otherwise hold the
  * floor at digital silence for seconds and make the noise "speech".
+ * Level decides *that* speech started or ended; in a noisy stream *when* is then dated by the
+ * spectrum (spectral-onset.ts): a start moves back to where the frames begin to diverge from the
+ * bed's spectrum (a first consonant under the bed's level), an end held open by a swing of the bed
+ * moves back to where they stopped. A digitally silent stream keeps its level edges, which are exact.
  */
 export class EnergyVoiceActivity implements VoiceActivity {
   readonly engine = "energy";
@@ -65,12 +70,19 @@ export class EnergyVoiceActivity implements VoiceActivity {
   private band: BandPass | undefined;
   private pending: number[] = [];
   private seen = 0;
+  private readonly settings: HysteresisSettings;
+  private spectral: SpectralOnset | undefined;
+  /** The last frame was judged against a noise floor, not digital silence. */
+  private noisy = false;
+  /** The start of the segment in progress, as reported. */
+  private openStartMs: number | undefined;
 
   constructor(options: EnergyVadOptions = {}) {
     this.frameMs = options.frameMs ?? 10;
     if (!(this.frameMs >= 5 && this.frameMs <= 32))
       throw new Error(`energy VAD: frameMs ${this.frameMs} outside 5..32`);
-    this.hysteresis = new SpeechHysteresis(this.frameMs, options.hysteresis ?? DEFAULT_HYSTERESIS);
+    this.settings = options.hysteresis ?? DEFAULT_HYSTERESIS;
+    this.hysteresis = new SpeechHysteresis(this.frameMs, this.settings);
     this.historyFrames = Math.round((options.noiseWindowMs ?? 5_000) / this.frameMs);
   }
 
@@ -93,7 +105,15 @@ export class EnergyVoiceActivity implements VoiceActivity {
     for (const s of audio.samples) {
       this.pending.push(s);
       if (this.pending.length === frameSamples) {
-        events.push(...this.hysteresis.next(this.probability(this.pending)));
+        const probability = this.probability(this.pending);
+        this.spectral ??= new SpectralOnset({
+          ...DEFAULT_SPECTRAL_ONSET,
+          sampleRate: this.sampleRate,
+          frameSamples,
+        });
+        if (this.noisy) this.spectral.push(this.pending, probability < this.settings.offset);
+        else this.spectral.skip();
+        events.push(...this.backdated(this.hysteresis.next(probability)));
         this.pending = [];
       }
     }
@@ -102,7 +122,32 @@ export class EnergyVoiceActivity implements VoiceActivity {
 
   flush(): VoiceActivityEvent[] {
     this.pending = [];
-    return this.hysteresis.flush();
+    return this.backdated(this.hysteresis.flush());
+  }
+
+  /**
+   * In a noisy stream, each start is moved back to the spectral change point (spectral-onset.ts)
+   * and the segment that ends keeps that start; on a digitally silent stream level is exact.
+   */
+  private backdated(events: VoiceActivityEvent[]): VoiceActivityEvent[] {
+    return events.map((e) => {
+      if (e.type === "speech_started") {
+        const frame = Math.round(e.startMs / this.frameMs);
+        const onset =
+          this.noisy && this.spectral?.trusted() ? this.spectral.onsetFrame(frame, this.frameMs) : frame;
+        this.openStartMs = onset * this.frameMs;
+        return { type: "speech_started", startMs: this.openStartMs };
+      }
+      const startMs = this.openStartMs ?? e.segment.startMs;
+      this.openStartMs = undefined;
+      const frame = Math.round(e.segment.endMs / this.frameMs);
+      const startFrame = Math.round(startMs / this.frameMs);
+      const end =
+        this.noisy && this.spectral?.trusted()
+          ? Math.max(startFrame + 1, this.spectral.offsetFrame(frame, this.frameMs))
+          : frame;
+      return { type: "speech_ended", segment: { startMs, endMs: end * this.frameMs } };
+    });
   }
 
   private probability(frame: readonly number[]): number {
@@ -132,6 +177,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const firstSound = this.openedSilent && this.seen * this.frameMs < FIRST_SOUND_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence = this.gated.filter(Boolean).length * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
+    // Judged against noise, with the first sound after an opening silence no longer in doubt.
+    this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, history: number[]) => {
       history.push(level);
       if (history.length > this.historyFrames) history.shift();

@@ -1,3 +1,4 @@
+import { activeSpeechLevel, createNoiseBed } from "@spar/devkit/reference-voice-bot";
 import { percentile } from "@spar/protocol";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PcmAudio } from "../audio/pcm.ts";
@@ -28,6 +29,21 @@ const absMean = (xs: number[]) => abs(xs).reduce((a, b) => a + b, 0) / xs.length
 const absP95 = (xs: number[]) => percentile(abs(xs), 95);
 const silero = () => createVoiceActivity({ engine: "silero" });
 
+/** The fixture under the reference bot's pink noise bed, `snrDb` under the lines' active level. */
+function underPinkBed(f: SpeechFixture, snrDb: number): PcmAudio {
+  const { samples, sampleRate } = f.audio;
+  const lines = f.truth.map((t) =>
+    samples.subarray(Math.floor((t.startMs * sampleRate) / 1000), Math.ceil((t.endMs * sampleRate) / 1000)),
+  );
+  const bed = createNoiseBed(
+    { kind: "pink", snrDb, seed: 1 },
+    activeSpeechLevel(lines, sampleRate),
+    sampleRate,
+  );
+  const out = samples.map((s, i) => Math.max(-32768, Math.min(32767, s + (bed[i % bed.length] ?? 0))));
+  return { samples: out, sampleRate };
+}
+
 beforeAll(async () => {
   fixture = await buildSpeechFixture(new FliteWasiTextToSpeech("rms"), UTTERANCES);
 });
@@ -39,6 +55,43 @@ describe("VAD timing on synthesized speech with known silences", () => {
     expect(errors.invented).toBe(0);
     expect(absP95(errors.onsetErrorsMs)).toBeLessThanOrEqual(20);
     expect(absP95(errors.offsetErrorsMs)).toBeLessThanOrEqual(120);
+  });
+
+  // Measured: onsets −8.5, 2.6, 8.9, −1.5, −8.2 ms; by level alone they were 51.5, 32.6, 8.9, 88.5
+  // and 41.8 ms late ("Thank you": its /θ/ is under the bed's level but not under its spectrum).
+  // Ends −25 to −71 ms, the same either way.
+  it("energy VAD dates onsets under a pink noise bed at 20 dB SNR within 20 ms by the spectral change point", () => {
+    const errors = measureTiming(
+      fixture.truth,
+      runVad(new EnergyVoiceActivity(), at48k(underPinkBed(fixture, 20))),
+    );
+    expect(errors.missed).toBe(0);
+    expect(errors.invented).toBe(0);
+    expect(Math.max(...abs(errors.onsetErrorsMs))).toBeLessThanOrEqual(20);
+    expect(Math.max(...abs(errors.offsetErrorsMs))).toBeLessThanOrEqual(100);
+  });
+
+  // Measured: onsets 11.5, 12.6, −1.1, 8.5, 1.8 ms (by level alone: 51.5, 42.6, 18.9, 88.5, 41.8).
+  it("energy VAD dates onsets under white noise at 20 dB SNR within 20 ms by the spectral change point", () => {
+    const errors = measureTiming(
+      fixture.truth,
+      runVad(new EnergyVoiceActivity(), at48k(addNoise(fixture, 20))),
+    );
+    expect(errors.missed).toBe(0);
+    expect(errors.invented).toBe(0);
+    expect(Math.max(...abs(errors.onsetErrorsMs))).toBeLessThanOrEqual(20);
+    expect(Math.max(...abs(errors.offsetErrorsMs))).toBeLessThanOrEqual(100);
+  });
+
+  it("energy VAD in noise announces the start it reports and gives the same segments whatever the chunk size", () => {
+    const audio = at48k(underPinkBed(fixture, 20));
+    const by10 = runVad(new EnergyVoiceActivity(), audio, 10);
+    expect(runVad(new EnergyVoiceActivity(), audio, 7)).toEqual(by10);
+    const vad = new EnergyVoiceActivity();
+    const events = [...vad.push(audio), ...vad.flush()];
+    expect(speechSegments(events)).toEqual(by10);
+    const starts = events.flatMap((e) => (e.type === "speech_started" ? [e.startMs] : []));
+    expect(starts).toEqual(by10.map((s) => s.startMs));
   });
 
   // Measured on this fixture: onset mean/p95 |err| 3.7/8.0 ms, offset 5.8/11.9 ms (bench, 24
