@@ -7,6 +7,8 @@
  * over the 10 ms frames of the bot's lines that are no more than 40 dB below their loudest frame
  * (pauses between words and fades do not dilute it; a simplified ITU-T P.56 active speech level).
  */
+import { mulberry32 } from "./latency-plan.ts";
+
 export type NoiseKind = "white" | "pink" | "babble";
 export const NOISE_KINDS: readonly NoiseKind[] = ["white", "pink", "babble"];
 
@@ -92,18 +94,6 @@ export function rms(samples: Int16Array): number {
 }
 
 type Random = () => number;
-
-/** Small, fast, seedable PRNG (uniform in [0, 1)). */
-function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** Standard normal (Box–Muller). */
 function gaussian(random: Random): number {
