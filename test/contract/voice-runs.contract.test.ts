@@ -345,7 +345,9 @@ async function firstEventOfType(res: Response, type: string): Promise<string> {
     const { value, done } = await reader.read();
     if (done) throw new Error(`the stream ended before a ${type} event`);
     text += decoder.decode(value, { stream: true });
-    for (const block of text.split("\n\n")) {
+    // Only whole events: the text after the last blank line may be the start of one cut mid-data
+    // (workerd delivered an event split across two chunks: "Unterminated string in JSON").
+    for (const block of text.split("\n\n").slice(0, -1)) {
       const lines = block.split("\n");
       if (!lines.includes(`event: ${type}`)) continue;
       await reader.cancel();
