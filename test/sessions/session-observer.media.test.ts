@@ -5,8 +5,9 @@
  * "human" is a plain rtc-node participant joining with the session's token; it speaks two flite
  * lines and publishes their words on `lk.transcription`, the bot answers each 700 ms after the
  * human stops. DELETE ends the session; the run then has a stereo recording with both sides, a
- * transcript with both parties and latencies near the bot's 700 ms. The failing case: a bot that
- * joins and never speaks gets no latency, no first audio and no agent turns.
+ * transcript with both parties and latencies within 60 ms of a level oracle on its own recording.
+ * The failing case: a bot that joins and never speaks gets no latency, no first audio and no
+ * agent turns.
  */
 
 import { rm } from "node:fs/promises";
@@ -14,7 +15,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dispose, Room } from "@livekit/rtc-node";
 import { type MediaDevServer, startMediaDevServer } from "@spar/devkit/netns";
-import { type ReferenceVoiceBot, startReferenceVoiceBot } from "@spar/devkit/reference-voice-bot";
+import {
+  findReceivedSpeech,
+  type ReferenceVoiceBot,
+  startReferenceVoiceBot,
+} from "@spar/devkit/reference-voice-bot";
 import { sessionEndpointRequestSchema } from "@spar/protocol";
 import { decodeWav, FliteWasiTextToSpeech } from "@spar/sidecar";
 import { RoomServiceClient } from "livekit-server-sdk";
@@ -223,15 +228,39 @@ describe("a browser session observed by spar serve's in-process sidecar", () => 
       return reply === undefined ? undefined : { turn: i + 1, latency_ms: reply.startMs - line.endMs };
     });
     expect(latency.turns.map((t) => t.turn)).toEqual(expected.flatMap((e) => (e ? [e.turn] : [])));
+    // Against send times the difference also holds both parties' transit to the observer, which
+    // grows with the machine's load (262.7 ms seen at load average 6): a loose check that each
+    // latency is the reply it should be. The sidecar's own error is checked below, on what it heard.
     const errors = latency.turns.map((t) => t.latency_ms - (expected[t.turn - 1]?.latency_ms ?? Number.NaN));
-    console.log(`observed latency minus truth (ms): ${JSON.stringify(errors.map((e) => Math.round(e)))}`);
-    for (const error of errors) expect(Math.abs(error)).toBeLessThan(200);
+    console.log(
+      `observed latency minus send-time truth (ms): ${JSON.stringify(errors.map((e) => Math.round(e)))}`,
+    );
+    for (const error of errors) expect(Math.abs(error)).toBeLessThan(500);
     expect(run.metrics.measured_with.latency_ms).toMatchObject({ caller_source: "vad", agent_source: "vad" });
 
     const wav = await fetch(run.recording.stereo_url, { headers: { Authorization: `Bearer ${key}` } });
     expect(wav.status).toBe(200);
     const decoded = decodeWav(new Uint8Array(await wav.arrayBuffer()));
     expect(decoded.channels).toBe(2);
+    // The truth of what the observer heard: both parties send digital silence between lines, so
+    // the level oracle (sample-exact edges, no VAD) on the recording's two channels — one clock —
+    // gives each latency as received. Against it, the observer's VAD error, transit excluded.
+    const side = (channel: number) => decoded.samples.filter((_, i) => i % 2 === channel);
+    const heardHuman = findReceivedSpeech(side(0), decoded.sampleRate);
+    const heardBot = findReceivedSpeech(side(1), decoded.sampleRate);
+    expect(heardHuman).toHaveLength(HUMAN_LINES.length);
+    const perMs = decoded.sampleRate / 1000;
+    const heardLatency = heardHuman.map((h, i) => {
+      const next = heardHuman[i + 1]?.firstSample ?? Number.POSITIVE_INFINITY;
+      const reply = heardBot.find((b) => b.firstSample > h.lastSample && b.firstSample < next);
+      return reply === undefined ? undefined : (reply.firstSample - (h.lastSample + 1)) / perMs;
+    });
+    const vadErrors = latency.turns.map((t) => t.latency_ms - (heardLatency[t.turn - 1] ?? Number.NaN));
+    console.log(
+      `observed latency minus the recording's level oracle (ms): ${JSON.stringify(vadErrors.map((e) => Math.round(e)))}`,
+    );
+    // Measured: +17 and −10 ms (the human side is the VAD too: its ends carry flite's faint tails).
+    for (const error of vadErrors) expect(Math.abs(error)).toBeLessThan(60);
     const peak = (channel: number) => {
       let max = 0;
       for (let i = channel; i < decoded.samples.length; i += 2)
