@@ -30,6 +30,18 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
   let booking: number;
   let refund: number;
   const call: ContractClient["call"] = (...args) => client.call(...args);
+  /** One voice run of `scenarioId` on channel web: its test run's id and the run's. */
+  const startVoiceRun = async (scenarioId: number) => {
+    const started = await call("POST", "/v1/test-runs", {
+      agent_id: agentId,
+      scenario_ids: [scenarioId],
+      channel: "web",
+    });
+    expect(started.status).toBe(201);
+    const testRunId: number = started.body.test_run_id;
+    const runId: number = (await call("GET", `/v1/runs?test_run_id=${testRunId}`)).body.data[0].id;
+    return { testRunId, runId };
+  };
 
   beforeAll(async () => {
     sidecar = await startScriptedSidecar();
@@ -67,15 +79,7 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
   });
 
   it("passes a voice run whose call completes and whose assertions hold", async () => {
-    const started = await call("POST", "/v1/test-runs", {
-      agent_id: agentId,
-      scenario_ids: [booking],
-      channel: "web",
-    });
-    expect(started.status).toBe(201);
-    const testRunId: number = started.body.test_run_id;
-    const runs = await call("GET", `/v1/runs?test_run_id=${testRunId}`);
-    const runId: number = runs.body.data[0].id;
+    const { testRunId, runId } = await startVoiceRun(booking);
     const job = await sidecar.runner.call(String(runId));
     expect(job.job).toMatchObject({
       run_id: String(runId),
@@ -134,13 +138,7 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
   });
 
   it("streams a voice run's transcript live from the sidecar's events", async () => {
-    const started = await call("POST", "/v1/test-runs", {
-      agent_id: agentId,
-      scenario_ids: [booking],
-      channel: "web",
-    });
-    const runId: number = (await call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`)).body.data[0]
-      .id;
+    const { runId } = await startVoiceRun(booking);
     const job = await sidecar.runner.call(String(runId));
     job.emit({ type: "stage_started", stage: "conversation" });
     job.emit({
@@ -172,13 +170,7 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
   });
 
   it(`fails the run and the test run when an assertion fails`, async () => {
-    const started = await call("POST", "/v1/test-runs", {
-      agent_id: agentId,
-      scenario_ids: [refund],
-      channel: "web",
-    });
-    const testRunId: number = started.body.test_run_id;
-    const runId: number = (await call("GET", `/v1/runs?test_run_id=${testRunId}`)).body.data[0].id;
+    const { testRunId, runId } = await startVoiceRun(refund);
     const job = await sidecar.runner.call(String(runId));
     job.finish(await sidecar.resultWithRecording(job.job));
     const testRun = await pollUntil(
@@ -192,13 +184,7 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
   });
 
   it(`fails the run when the call failed, whatever its assertions say`, async () => {
-    const started = await call("POST", "/v1/test-runs", {
-      agent_id: agentId,
-      scenario_ids: [booking],
-      channel: "web",
-    });
-    const testRunId: number = started.body.test_run_id;
-    const runId: number = (await call("GET", `/v1/runs?test_run_id=${testRunId}`)).body.data[0].id;
+    const { testRunId, runId } = await startVoiceRun(booking);
     const job = await sidecar.runner.call(String(runId));
     job.finish(
       await sidecar.resultWithRecording(job.job, {
@@ -247,13 +233,7 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
   });
 
   it(`acknowledges a repeated result delivery and changes nothing; refuses a wrong sidecar token`, async () => {
-    const started = await call("POST", "/v1/test-runs", {
-      agent_id: agentId,
-      scenario_ids: [booking],
-      channel: "web",
-    });
-    const runId: number = (await call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`)).body.data[0]
-      .id;
+    const { runId } = await startVoiceRun(booking);
     const job = await sidecar.runner.call(String(runId));
     const result = await sidecar.resultWithRecording(job.job);
     job.finish(result);
@@ -313,13 +293,7 @@ describe.each(TARGETS)("gateway contract on $name: voice runs", (target) => {
   });
 
   it(`answers 404 for another workspace's recording and for a run without one`, async () => {
-    const started = await call("POST", "/v1/test-runs", {
-      agent_id: agentId,
-      scenario_ids: [booking],
-      channel: "web",
-    });
-    const runId: number = (await call("GET", `/v1/runs?test_run_id=${started.body.test_run_id}`)).body.data[0]
-      .id;
+    const { runId } = await startVoiceRun(booking);
     const job = await sidecar.runner.call(String(runId));
     const early = await call("GET", `/v1/runs/${runId}/recording`);
     expectError(early, 404, "not_found", `run ${runId} has no stereo recording: the run has not ended yet`);
