@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dispose } from "@livekit/rtc-node";
+import { findReceivedSpeech } from "@spar/devkit/reference-voice-bot";
 import { type VoiceJob, type VoiceResult, type VoiceRunEventBody, voiceResultSchema } from "@spar/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -159,8 +160,10 @@ describe("LiveKit call runner (real rtc-node, real dev server)", () => {
         expect(t.latency_ms).toBeGreaterThanOrEqual(delay);
         expect(t.latency_ms).toBeLessThanOrEqual(delay + 400);
       }
-      // Against ground truth on the shared clock: reply first sample (agent playout) vs the
-      // caller's measured agent onset = agent→caller transit + VAD onset error (≤ 150 ms).
+      // Against the agent's playout on the shared clock: reply first sample vs the caller's
+      // measured agent onset = agent→caller transit + VAD onset error. Transit grows with the
+      // machine's load (179.7 ms seen at load average 5), so this only checks each latency is the
+      // right reply; the VAD's own error is checked below against the recording.
       const user = result.transcript.filter((t) => t.role === "user");
       const agentTurns = result.transcript.filter((t) => t.role === "agent");
       const callStartMs = perfAt(result.started_at);
@@ -172,7 +175,7 @@ describe("LiveKit call runner (real rtc-node, real dev server)", () => {
       });
       for (const e of latencyErrors) {
         expect(e).toBeGreaterThanOrEqual(-5);
-        expect(e).toBeLessThanOrEqual(150);
+        expect(e).toBeLessThanOrEqual(500);
       }
       console.log(
         `latency turns ms: ${latency?.turns.map((t) => t.latency_ms).join(", ")}; error vs agent playout (transit + VAD): ${latencyErrors.map((e) => e.toFixed(1)).join(", ")}`,
@@ -202,6 +205,19 @@ describe("LiveKit call runner (real rtc-node, real dev server)", () => {
       expect(rmsOf(stereo.samples, 2, 1, 48_000, u1.start_ms, u1.end_ms)).toBeLessThan(100);
       expect(rmsOf(stereo.samples, 2, 1, 48_000, a1.start_ms + 50, a1.end_ms - 50)).toBeGreaterThan(3_000);
       expect(rmsOf(stereo.samples, 2, 0, 48_000, a1.start_ms + 50, a1.end_ms - 50)).toBeLessThan(100);
+      // The agent's onsets against a level oracle on what the caller received (its recording, the
+      // transcript's clock; the tone agent sends digital silence between bursts): the VAD's error
+      // alone, transit excluded (measured: −3.9, −4.6, −3.5 ms).
+      const agentSide = stereo.samples.filter((_, i) => i % 2 === 1);
+      const heard = findReceivedSpeech(agentSide, 48_000);
+      const onsetErrors = agentTurns.map((t) => {
+        const burst = heard.find((h) => h.lastSample / 48 > t.start_ms);
+        return burst === undefined ? Number.NaN : t.start_ms - burst.firstSample / 48;
+      });
+      console.log(
+        `agent onset minus the recording's level oracle (ms): ${onsetErrors.map((e) => e.toFixed(1)).join(", ")}`,
+      );
+      for (const e of onsetErrors) expect(Math.abs(e)).toBeLessThanOrEqual(25);
       expect(rec?.participants.map((p) => [p.identity, p.role]).sort()).toEqual([
         ["agent", "agent"],
         ["rubric-test-caller", "user"],
