@@ -133,8 +133,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     return events.map((e) => {
       if (e.type === "speech_started") {
         const frame = Math.round(e.startMs / this.frameMs);
-        const onset =
-          this.noisy && this.spectral?.trusted() ? this.spectral.onsetFrame(frame, this.frameMs) : frame;
+        const onset = this.noisy && this.spectral?.trusted() ? this.spectral.onsetFrame(frame) : frame;
         this.openStartMs = onset * this.frameMs;
         return { type: "speech_started", startMs: this.openStartMs };
       }
@@ -144,7 +143,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
       const startFrame = Math.round(startMs / this.frameMs);
       const end =
         this.noisy && this.spectral?.trusted()
-          ? Math.max(startFrame + 1, this.spectral.offsetFrame(frame, this.frameMs))
+          ? Math.max(startFrame + 1, this.spectral.offsetFrame(frame))
           : frame;
       return { type: "speech_ended", segment: { startMs, endMs: end * this.frameMs } };
     });

@@ -67,6 +67,7 @@ export class SpectralOnset {
   private readonly divergence: number[] = [];
   private dropped = 0;
   private readonly keep: number;
+  private readonly frameMs: number;
   private readonly re: Float64Array;
   private readonly im: Float64Array;
   private readonly power: Float64Array;
@@ -83,8 +84,8 @@ export class SpectralOnset {
     this.re = new Float64Array(this.size);
     this.im = new Float64Array(this.size);
     this.power = new Float64Array(this.lastBin + 1);
-    const frameMs = (o.frameSamples / o.sampleRate) * 1000;
-    this.keep = Math.ceil(Math.max(o.lookbackMs, o.offsetLookbackMs) / frameMs) + 64;
+    this.frameMs = (o.frameSamples / o.sampleRate) * 1000;
+    this.keep = Math.ceil(Math.max(o.lookbackMs, o.offsetLookbackMs) / this.frameMs) + 64;
   }
 
   /** Counts the next frame without analysing it (a digitally silent stream has no bed to judge against). */
@@ -133,19 +134,8 @@ export class SpectralOnset {
    * The onset frame for speech the VAD starts at frame `start` (frames numbered from the first
    * pushed): the change point within the look-back, or `start` when no earlier frame lifts the sum.
    */
-  onsetFrame(start: number, frameMs: number): number {
-    const limit = Math.max(this.dropped, start - Math.round(this.o.lookbackMs / frameMs));
-    let sum = 0;
-    let best = 0;
-    let onset = start;
-    for (let f = start - 1; f >= limit; f--) {
-      sum += (this.divergence[f - this.dropped] ?? Number.NEGATIVE_INFINITY) - this.o.driftDb;
-      if (sum > best) {
-        best = sum;
-        onset = f;
-      }
-    }
-    return onset;
+  onsetFrame(start: number): number {
+    return this.changePoint(start, this.o.lookbackMs, (d) => d - this.o.driftDb).frame;
   }
 
   /**
@@ -154,19 +144,30 @@ export class SpectralOnset {
    * divergence) over the frames from it to `end` is largest — or `end` when that sum stays under
    * `offsetMinGainDb`.
    */
-  offsetFrame(end: number, frameMs: number): number {
-    const limit = Math.max(this.dropped, end - Math.round(this.o.offsetLookbackMs / frameMs));
+  offsetFrame(end: number): number {
+    const found = this.changePoint(end, this.o.offsetLookbackMs, (d) => this.o.offsetDriftDb - d);
+    return found.gain < this.o.offsetMinGainDb ? end : found.frame;
+  }
+
+  /**
+   * Walks back from frame `from` (exclusive) at most `lookbackMs`, summing `score` of each frame's
+   * divergence; answers the frame where the sum is largest, and that sum. A frame not analysed
+   * (skipped, or judged before the bed was known) ends the walk: nothing is known across it.
+   */
+  private changePoint(
+    from: number,
+    lookbackMs: number,
+    score: (divergenceDb: number) => number,
+  ): { frame: number; gain: number } {
+    const limit = Math.max(this.dropped, from - Math.round(lookbackMs / this.frameMs));
     let sum = 0;
-    let best = 0;
-    let offset = end;
-    for (let f = end - 1; f >= limit; f--) {
-      sum += this.o.offsetDriftDb - (this.divergence[f - this.dropped] ?? Number.NEGATIVE_INFINITY);
-      if (sum > best) {
-        best = sum;
-        offset = f;
-      }
+    let best = { frame: from, gain: 0 };
+    for (let f = from - 1; f >= limit; f--) {
+      const divergence = this.divergence[f - this.dropped] ?? Number.NEGATIVE_INFINITY;
+      if (!Number.isFinite(divergence)) break;
+      sum += score(divergence);
+      if (sum > best.gain) best = { frame: f, gain: sum };
     }
-    if (best < this.o.offsetMinGainDb) return end;
-    return offset;
+    return best;
   }
 }
