@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
-import { VAD_ENGINES } from "../media/vad/create-voice-activity.ts";
+import { DEFAULT_VAD_ENGINE, VAD_ENGINES } from "../media/vad/create-voice-activity.ts";
 import { preloadSileroModel } from "../media/vad/silero-onnx-model.ts";
 import { LiveKitVoiceCallRunner } from "./livekit-voice-call-runner.ts";
 import { STT_ENGINES } from "./speech-engines.ts";
@@ -10,7 +10,7 @@ export const livekitRunnerEnvSchema = z.object({
   /** Where each run's WAVs are written (a volume in a container). */
   SPAR_RECORDINGS_DIR: z.string().min(1).default(".spar/recordings"),
   /** VAD on the agent's track: `energy` (no model, cheapest) or `silero` (onnxruntime-node, an optional dependency). */
-  SPAR_VAD: z.enum(VAD_ENGINES).default("energy"),
+  SPAR_VAD: z.enum(VAD_ENGINES).default(DEFAULT_VAD_ENGINE),
   /** STT for agents without `lk.transcription`: offline `pocketsphinx` (if installed) or `none`. */
   SPAR_STT: z.enum(STT_ENGINES).default("pocketsphinx"),
 });

@@ -6,7 +6,7 @@ import type { VoiceCallRunner } from "../job-api/voice-call-runner.ts";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
-import type { VadEngine } from "../media/vad/create-voice-activity.ts";
+import { DEFAULT_VAD_ENGINE, type VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { ObserverRoomConnector } from "../observe/observer-room.ts";
 import { runObserveJob } from "../observe/run-observe-job.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
@@ -141,7 +141,7 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
       {
         connector: this.connector,
         tts: this.tts,
-        makeVad: vadFactory(this.options.vad ?? "energy"),
+        makeVad: vadFactory(this.options.vad ?? DEFAULT_VAD_ENGINE),
         ...(makeStt ? { makeStt } : {}),
         clock: this.clock,
         wallNow,

@@ -7,20 +7,18 @@
  */
 import { join } from "node:path";
 import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
-import {
-  type EndedReason,
-  type RunReport,
-  type Scenario,
-  type Suite,
-  type VoiceConnection,
-  type VoiceLimitSettings,
-  type VoiceRunEventBody,
-  voiceConnectionFor,
+import type {
+  EndedReason,
+  RunReport,
+  Scenario,
+  Suite,
+  VoiceLimitSettings,
+  VoiceRunEventBody,
 } from "@spar/protocol";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
-import type { VadEngine } from "../media/vad/create-voice-activity.ts";
+import { DEFAULT_VAD_ENGINE, type VadEngine } from "../media/vad/create-voice-activity.ts";
 import type { CallRoomConnector } from "../room/call-room.ts";
 import { LiveKitCallRoomConnector } from "../room/livekit-call-room.ts";
 import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
@@ -112,7 +110,7 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
     {
       connector: deps.connector ?? new LiveKitCallRoomConnector({ clock }),
       tts: deps.tts ?? offlineTts(),
-      makeVad: vadFactory(deps.vad ?? "energy"),
+      makeVad: vadFactory(deps.vad ?? DEFAULT_VAD_ENGINE),
       ...(makeStt ? { makeStt } : {}),
       clock,
       wallNow: Date.now,

@@ -3,7 +3,11 @@ import type { VoiceJob, VoiceResult, VoiceRunEventBody } from "@spar/protocol";
 import { DEFAULT_CALL_LIMITS } from "../call/call-limits.ts";
 import { artifactsOf, voiceResultOf } from "../call/voice-result.ts";
 import type { Clock } from "../media/clock.ts";
-import { createVoiceActivity, type VadEngine } from "../media/vad/create-voice-activity.ts";
+import {
+  createVoiceActivity,
+  DEFAULT_VAD_ENGINE,
+  type VadEngine,
+} from "../media/vad/create-voice-activity.ts";
 import { LiveKitObserverRoomConnector } from "./livekit-observer-room.ts";
 import { observeSession } from "./observe-session.ts";
 import type { ObserverRoomConnector } from "./observer-room.ts";
@@ -45,7 +49,7 @@ export async function runObserveJob(
       artifacts: [],
     };
   }
-  const engine = options.vad ?? "energy";
+  const engine = options.vad ?? DEFAULT_VAD_ENGINE;
   const call = await observeSession(
     {
       url: connection.livekit_room_url,
