@@ -3,16 +3,8 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import {
-  AudioFrame,
-  AudioSource,
-  AudioStream,
-  dispose,
-  LocalAudioTrack,
-  type Room,
-  TrackPublishOptions,
-  TrackSource,
-} from "@livekit/rtc-node";
+import { dispose, type Room } from "@livekit/rtc-node";
+import { openAudioReader, publishMicrophone, type RtcMicrophone } from "@spar/sidecar";
 import { joinRoom, waitForTrack } from "../../devkit/src/livekit-dev-server/testing/rtc-participant.ts";
 import { rms, sineFrame } from "../../devkit/src/livekit-dev-server/testing/tone.ts";
 import { insideMediaNamespace, NETNS_SERVER_IP, runInMediaNamespace } from "../../devkit/src/netns/netns.ts";
@@ -28,8 +20,6 @@ if (!insideMediaNamespace()) {
 
 /** A paced 10 ms frame clock: frame k is due at t0 + 10k ms; the source queue is kept at 20 ms. */
 class PacedTone {
-  readonly source = new AudioSource(RATE, 1, 20);
-  readonly track = LocalAudioTrack.createAudioTrack("bench", this.source);
   #freq = 0;
   #sample = 0;
   #running = true;
@@ -37,7 +27,20 @@ class PacedTone {
   #pendingOnset: ((at: number) => void) | undefined;
   done: Promise<void> = Promise.resolve();
 
-  start(): void {
+  private constructor(private readonly microphone: RtcMicrophone) {}
+
+  /** Publishes the participant's microphone (the sidecar's set-up, 20 ms queue) and starts the clock. */
+  static async publish(room: Room): Promise<PacedTone> {
+    const local = room.localParticipant;
+    if (!local) throw new Error("the room is not connected");
+    const tone = new PacedTone(
+      await publishMicrophone(local, { trackName: "bench", sampleRate: RATE, queueMs: 20 }),
+    );
+    tone.start();
+    return tone;
+  }
+
+  private start(): void {
     const t0 = performance.now();
     this.done = (async () => {
       for (let k = 0; this.#running; k++) {
@@ -59,7 +62,7 @@ class PacedTone {
           this.#pendingOnset(due);
           this.#pendingOnset = undefined;
         }
-        await this.source.captureFrame(new AudioFrame(data, RATE, 1, FRAME));
+        await this.microphone.captureFrame(data);
       }
     })();
     void this.#onsetDueAt;
@@ -80,7 +83,7 @@ class PacedTone {
   async stop(): Promise<void> {
     this.#running = false;
     await this.done;
-    await this.track.close();
+    await this.microphone.close();
   }
 }
 
@@ -123,14 +126,9 @@ const access = { url: server.url, apiKey: "devkey", apiSecret: "bench-secret-012
 async function latency(): Promise<number[]> {
   const pub = await joinRoom(access, "latency", "speaker");
   const sub = await joinRoom(access, "latency", "listener");
-  const tone = new PacedTone();
-  await pub.localParticipant?.publishTrack(
-    tone.track,
-    new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
-  );
-  tone.start();
+  const tone = await PacedTone.publish(pub);
   const track = await waitForTrack(sub, "speaker");
-  const reader = new AudioStream(track, { sampleRate: RATE, numChannels: 1 }).getReader();
+  const reader = openAudioReader(track, { sampleRate: RATE });
   let heardAt: ((t: number) => void) | undefined;
   let audible = false;
   const pump = (async () => {
@@ -173,12 +171,7 @@ async function cpuPerStream(
   const tones: PacedTone[] = [];
   for (let i = 0; i < participants; i++) rooms.push(await joinRoom(access, `cpu-${participants}`, `p${i}`));
   for (const r of rooms) {
-    const t = new PacedTone();
-    await r.localParticipant?.publishTrack(
-      t.track,
-      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
-    );
-    t.start();
+    const t = await PacedTone.publish(r);
     void t.toneOn(300 + 100 * tones.length);
     tones.push(t);
   }
