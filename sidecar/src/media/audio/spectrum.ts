@@ -3,6 +3,22 @@
  * a Blackman–Harris-windowed signal, whose −92 dB sidelobes keep leakage below what we measure.
  */
 
+/** cos and sin of −2πk/n for k < n/2, per length: every stage of an n-point FFT reads its twiddles here. */
+const twiddleTables = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+
+function twiddlesFor(n: number): { cos: Float64Array; sin: Float64Array } {
+  let table = twiddleTables.get(n);
+  if (!table) {
+    table = { cos: new Float64Array(n / 2), sin: new Float64Array(n / 2) };
+    for (let k = 0; k < n / 2; k++) {
+      table.cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      table.sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    twiddleTables.set(n, table);
+  }
+  return table;
+}
+
 /** In-place iterative radix-2 FFT; `re` and `im` have the same power-of-two length. */
 export function fft(re: Float64Array, im: Float64Array): void {
   const n = re.length;
@@ -14,18 +30,25 @@ export function fft(re: Float64Array, im: Float64Array): void {
     for (; j & bit; bit >>= 1) j ^= bit;
     j ^= bit;
     if (i < j) {
-      [re[i], re[j]] = [re[j] ?? 0, re[i] ?? 0];
-      [im[i], im[j]] = [im[j] ?? 0, im[i] ?? 0];
+      const r = re[i] ?? 0;
+      re[i] = re[j] ?? 0;
+      re[j] = r;
+      const m = im[i] ?? 0;
+      im[i] = im[j] ?? 0;
+      im[j] = m;
     }
   }
+  if (n < 2) return;
+  const { cos, sin } = twiddlesFor(n);
   for (let size = 2; size <= n; size <<= 1) {
-    const step = (-2 * Math.PI) / size;
+    const half = size / 2;
+    const stride = n / size;
     for (let start = 0; start < n; start += size) {
-      for (let k = 0; k < size / 2; k++) {
-        const wr = Math.cos(step * k);
-        const wi = Math.sin(step * k);
+      for (let k = 0; k < half; k++) {
+        const wr = cos[k * stride] ?? 1;
+        const wi = sin[k * stride] ?? 0;
         const a = start + k;
-        const b = a + size / 2;
+        const b = a + half;
         const br = re[b] ?? 0;
         const bi = im[b] ?? 0;
         const tr = br * wr - bi * wi;
