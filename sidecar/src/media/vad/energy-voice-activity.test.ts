@@ -1,3 +1,4 @@
+import { createNoiseBed } from "@spar/devkit/reference-voice-bot";
 import { describe, expect, it } from "vitest";
 import { EnergyVoiceActivity } from "./energy-voice-activity.ts";
 import type { VoiceActivityEvent } from "./voice-activity.ts";
@@ -114,5 +115,15 @@ describe("EnergyVoiceActivity", () => {
       // sound itself: the first sound's 20 dB-down tail is cut (at 910 of 1_100 ms). Known limit.
       { type: "speech_ended", segment: { startMs: 700, endMs: 910 } },
     ]);
+  });
+
+  // Known bug, found 2026-12-05: after an opening digital silence the floor is capped at −50 dBFS
+  // for the first 3 s of sound (FIRST_SOUND_MS), so a bed louder than about −41 dBFS (pink; white
+  // from −41) that opens the track is reported as 3 s of speech: 440–3430 ms here. The 20 dB pink
+  // media call's bed sits at about −42 dBFS, 1–2 dB under that edge; in one call of about 25 it
+  // crossed and invented a user interruption at the caller's first line. Remove `.fails` when fixed.
+  it.fails("does not report a noise bed that opens the track as speech (today: beds over −41 dBFS are)", () => {
+    const bed = createNoiseBed({ kind: "pink", snrDb: 0, seed: 1 }, 32768 * 10 ** (-38 / 20), RATE);
+    expect(run(concat(new Int16Array(ms(440)), bed.subarray(0, ms(5_000))))).toEqual([]);
   });
 });
