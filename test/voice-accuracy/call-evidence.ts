@@ -55,13 +55,13 @@ export async function keepEvidence(call: CallMeasurement): Promise<string> {
  * Asserts the sidecar found exactly the interruptions and turns the oracle saw (one of each kind
  * injected, five answered turns); on a miscount the message carries the evidence and where it was kept.
  */
-export async function expectExactDetection(call: CallMeasurement, turns = 5): Promise<void> {
+export async function expectExactDetection(call: CallMeasurement): Promise<void> {
   const s = summarize([call]);
   const found = { user: s.userInterruptions, ai: s.aiInterruptions, turns: s.latencyTurns };
   const exact = {
     user: { truth: 1, detected: 1, missed: 0, invented: 0 },
     ai: { truth: 1, detected: 1, missed: 0, invented: 0 },
-    turns: { truth: turns, missed: 0, invented: 0 },
+    turns: { truth: 5, missed: 0, invented: 0 },
   };
   const message = isDeepStrictEqual(found, exact)
     ? undefined
