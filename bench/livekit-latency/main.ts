@@ -23,7 +23,6 @@ class PacedTone {
   #freq = 0;
   #sample = 0;
   #running = true;
-  #onsetDueAt: number | undefined;
   #pendingOnset: ((at: number) => void) | undefined;
   done: Promise<void> = Promise.resolve();
 
@@ -65,7 +64,6 @@ class PacedTone {
         await this.microphone.captureFrame(data);
       }
     })();
-    void this.#onsetDueAt;
   }
 
   /** Switches the tone on at the next frame; resolves with that frame's due time. */
