@@ -46,6 +46,10 @@ function mixAt(base: Int16Array, add: Int16Array, atMs: number): Int16Array {
   return out;
 }
 
+function pinkBed(dbfs: number): Int16Array {
+  return createNoiseBed({ kind: "pink", snrDb: 0, seed: 1 }, 32768 * 10 ** (dbfs / 20), RATE);
+}
+
 /** Fed as 10 ms frames, like a LiveKit track. */
 function run(samples: Int16Array): VoiceActivityEvent[] {
   const vad = new EnergyVoiceActivity();
@@ -86,13 +90,9 @@ describe("EnergyVoiceActivity", () => {
     expect(run(concat(new Int16Array(ms(1_800)), rumble(3_000, 180)))).toEqual([]);
   });
 
-  it("takes loud noise (−26 dBFS) right after an opening silence for speech for up to 3 s (first-sound floor cap)", () => {
-    // Known limit: until the stream has shown what it sends between sounds the floor is at most
-    // −50 dBFS, so noise this loud reads as speech for the first 3 s (here all 3 s of it).
-    expect(run(concat(new Int16Array(ms(1_800)), rumble(3_000, 1_600)))).toEqual([
-      { type: "speech_started", startMs: 1_800 },
-      { type: "speech_ended", segment: { startMs: 1_800, endMs: 4_790 } },
-    ]);
+  it("reports no speech when loud low-passed noise (−26 dBFS) opens the track after silence", () => {
+    // Its spectrum is noise's (flat but for its slope), so it lifts the first-sound floor cap.
+    expect(run(concat(new Int16Array(ms(1_800)), rumble(3_000, 1_600)))).toEqual([]);
   });
 
   it("hears a steady 1 s first sound after an opening silence whole, not its own floor after 300 ms", () => {
@@ -117,13 +117,58 @@ describe("EnergyVoiceActivity", () => {
     ]);
   });
 
-  // Known bug, found 2026-12-05: after an opening digital silence the floor is capped at −50 dBFS
-  // for the first 3 s of sound (FIRST_SOUND_MS), so a bed louder than about −41 dBFS (pink; white
-  // from −41) that opens the track is reported as 3 s of speech: 440–3430 ms here. The 20 dB pink
-  // media call's bed sits at about −42 dBFS, 1–2 dB under that edge; in one call of about 25 it
-  // crossed and invented a user interruption at the caller's first line. Remove `.fails` when fixed.
-  it.fails("does not report a noise bed that opens the track as speech (today: beds over −41 dBFS are)", () => {
-    const bed = createNoiseBed({ kind: "pink", snrDb: 0, seed: 1 }, 32768 * 10 ** (-38 / 20), RATE);
-    expect(run(concat(new Int16Array(ms(440)), bed.subarray(0, ms(5_000))))).toEqual([]);
+  // Found 2026-12-05: the floor was capped at −50 dBFS for the first 3 s of sound, so a bed louder
+  // than about −41 dBFS that opened the track read as 440–3430 ms of speech, and in one 20 dB pink
+  // media call of about 25 invented a user interruption at the caller's first line.
+  it("reports no speech when a pink or white bed at −38 or −30 dBFS opens the track after silence", () => {
+    for (const kind of ["pink", "white"] as const) {
+      for (const dbfs of [-38, -30]) {
+        const bed = createNoiseBed({ kind, snrDb: 0, seed: 1 }, 32768 * 10 ** (dbfs / 20), RATE);
+        expect(run(concat(new Int16Array(ms(440)), bed.subarray(0, ms(5_000)))), `${kind} ${dbfs}`).toEqual(
+          [],
+        );
+      }
+    }
+  });
+
+  it("reports no speech when a pink bed at −38 dBFS is there from the track's first sample", () => {
+    // The warm-up cap (300 ms at −50 dBFS) read it as 0–300 ms of speech.
+    expect(run(pinkBed(-38).subarray(0, ms(4_000)))).toEqual([]);
+  });
+
+  it("hears a vowel 20 dB over a bed that opened the track, dated to the millisecond", () => {
+    const stream = concat(
+      new Int16Array(ms(440)),
+      mixAt(pinkBed(-38).subarray(0, ms(5_000)), tone(600, 300, 3_300), 1_060),
+    );
+    expect(run(stream)).toEqual([
+      { type: "speech_started", startMs: 1_500 },
+      { type: "speech_ended", segment: { startMs: 1_500, endMs: 2_100 } },
+    ]);
+  });
+
+  it("ends a first line that a bed starts with about when the line ends, not 3 s into the sound", () => {
+    // A 1 s vowel from 500 ms, the bed under it from its first sample and on: the bed is heard
+    // 200 ms after the vowel ends and lifts the cap (before the change: 500–3490 ms).
+    const stream = concat(
+      new Int16Array(ms(500)),
+      mixAt(pinkBed(-38).subarray(0, ms(5_000)), tone(1_000, 300, 3_300), 0),
+    );
+    expect(run(stream)).toEqual([
+      { type: "speech_started", startMs: 500 },
+      { type: "speech_ended", segment: { startMs: 500, endMs: 1_650 } },
+    ]);
+  });
+
+  it("holds the first sound's events for the bed test's 200 ms, dated as before", () => {
+    const samples = concat(new Int16Array(ms(500)), tone(1_000, 300, 3_000), new Int16Array(ms(1_000)));
+    const vad = new EnergyVoiceActivity();
+    const started: number[] = [];
+    for (let at = 0; at < samples.length; at += ms(10)) {
+      const events = vad.push({ samples: samples.subarray(at, at + ms(10)), sampleRate: RATE });
+      if (events.some((e) => e.type === "speech_started")) started.push((at + ms(10)) / ms(1));
+    }
+    // Started at 500 ms; 100 ms of speech would confirm it at 600, the test answers at 700.
+    expect(started).toEqual([700]);
   });
 });

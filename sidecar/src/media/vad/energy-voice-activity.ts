@@ -1,4 +1,5 @@
 import type { PcmAudio } from "../audio/pcm.ts";
+import { SpectralFlatness } from "./spectral-flatness.ts";
 import { DEFAULT_SPECTRAL_ONSET, SpectralOnset } from "./spectral-onset.ts";
 import { SpeechHysteresis } from "./speech-hysteresis.ts";
 import {
@@ -35,6 +36,16 @@ const FLOOR_PERCENTILE = 0.1;
  * end after the warm-up (an observed human's first 1 s line read as 300 ms).
  */
 const FIRST_SOUND_MS = 3_000;
+/**
+ * While the floor is capped (warm-up, first sound), sound whose mean ln spectral flatness over the
+ * last `BED_WINDOW_MS` is over this is a noise bed and lifts the cap: beds read −0.5 (white) to
+ * −1.4 (pink through Opus), speech −3 or lower even at its most fricative, a tone −17
+ * (spectral-flatness.ts). Without it a bed louder than about −41 dBFS that opens a track read as
+ * up to 3 s of speech.
+ */
+const BED_LN_FLATNESS = -2;
+/** How much sound the bed test averages; the first sound's events wait this long for its answer. */
+const BED_WINDOW_MS = 200;
 /** The floor of a digitally silent stream: every frame over the gate is sound. */
 const DIGITAL_SILENCE_DBFS = -120;
 
@@ -76,6 +87,15 @@ export class EnergyVoiceActivity implements VoiceActivity {
   private noisy = false;
   /** The start of the segment in progress, as reported. */
   private openStartMs: number | undefined;
+  private flatness: SpectralFlatness | undefined;
+  /** Sound frames seen by the bed test, and the ln flatness of the last `bedWindowFrames` of them. */
+  private soundFramesWatched = 0;
+  private readonly recentFlatness: number[] = [];
+  /** A noise bed was heard while the floor was capped: the cap no longer applies. */
+  private bedHeard = false;
+  /** The stream's first frames of sound, held until the bed test can answer for them. */
+  private held: number[][] | undefined;
+  private readonly bedWindowFrames: number;
 
   constructor(options: EnergyVadOptions = {}) {
     this.frameMs = options.frameMs ?? 10;
@@ -84,6 +104,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.settings = options.hysteresis ?? DEFAULT_HYSTERESIS;
     this.hysteresis = new SpeechHysteresis(this.frameMs, this.settings);
     this.historyFrames = Math.round((options.noiseWindowMs ?? 5_000) / this.frameMs);
+    this.bedWindowFrames = Math.round(BED_WINDOW_MS / this.frameMs);
   }
 
   push(audio: PcmAudio): VoiceActivityEvent[] {
@@ -101,19 +122,17 @@ export class EnergyVoiceActivity implements VoiceActivity {
         `energy VAD: ${this.frameMs} ms is not a whole number of samples at ${this.sampleRate} Hz`,
       );
     }
+    this.spectral ??= new SpectralOnset({
+      ...DEFAULT_SPECTRAL_ONSET,
+      sampleRate: this.sampleRate,
+      frameSamples,
+    });
+    this.flatness ??= new SpectralFlatness(this.sampleRate, frameSamples);
     const events: VoiceActivityEvent[] = [];
     for (const s of audio.samples) {
       this.pending.push(s);
       if (this.pending.length === frameSamples) {
-        const probability = this.probability(this.pending);
-        this.spectral ??= new SpectralOnset({
-          ...DEFAULT_SPECTRAL_ONSET,
-          sampleRate: this.sampleRate,
-          frameSamples,
-        });
-        if (this.noisy) this.spectral.push(this.pending, probability < this.settings.offset);
-        else this.spectral.skip();
-        events.push(...this.backdated(this.hysteresis.next(probability)));
+        this.accept(this.pending, events);
         this.pending = [];
       }
     }
@@ -122,7 +141,51 @@ export class EnergyVoiceActivity implements VoiceActivity {
 
   flush(): VoiceActivityEvent[] {
     this.pending = [];
-    return this.backdated(this.hysteresis.flush());
+    const events = this.release();
+    return [...events, ...this.backdated(this.hysteresis.flush())];
+  }
+
+  /**
+   * Runs the bed test on the frame, then judges it — except the stream's first `BED_WINDOW_MS` of
+   * sound, held and judged together once the test has seen them: a bed must not be judged against
+   * the capped floor before it is known to be one. Their events come that much later, dated alike.
+   */
+  private accept(frame: number[], events: VoiceActivityEvent[]): void {
+    const sound = frameDbfs(frame) >= ABSOLUTE_GATE_DBFS;
+    if (sound) this.listenForBed(frame);
+    if (this.held === undefined && sound && this.soundFramesWatched === 1) this.held = [];
+    if (this.held === undefined) {
+      this.judge(frame, events);
+      return;
+    }
+    this.held.push(frame);
+    if (this.held.length >= this.bedWindowFrames) events.push(...this.release());
+  }
+
+  private release(): VoiceActivityEvent[] {
+    const held = this.held ?? [];
+    this.held = undefined;
+    const events: VoiceActivityEvent[] = [];
+    for (const frame of held) this.judge(frame, events);
+    return events;
+  }
+
+  private judge(frame: readonly number[], events: VoiceActivityEvent[]): void {
+    const probability = this.probability(frame);
+    if (this.noisy) this.spectral?.push(frame, probability < this.settings.offset);
+    else this.spectral?.skip();
+    events.push(...this.backdated(this.hysteresis.next(probability)));
+  }
+
+  /** The bed test, over the first `FIRST_SOUND_MS` of sound (the floor is never capped after it). */
+  private listenForBed(frame: readonly number[]): void {
+    if (this.bedHeard || this.soundFramesWatched * this.frameMs >= FIRST_SOUND_MS) return;
+    this.soundFramesWatched++;
+    this.recentFlatness.push(this.flatness?.lnFlatness(frame) ?? 0);
+    if (this.recentFlatness.length > this.bedWindowFrames) this.recentFlatness.shift();
+    if (this.recentFlatness.length < this.bedWindowFrames) return;
+    const mean = this.recentFlatness.reduce((a, b) => a + b, 0) / this.recentFlatness.length;
+    this.bedHeard = mean > BED_LN_FLATNESS;
   }
 
   /**
@@ -157,8 +220,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
       const b = this.band?.next(s) ?? 0;
       bandSum += b * b;
     }
-    const toDb = (e: number) => 10 * Math.log10(e / frame.length / (32768 * 32768) + 1e-12);
-    const db = toDb(sum);
+    const db = toDbfs(sum, frame.length);
     const gated = db < ABSOLUTE_GATE_DBFS;
     // Silence before the track's first sound says nothing about what the track sends between sounds.
     if (gated && this.seen === 0) {
@@ -168,12 +230,14 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.gated.push(gated);
     if (this.gated.length > this.historyFrames) this.gated.shift();
     if (gated) return 0;
-    const bandDb = Math.max(toDb(bandSum), ABSOLUTE_GATE_DBFS);
-    const warm = ++this.seen <= WARMUP_FRAMES;
+    const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
+    // Once a bed is heard the stream is plainly noisy: no cap, no judging against the gate alone.
+    const capped = !this.bedHeard;
+    const warm = ++this.seen <= WARMUP_FRAMES && capped;
     // Sound right after an opening digital silence: speech is as likely as noise, and a late first
     // onset is worse than a too-short false one (shorter than the minimum speech, so never reported).
-    const opening = this.openedSilent && this.seen * this.frameMs < OPENING_MS;
-    const firstSound = this.openedSilent && this.seen * this.frameMs < FIRST_SOUND_MS;
+    const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
+    const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence = this.gated.filter(Boolean).length * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
     // Judged against noise, with the first sound after an opening silence no longer in doubt.
@@ -188,6 +252,16 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const best = Math.max(snr(db, this.history), snr(bandDb, this.bandHistory));
     return Math.max(0, Math.min(1, (best - 3) / 15));
   }
+}
+
+function toDbfs(sumOfSquares: number, samples: number): number {
+  return 10 * Math.log10(sumOfSquares / samples / (32768 * 32768) + 1e-12);
+}
+
+function frameDbfs(frame: readonly number[]): number {
+  let sum = 0;
+  for (const s of frame) sum += s * s;
+  return toDbfs(sum, frame.length);
 }
 
 /**
