@@ -27,7 +27,7 @@ import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
 import { enterSuiteRoom } from "../room-entry/suite-room-entry.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
-import { InterruptPlan } from "./interrupt-plan.ts";
+import { interruptAfterMsByMove } from "./interrupt-plan.ts";
 import { type SttEngine, sttFactory, vadFactory } from "./speech-engines.ts";
 
 export interface VoiceRunInput {
@@ -104,7 +104,7 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       url: access.url,
       token: access.token,
       brain: callerFor(scenario, suite, fetchDeps),
-      ...(scenario.script ? { interrupts: new InterruptPlan(scenario.script) } : {}),
+      ...(scenario.script ? { interruptAfterMsByMove: interruptAfterMsByMove(scenario.script) } : {}),
       ...(suite.agent.voice?.agent_identity ? { agentIdentity: suite.agent.voice.agent_identity } : {}),
       limits: { ...DEFAULT_CALL_LIMITS, ...suiteVoiceLimits(suite.agent.voice), ...deps.limits },
       recordingDir: join(deps.recordingsDir ?? ".spar/recordings", input.runId),
