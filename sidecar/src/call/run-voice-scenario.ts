@@ -7,7 +7,14 @@
  */
 import { join } from "node:path";
 import { assembleRunReport, callerFor, notStartedReport } from "@spar/caller";
-import type { EndedReason, RunReport, Scenario, Suite, VoiceLimitSettings, VoiceRunEventBody } from "@spar/protocol";
+import type {
+  EndedReason,
+  RunReport,
+  Scenario,
+  Suite,
+  VoiceLimitSettings,
+  VoiceRunEventBody,
+} from "@spar/protocol";
 import { type Clock, monotonicClock } from "../media/clock.ts";
 import { ProcessTextToSpeech } from "../media/tts/process-text-to-speech.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
