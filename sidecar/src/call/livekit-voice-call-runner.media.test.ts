@@ -1,88 +1,21 @@
 /**
- * The LiveKit call runner against the real dev server with real rtc-node participants: a tone
- * agent (tone-agent.fixture.ts) answers with known delays; every timing bound below is stated
- * with its reason. One call per test; runs inside the media network namespace.
+ * The LiveKit call runner's timing against the real dev server with real rtc-node participants:
+ * a tone agent (tone-agent.fixture.ts) answers with known delays; every bound below is stated
+ * with its reason. One call per test; runs inside the media network namespace. The stage
+ * failures and end reasons are in livekit-voice-call-ends.media.test.ts.
  */
 import { createHash } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { dispose } from "@livekit/rtc-node";
-import { type VoiceJob, type VoiceResult, type VoiceRunEventBody, voiceResultSchema } from "@spar/protocol";
-import { AccessToken } from "livekit-server-sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFile } from "node:fs/promises";
+import { describe, expect, it } from "vitest";
 import { resample } from "../media/audio/sinc-resampler.ts";
 import { decodeWav } from "../media/audio/wav.ts";
 import { pocketsphinxAvailable } from "../media/stt/pocketsphinx-speech-to-text.ts";
 import { FliteWasiTextToSpeech } from "../media/tts/flite-wasi-text-to-speech.ts";
-import { type DevServerProcess, startDevServerProcess } from "./dev-server-process.fixture.ts";
+import { perfAt, useCallerMedia, WALL_OFFSET_MS } from "./caller-media.fixture.ts";
 import { LiveKitVoiceCallRunner } from "./livekit-voice-call-runner.ts";
 import { ToneAgent } from "./tone-agent.fixture.ts";
 
-let server: DevServerProcess;
-let dir: string;
-let roomCounter = 0;
-
-beforeAll(async () => {
-  server = await startDevServerProcess();
-  dir = await mkdtemp(join(tmpdir(), "spar-voice-call-"));
-});
-
-afterAll(async () => {
-  await server?.close();
-  await rm(dir, { recursive: true, force: true });
-  await dispose();
-});
-
-async function token(identity: string, room: string, secret = server.apiSecret): Promise<string> {
-  const at = new AccessToken(server.apiKey, secret, { identity, ttl: "10m" });
-  at.addGrant({ roomJoin: true, room });
-  return at.toJwt();
-}
-
-async function job(
-  room: string,
-  caller: Record<string, unknown>,
-  extra: Partial<VoiceJob> = {},
-): Promise<VoiceJob> {
-  return {
-    run_id: `run-${room}`,
-    scenario: { id: "scn", name: "media test" },
-    connection: {
-      mode: "manual",
-      livekit_room_url: server.url,
-      access_token: await token("rubric-test-caller", room),
-    },
-    caller: { greeting_wait_ms: 300, ...caller },
-    max_duration_s: 60,
-    turn_timeout_ms: 5_000,
-    ...extra,
-  };
-}
-
-/** Wall time tied to performance.now, so `started_at` maps result times onto the agent's clock (±1 ms). */
-const WALL_OFFSET_MS = Date.now() - performance.now();
-const perfAt = (iso: string) => Date.parse(iso) - WALL_OFFSET_MS;
-
-function runner(limits: Record<string, number> = {}): LiveKitVoiceCallRunner {
-  return new LiveKitVoiceCallRunner({
-    recordingsDir: dir,
-    stt: "none",
-    limits,
-    wallNow: () => performance.now() + WALL_OFFSET_MS,
-  });
-}
-
-async function run(
-  r: LiveKitVoiceCallRunner,
-  j: VoiceJob,
-): Promise<{ result: VoiceResult; events: VoiceRunEventBody[] }> {
-  const events: VoiceRunEventBody[] = [];
-  const result = voiceResultSchema.parse(await r.run(j, (e) => events.push(e), new AbortController().signal));
-  return { result, events };
-}
-
-const nextRoom = () => `room-${++roomCounter}-${process.pid}`;
+const media = useCallerMedia();
 
 /** RMS of one channel of an interleaved WAV between two times. */
 function rmsOf(
@@ -100,20 +33,20 @@ function rmsOf(
   return b > a ? Math.sqrt(sum / (b - a)) : 0;
 }
 
-describe("LiveKit call runner (real rtc-node, real dev server)", () => {
+describe("LiveKit call runner timing (real rtc-node, real dev server)", () => {
   it("runs a 3-turn scripted call: transcript, DTMF, caller transcription, recordings, metrics vs a known delay", async () => {
-    const room = nextRoom();
+    const room = media.nextRoom();
     const delay = 500;
     const agent = await ToneAgent.join({
-      url: server.url,
-      token: await token("agent", room),
+      url: media.url,
+      token: await media.token("agent", room),
       replyDelayMs: delay,
       replyMs: 700,
     });
     try {
-      const { result, events } = await run(
-        runner(),
-        await job(room, {
+      const { result, events } = await media.run(
+        media.runner(),
+        await media.job(room, {
           script: [
             { say: "Hello, I would like to pay my bill." },
             { expect: "reply 1", say: 'My account is <dtmf digits="12#"/>' },
@@ -229,113 +162,19 @@ describe("LiveKit call runner (real rtc-node, real dev server)", () => {
     }
   });
 
-  it("fails agent_never_joined when nobody else joins, with the caller's audio still recorded", async () => {
-    const { result, events } = await run(
-      runner({ agentJoinMs: 1_500 }),
-      await job(nextRoom(), { script: [{ say: "hi" }] }),
-    );
-    expect(result).toMatchObject({ status: "failed", ended_reason: "agent_never_joined" });
-    expect(result.error_message).toBe("no agent joined the room within 1.5 s");
-    expect(result.metrics).toBeNull();
-    expect(result.recording?.participants.map((p) => p.role)).toEqual(["user"]);
-    expect(events).toContainEqual({
-      type: "stage_finished",
-      stage: "agent_join",
-      ok: false,
-      reason: "agent_never_joined",
-    });
-  });
-
-  it("fails connection_failed when the token is signed with the wrong secret", async () => {
-    const room = nextRoom();
-    const j = await job(room, { script: [{ say: "hi" }] });
-    const bad = {
-      ...j,
-      connection: {
-        mode: "manual" as const,
-        livekit_room_url: server.url,
-        access_token: await token("rubric-test-caller", room, "not-the-secret-0123456789abcdef"),
-      },
-    };
-    const { result } = await run(runner(), bad);
-    expect(result).toMatchObject({
-      status: "failed",
-      ended_reason: "connection_failed",
-      recording: null,
-      metrics: null,
-    });
-    expect(result.error_message).toMatch(/^could not connect to the room/);
-  });
-
-  it("fails agent_timeout when the agent never answers the caller", async () => {
-    const room = nextRoom();
-    const agent = await ToneAgent.join({
-      url: server.url,
-      token: await token("agent", room),
-      replyDelayMs: 0,
-      replyMs: 0,
-      mute: true,
-    });
-    try {
-      const { result } = await run(
-        runner(),
-        await job(room, { script: [{ say: "Hello there." }] }, { turn_timeout_ms: 1_500 }),
-      );
-      expect(result).toMatchObject({ status: "failed", ended_reason: "agent_timeout" });
-      expect(result.error_message).toBe("the agent did not start speaking within 1.5 s of the caller's turn");
-      expect(result.transcript.map((t) => t.role)).toEqual(["user"]);
-      expect(result.metrics?.latency_ms).toBeNull();
-    } finally {
-      await agent.close();
-    }
-  });
-
-  it("ends agent_ended (completed) when the agent leaves mid-call", async () => {
-    const room = nextRoom();
-    const agent = await ToneAgent.join({
-      url: server.url,
-      token: await token("agent", room),
-      replyDelayMs: 300,
-      replyMs: 500,
-      leaveAfterReplies: 1,
-      // Past the caller's endpointing (700 ms) and the dev server's ~1 s delay on the first
-      // text stream to a new subscriber, so the reply's words are in before the agent goes.
-      leaveAfterMs: 1_500,
-    });
-    try {
-      const { result } = await run(
-        runner(),
-        await job(room, {
-          script: [{ say: "Hello there." }, { say: "Are you still there?" }, { say: "Hello?" }],
-        }),
-      );
-      expect(result).toMatchObject({
-        status: "completed",
-        ended_reason: "agent_ended",
-        error_message: "the agent left the room",
-      });
-      expect(result.transcript.slice(0, 2).map((t) => [t.role, t.content])).toEqual([
-        ["user", "Hello there."],
-        ["agent", "reply 1"],
-      ]);
-    } finally {
-      await agent.close();
-    }
-  });
-
   it("barges in interrupt_after_ms after the agent's onset; the agent stops and the interruption is measured", async () => {
-    const room = nextRoom();
+    const room = media.nextRoom();
     const agent = await ToneAgent.join({
-      url: server.url,
-      token: await token("agent", room),
+      url: media.url,
+      token: await media.token("agent", room),
       replyDelayMs: 300,
       replyMs: 4_000,
       stopOnBargeIn: true,
     });
     try {
-      const { result } = await run(
-        runner(),
-        await job(room, {
+      const { result } = await media.run(
+        media.runner(),
+        await media.job(room, {
           script: [
             { say: "Tell me everything." },
             { say: "Stop, that is enough.", interrupt_after_ms: 800 },
@@ -369,23 +208,26 @@ describe("LiveKit call runner (real rtc-node, real dev server)", () => {
   it.skipIf(!pocketsphinxAvailable())(
     "falls back to offline STT (low fidelity) when the agent publishes no transcription",
     async () => {
-      const room = nextRoom();
+      const room = media.nextRoom();
       const said = await new FliteWasiTextToSpeech("rms").synthesize("Hello, how can I help you today?");
       const speech = resample(said.samples, said.sampleRate, 48_000);
       const agent = await ToneAgent.join({
-        url: server.url,
-        token: await token("agent", room),
+        url: media.url,
+        token: await media.token("agent", room),
         replyDelayMs: 300,
         replyMs: 0,
         speech,
       });
       try {
         const r = new LiveKitVoiceCallRunner({
-          recordingsDir: dir,
+          recordingsDir: media.dir,
           stt: "pocketsphinx",
           wallNow: () => performance.now() + WALL_OFFSET_MS,
         });
-        const { result } = await run(r, await job(room, { script: [{ say: "Hi there." }, { end: true }] }));
+        const { result } = await media.run(
+          r,
+          await media.job(room, { script: [{ say: "Hi there." }, { end: true }] }),
+        );
         expect(result).toMatchObject({ status: "completed", ended_reason: "caller_ended" });
         const words = result.transcript.find((t) => t.role === "agent")?.content ?? "";
         console.log(`pocketsphinx heard: "${words}"`);
