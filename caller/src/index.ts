@@ -7,6 +7,7 @@ export * from "./llm-caller.ts";
 export * from "./openai-client.ts";
 export * from "./openai-wire.ts";
 export * from "./run-outcome.ts";
+export * from "./run-report.ts";
 export * from "./run-verdict.ts";
 export * from "./script-progress.ts";
 export * from "./scripted-caller.ts";

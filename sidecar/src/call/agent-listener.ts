@@ -1,7 +1,7 @@
 import type { PcmAudio } from "../media/audio/pcm.ts";
-import type { VoiceActivity } from "../media/vad/voice-activity.ts";
+import type { VoiceActivity, VoiceActivityEvent } from "../media/vad/voice-activity.ts";
 import type { CallRecorder } from "../recording/call-recorder.ts";
-import type { AgentSpeech } from "./agent-speech.ts";
+import type { AgentSpeechEvent } from "./agent-speech.ts";
 
 /** Audio gathered before the agent's timeline is anchored (see AgentListener). */
 export const ANCHOR_WINDOW_MS = 500;
@@ -28,7 +28,8 @@ export class AgentListener {
     private readonly identity: string,
     private readonly recorder: CallRecorder,
     private readonly vad: VoiceActivity,
-    private readonly speech: AgentSpeech,
+    /** Each VAD decision, on the call clock. */
+    private readonly onSpeech: (event: AgentSpeechEvent) => void,
     private readonly tap?: (audio: PcmAudio, atMs: number) => void,
   ) {}
 
@@ -58,7 +59,7 @@ export class AgentListener {
   flush(): void {
     if (this.warmup && this.warmup.length > 0) this.anchor();
     if (this.anchorMs === undefined) return;
-    for (const e of this.vad.flush()) this.speech.apply(e, this.anchorMs);
+    for (const e of this.vad.flush()) this.onSpeech(onCallClock(e, this.anchorMs));
   }
 
   private anchor(): void {
@@ -84,8 +85,19 @@ export class AgentListener {
   private feed(audio: PcmAudio, record: boolean): void {
     const atMs = this.positionMs();
     if (record) this.recorder.write(this.identity, audio, atMs);
-    for (const e of this.vad.push(audio)) this.speech.apply(e, this.anchorMs ?? 0);
+    for (const e of this.vad.push(audio)) this.onSpeech(onCallClock(e, this.anchorMs ?? 0));
     this.tap?.(audio, atMs);
     this.fedSamples += audio.samples.length;
   }
+}
+
+/** A VAD event (ms from the start of what it heard) placed on the call clock. */
+function onCallClock(event: VoiceActivityEvent, baseMs: number): AgentSpeechEvent {
+  return event.type === "speech_started"
+    ? { type: "agent_speech_started", startMs: baseMs + event.startMs }
+    : {
+        type: "agent_speech_ended",
+        startMs: baseMs + event.segment.startMs,
+        endMs: baseMs + event.segment.endMs,
+      };
 }

@@ -1,66 +1,59 @@
 import { describe, expect, it } from "vitest";
-import { AgentSpeech } from "./agent-speech.ts";
+import {
+  type AgentSpeechEvent,
+  type AgentTimeline,
+  agentIntervals,
+  applyAgentSpeech,
+  EMPTY_TIMELINE,
+  speechAfter,
+  turnOverAtMs,
+} from "./agent-speech.ts";
 
-const started = (startMs: number) => ({ type: "speech_started" as const, startMs });
-const ended = (startMs: number, endMs: number) => ({
-  type: "speech_ended" as const,
-  segment: { startMs, endMs },
+const started = (startMs: number): AgentSpeechEvent => ({ type: "agent_speech_started", startMs });
+const ended = (startMs: number, endMs: number): AgentSpeechEvent => ({
+  type: "agent_speech_ended",
+  startMs,
+  endMs,
 });
+const timeline = (...events: AgentSpeechEvent[]): AgentTimeline =>
+  events.reduce(applyAgentSpeech, EMPTY_TIMELINE);
 
-describe("AgentSpeech (endpointing)", () => {
-  it("puts VAD times on the call clock and reports the onset as the first speech frame", () => {
-    const s = new AgentSpeech(700);
-    s.apply(started(1_200), 5_000);
-    expect(s.speaking).toBe(true);
-    expect(s.onsetAfter(6_000)).toBe(6_200);
-    expect(s.speechAfter(6_000)).toBe(6_200);
-    s.apply(ended(1_200, 2_450), 5_000);
-    expect(s.segments).toEqual([{ startMs: 6_200, endMs: 7_450 }]);
-    expect(s.speaking).toBe(false);
+describe("agent speech timeline (endpointing)", () => {
+  it("reports the onset as the first speech frame while the agent speaks", () => {
+    const speaking = timeline(started(6_200));
+    expect(speaking.speakingSinceMs).toBe(6_200);
+    expect(speechAfter(speaking, 6_000)).toBe(6_200);
+    const done = applyAgentSpeech(speaking, ended(6_200, 7_450));
+    expect(done.segments).toEqual([{ startMs: 6_200, endMs: 7_450 }]);
+    expect(done.speakingSinceMs).toBeUndefined();
   });
 
-  it("ends the turn only after the endpointing window of silence since the last speech frame", () => {
-    const s = new AgentSpeech(700);
-    s.apply(started(100), 0);
-    expect(s.turnOver(0, 5_000)).toBe(false);
-    s.apply(ended(100, 900), 0);
-    expect(s.turnOver(0, 1_599)).toBe(false);
-    expect(s.turnOver(0, 1_600)).toBe(true);
+  it("ends the turn the endpointing window after the last speech frame, never while speaking", () => {
+    expect(turnOverAtMs(timeline(started(100)), 0, 700)).toBeUndefined();
+    expect(turnOverAtMs(timeline(started(100), ended(100, 900)), 0, 700)).toBe(1_600);
   });
 
   it("keeps the turn open while the agent resumes after a pause", () => {
-    const s = new AgentSpeech(700);
-    s.apply(ended(100, 900), 0);
-    s.apply(started(1_450), 0);
-    expect(s.turnOver(0, 2_000)).toBe(false);
-    s.apply(ended(1_450, 2_100), 0);
-    expect(s.turnOver(0, 2_799)).toBe(false);
-    expect(s.turnOver(0, 2_800)).toBe(true);
+    const resumed = timeline(ended(100, 900), started(1_450));
+    expect(turnOverAtMs(resumed, 0, 700)).toBeUndefined();
+    expect(turnOverAtMs(applyAgentSpeech(resumed, ended(1_450, 2_100)), 0, 700)).toBe(2_800);
   });
 
   it("does not count speech that ended before the caller's turn as a reply", () => {
-    const s = new AgentSpeech(600);
-    s.apply(ended(100, 900), 0);
-    expect(s.turnOver(1_000, 10_000)).toBe(false);
-    expect(s.onsetAfter(1_000)).toBeUndefined();
-    expect(s.speechAfter(1_000)).toBeUndefined();
-    s.apply(ended(1_300, 2_000), 0);
-    expect(s.onsetAfter(1_000)).toBe(1_300);
-    expect(s.turnOver(1_000, 2_600)).toBe(true);
+    const before = timeline(ended(100, 900));
+    expect(turnOverAtMs(before, 1_000, 600)).toBeUndefined();
+    expect(speechAfter(before, 1_000)).toBeUndefined();
+    const reply = applyAgentSpeech(before, ended(1_300, 2_000));
+    expect(speechAfter(reply, 1_000)).toBe(1_300);
+    expect(turnOverAtMs(reply, 1_000, 600)).toBe(2_600);
   });
 
-  it("tells an overlap (speech running past the caller's end) from a reply", () => {
-    const s = new AgentSpeech(700);
-    s.apply(ended(500, 1_500), 0);
-    expect(s.speechAfter(1_000)).toBe(500);
-    expect(s.onsetAfter(1_000)).toBeUndefined();
+  it("counts speech running past the caller's end from its first frame", () => {
+    expect(speechAfter(timeline(ended(500, 1_500)), 1_000)).toBe(500);
   });
 
   it("closes an open segment at the end of the call", () => {
-    const s = new AgentSpeech();
-    s.apply(ended(0, 400), 0);
-    s.apply(started(1_000), 0);
-    expect(s.intervals(1_250)).toEqual([
+    expect(agentIntervals(timeline(ended(0, 400), started(1_000)), 1_250)).toEqual([
       { startMs: 0, endMs: 400 },
       { startMs: 1_000, endMs: 1_250 },
     ]);

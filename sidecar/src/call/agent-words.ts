@@ -26,7 +26,11 @@ export class AgentWords {
   private sttBaseMs = 0;
   private words = 0;
 
-  constructor(private readonly makeStt?: () => AudioSpeechToTextStream | undefined) {}
+  constructor(
+    private readonly makeStt?: () => AudioSpeechToTextStream | undefined,
+    /** Called when STT transcribed more (the words a turn waits for may be ready). */
+    private readonly onSttSegment?: () => void,
+  ) {}
 
   onTranscription(segmentId: string, delta: string): void {
     this.sawText = true;
@@ -142,7 +146,10 @@ export class AgentWords {
     try {
       const stt = this.makeStt?.();
       if (!stt) return undefined;
-      stt.onSegment((s) => this.sttQueue.push(s));
+      stt.onSegment((s) => {
+        this.sttQueue.push(s);
+        this.onSttSegment?.();
+      });
       this.stt = stt;
       return stt;
     } catch {

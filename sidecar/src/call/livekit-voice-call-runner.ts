@@ -16,7 +16,7 @@ import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { runCall } from "./call-session.ts";
 import { brainFor, decodeCallerConfig } from "./caller-config.ts";
-import { InterruptPlan } from "./interrupt-plan.ts";
+import { interruptAfterMsByMove } from "./interrupt-plan.ts";
 import { type SttEngine, sttFactory, vadFactory } from "./speech-engines.ts";
 import { artifactsOf, voiceResultOf } from "./voice-result.ts";
 
@@ -133,7 +133,7 @@ export class LiveKitVoiceCallRunner implements VoiceCallRunner {
         url: entry.url,
         token: entry.token,
         brain,
-        ...(config.script ? { interrupts: new InterruptPlan(config.script) } : {}),
+        ...(config.script ? { interruptAfterMsByMove: interruptAfterMsByMove(config.script) } : {}),
         ...(config.agent_identity === undefined ? {} : { agentIdentity: config.agent_identity }),
         limits,
         recordingDir: join(this.options.recordingsDir, job.run_id),

@@ -6,7 +6,7 @@
  * the suite's.
  */
 import { join } from "node:path";
-import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
+import { assembleRunReport, callerFor, notStartedReport } from "@spar/caller";
 import type {
   EndedReason,
   RunReport,
@@ -25,7 +25,7 @@ import type { RoomEntryPorts } from "../room-entry/room-entry-types.ts";
 import { enterSuiteRoom } from "../room-entry/suite-room-entry.ts";
 import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
-import { InterruptPlan } from "./interrupt-plan.ts";
+import { interruptAfterMsByMove } from "./interrupt-plan.ts";
 import { type SttEngine, sttFactory, vadFactory } from "./speech-engines.ts";
 
 export interface VoiceRunInput {
@@ -102,7 +102,7 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       url: access.url,
       token: access.token,
       brain: callerFor(scenario, suite, fetchDeps),
-      ...(scenario.script ? { interrupts: new InterruptPlan(scenario.script) } : {}),
+      ...(scenario.script ? { interruptAfterMsByMove: interruptAfterMsByMove(scenario.script) } : {}),
       ...(suite.agent.voice?.agent_identity ? { agentIdentity: suite.agent.voice.agent_identity } : {}),
       limits: { ...DEFAULT_CALL_LIMITS, ...suiteVoiceLimits(suite.agent.voice), ...deps.limits },
       recordingDir: join(deps.recordingsDir ?? ".spar/recordings", input.runId),
@@ -132,67 +132,30 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
       : {}),
   };
   const { end } = report;
-  // An interrupted run gets no verdict, so nothing is evaluated (no judge call after Ctrl-C).
-  const assertions =
-    end.status === "interrupted"
-      ? []
-      : await evaluateAssertions(
-          scenario.assertions ?? [],
-          {
-            status: end.status,
-            endedReason: end.reason,
-            endedBy: end.endedBy,
-            transcript: report.conversation,
-            // What the call produced, never the scenario's own metadata: `metadata` assertions check the run.
-            metadata: producedMetadata,
-          },
-          { ...fetchDeps, ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}), signal },
-        );
-  // The detail is a failure, or on caller_ended a failed expectation; on agent_ended it is only information.
-  const problem = end.status !== "completed" || end.reason === "caller_ended" ? (end.detail ?? null) : null;
-  const verdict = runVerdict({
-    status: end.status,
-    endedReason: end.reason,
-    problem,
-    script: scenario.script,
-    transcript: report.conversation,
-    assertions,
-  });
-  return {
-    run_id: input.runId,
-    scenario_id: scenario.id,
-    attempt: input.attempt,
-    channel: "voice",
-    status: end.status,
-    ended_reason: end.reason,
-    ended_by: end.endedBy,
-    passed: verdict.passed,
-    duration_ms: report.durationMs,
-    transcript: report.conversation,
-    // Everything the scenario said about itself is recorded with the run; what the call produced wins.
-    metadata: { ...(scenario.metadata ?? {}), ...producedMetadata },
-    assertions,
-    metrics: report.metrics ?? {},
-    error: verdict.error,
-  };
+  return assembleRunReport(
+    {
+      runId: input.runId,
+      scenario,
+      attempt: input.attempt,
+      channel: "voice",
+      outcome: {
+        status: end.status,
+        endedReason: end.reason,
+        endedBy: end.endedBy,
+        transcript: report.conversation,
+        metadata: producedMetadata,
+      },
+      // The detail is a failure, or on caller_ended a failed expectation; on agent_ended it is only information.
+      problem: end.status !== "completed" || end.reason === "caller_ended" ? (end.detail ?? null) : null,
+      durationMs: report.durationMs,
+      metrics: report.metrics ?? {},
+    },
+    { ...fetchDeps, ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}), signal },
+  );
 }
 
 /** A run that never got into the room: failed with the stage's reason, no verdict to compute. */
 function notStarted(input: VoiceRunInput, reason: EndedReason, message: string): RunReport {
-  return {
-    run_id: input.runId,
-    scenario_id: input.scenario.id,
-    attempt: input.attempt,
-    channel: "voice",
-    status: reason === "interrupted" ? "interrupted" : "failed",
-    ended_reason: reason,
-    ended_by: "platform",
-    passed: false,
-    duration_ms: 0,
-    transcript: [],
-    metadata: input.scenario.metadata ?? {},
-    assertions: [],
-    metrics: {},
-    error: message,
-  };
+  const { runId, scenario, attempt } = input;
+  return notStartedReport({ runId, scenario, attempt, channel: "voice", reason, message, metrics: {} });
 }

@@ -1,5 +1,6 @@
 import type { CallerBrain, CallerMove } from "@spar/caller";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { realClock } from "../media/clock.ts";
 import { runChatCall } from "./chat-call.ts";
 import type { ChatRoom, ChatRoomConnectOptions, ChatRoomConnector, ChatRoomEvent } from "./chat-room.ts";
 import { DEFAULT_CHAT_LIMITS } from "./chat-types.ts";
@@ -48,7 +49,7 @@ const limits = {
   turnTimeoutMs: 2_000,
   settleMs: 100,
 };
-const clock = { now: () => Date.now() };
+const clock = realClock(() => Date.now());
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 0 });

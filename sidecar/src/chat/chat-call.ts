@@ -1,6 +1,6 @@
 /**
  * The chat call's shell: feeds the core (chat-core.ts) events stamped with the injected clock and
- * carries out its effects with real timers, the caller brain and a ChatRoom. One call, one
+ * carries out its effects with the clock's timers, the caller brain and a ChatRoom. One call, one
  * promise that always resolves with the core's result (never hangs: `max_duration` bounds it).
  */
 import type { CallerBrain } from "@spar/caller";
@@ -32,7 +32,7 @@ const message = (cause: unknown) => (cause instanceof Error ? cause.message : St
 export function runChatCall(input: ChatCallInput, deps: ChatCallDeps): Promise<ChatResult> {
   const { clock } = deps;
   const stop = new AbortController();
-  const timers = new Map<ChatTimer, ReturnType<typeof setTimeout>>();
+  const timers = new Map<ChatTimer, () => void>();
   let state = initialChatState(input.config);
   let room: ChatRoom | undefined;
   let resolve: (result: ChatResult) => void = () => undefined;
@@ -109,16 +109,16 @@ export function runChatCall(input: ChatCallInput, deps: ChatCallDeps): Promise<C
         );
         return;
       case "set_timer": {
-        clearTimeout(timers.get(effect.timer));
+        timers.get(effect.timer)?.();
         const timer = effect.timer;
         timers.set(
           timer,
-          setTimeout(() => dispatch({ type: "timer", at: now(), timer }), Math.max(0, effect.dueAt - now())),
+          clock.setTimer(effect.dueAt, () => dispatch({ type: "timer", at: now(), timer })),
         );
         return;
       }
       case "clear_timer":
-        clearTimeout(timers.get(effect.timer));
+        timers.get(effect.timer)?.();
         timers.delete(effect.timer);
         return;
       case "ask_caller":
@@ -135,7 +135,7 @@ export function runChatCall(input: ChatCallInput, deps: ChatCallDeps): Promise<C
         }
         return;
       case "leave":
-        for (const t of timers.values()) clearTimeout(t);
+        for (const cancel of timers.values()) cancel();
         timers.clear();
         stop.abort();
         deps.signal.removeEventListener("abort", onAbort);

@@ -8,7 +8,7 @@
  * its metrics are the text ones (`turns`, `latency_ms`); a "voice" run without recording or audio
  * metrics would read as a broken voice run. `metadata.transport: "livekit_chat"` says how it ran.
  */
-import { callerFor, evaluateAssertions, runVerdict } from "@spar/caller";
+import { assembleRunReport, callerFor, notStartedReport } from "@spar/caller";
 import type { EndedReason, RunReport } from "@spar/protocol";
 import type { VoiceRunInput } from "../call/run-voice-scenario.ts";
 import { type Clock, monotonicClock } from "../media/clock.ts";
@@ -76,64 +76,38 @@ export async function runChatScenario(input: VoiceRunInput, deps: ChatRunDeps = 
     transport: CHAT_TRANSPORT,
     ...(result.roomName ? { room_name: result.roomName } : {}),
   };
-  // An interrupted run gets no verdict, so nothing is evaluated (no judge call after Ctrl-C).
-  const assertions =
-    end.status === "interrupted"
-      ? []
-      : await evaluateAssertions(
-          scenario.assertions ?? [],
-          {
-            status: end.status,
-            endedReason: end.reason,
-            endedBy: end.endedBy,
-            transcript,
-            metadata: produced,
-          },
-          { ...fetchDeps, ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}), signal },
-        );
-  // The detail is a failure, or on caller_ended a failed expectation; on agent_ended it is only information.
-  const problem = end.status !== "completed" || end.reason === "caller_ended" ? (end.detail ?? null) : null;
-  const verdict = runVerdict({
-    status: end.status,
-    endedReason: end.reason,
-    problem,
-    script: scenario.script,
-    transcript,
-    assertions,
-  });
-  return {
-    run_id: input.runId,
-    scenario_id: scenario.id,
-    attempt: input.attempt,
-    channel: "text",
-    status: end.status,
-    ended_reason: end.reason,
-    ended_by: end.endedBy,
-    passed: verdict.passed,
-    duration_ms: Math.round((result.endedAt - result.startedAt) * 10) / 10,
-    transcript,
-    metadata: { ...(scenario.metadata ?? {}), ...produced },
-    assertions,
-    metrics: chatRunMetrics(transcript),
-    error: verdict.error,
-  };
+  return assembleRunReport(
+    {
+      runId: input.runId,
+      scenario,
+      attempt: input.attempt,
+      channel: "text",
+      outcome: {
+        status: end.status,
+        endedReason: end.reason,
+        endedBy: end.endedBy,
+        transcript,
+        metadata: produced,
+      },
+      // The detail is a failure, or on caller_ended a failed expectation; on agent_ended it is only information.
+      problem: end.status !== "completed" || end.reason === "caller_ended" ? (end.detail ?? null) : null,
+      durationMs: Math.round((result.endedAt - result.startedAt) * 10) / 10,
+      metrics: chatRunMetrics(transcript),
+    },
+    { ...fetchDeps, ...(suite.caller?.llm ? { llm: suite.caller.llm } : {}), signal },
+  );
 }
 
 function failedBeforeCall(input: VoiceRunInput, reason: EndedReason, message: string): RunReport {
-  return {
-    run_id: input.runId,
-    scenario_id: input.scenario.id,
-    attempt: input.attempt,
+  const { runId, scenario, attempt } = input;
+  return notStartedReport({
+    runId,
+    scenario,
+    attempt,
     channel: "text",
-    status: reason === "interrupted" ? "interrupted" : "failed",
-    ended_reason: reason,
-    ended_by: "platform",
-    passed: false,
-    duration_ms: 0,
-    transcript: [],
-    metadata: { ...(input.scenario.metadata ?? {}), transport: CHAT_TRANSPORT },
-    assertions: [],
+    reason,
+    message,
+    metadata: { transport: CHAT_TRANSPORT },
     metrics: chatRunMetrics([]),
-    error: message,
-  };
+  });
 }

@@ -8,7 +8,12 @@
 import type { VoiceMetrics, VoiceRunEventBody, VoiceTranscriptEntry } from "@spar/protocol";
 import { analyzeTurns } from "../analysis/turn-analysis.ts";
 import { AgentListener } from "../call/agent-listener.ts";
-import { AgentSpeech } from "../call/agent-speech.ts";
+import {
+  type AgentTimeline,
+  agentIntervals,
+  applyAgentSpeech,
+  EMPTY_TIMELINE,
+} from "../call/agent-speech.ts";
 import { type CallEnd, failed } from "../call/call-end.ts";
 import type { Clock } from "../media/clock.ts";
 import type { VoiceActivity } from "../media/vad/voice-activity.ts";
@@ -53,7 +58,8 @@ export interface ObservedCall {
 
 interface Party {
   listener: AgentListener;
-  speech: AgentSpeech;
+  /** What the party's VAD heard, on the observer's clock. */
+  speech: AgentTimeline;
   vad: VoiceActivity;
 }
 
@@ -240,9 +246,14 @@ class ObserveSession {
     if (known) return known;
     this.seen.add(role);
     this.recorder.addParticipant(identity, role === "human" ? "user" : "agent");
-    const speech = new AgentSpeech(this.plan.endpointingMs);
     const vad = this.deps.makeVad();
-    const party = { speech, vad, listener: new AgentListener(identity, this.recorder, vad, speech) };
+    const party: Party = {
+      speech: EMPTY_TIMELINE,
+      vad,
+      listener: new AgentListener(identity, this.recorder, vad, (e) => {
+        party.speech = applyAgentSpeech(party.speech, e);
+      }),
+    };
     this.heard.set(role, party);
     this.deps.emit({ type: "participant_joined", identity });
     return party;
@@ -272,8 +283,8 @@ class ObserveSession {
       return speaker === undefined ? [] : [{ speaker, text: s.text, atMs: s.atMs }];
     });
     const turns = buildObservedTurns({
-      human: human?.speech.intervals(endMs) ?? [],
-      agent: agent?.speech.intervals(endMs) ?? [],
+      human: human ? agentIntervals(human.speech, endMs) : [],
+      agent: agent ? agentIntervals(agent.speech, endMs) : [],
       words,
       endpointingMs: this.plan.endpointingMs,
     });
@@ -296,7 +307,7 @@ class ObserveSession {
           callStartMs: this.startMs,
           callEndMs: endMs,
           caller: humanTurnIntervals(turns),
-          agent: agent?.speech.intervals(endMs) ?? [],
+          agent: agent ? agentIntervals(agent.speech, endMs) : [],
           agentWordCount:
             agentWords.length > 0
               ? agentWords.reduce((n, w) => n + w.text.split(/\s+/).filter(Boolean).length, 0)

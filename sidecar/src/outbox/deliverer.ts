@@ -1,18 +1,17 @@
+import type { Clock } from "../media/clock.ts";
 import { type BackoffPolicy, retryDelayMs } from "./backoff.ts";
 import type { DeliverySender } from "./delivery-sender.ts";
 import type { OutboxStore, PendingDelivery } from "./outbox-store.ts";
 
-export interface Clock {
-  /** Epoch milliseconds. */
-  now(): number;
-}
+/** Reads epoch milliseconds: due times are stored in the outbox file and outlive the process. */
+export type WallClock = Pick<Clock, "now">;
 
 export type OutboxLog = (event: string, fields: Record<string, string | number>) => void;
 
 export interface OutboxDelivererOptions {
   store: OutboxStore;
   sender: DeliverySender;
-  clock: Clock;
+  clock: WallClock;
   /** In [0, 1); injected so tests assert exact retry times. */
   random: () => number;
   backoff: BackoffPolicy;
