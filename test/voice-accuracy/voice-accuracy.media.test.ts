@@ -106,13 +106,18 @@ describe("turn-taking accuracy under a 20 dB pink noise bed (no digital silence)
     await expectExactDetection(call);
   });
 
-  // Measured in this test: p95 18.2 ms over the call's 5 turns (mean 6.0); bench/voice-accuracy,
-  // 3 calls: 18.1 ms (white 20 dB: 10.3). Level alone read 47.6–50.0 ms: the onset is now dated by
-  // the spectral change point (sidecar/src/media/vad/spectral-onset.ts). The issue's 20 ms target
-  // is judged by the bench over several calls; one call's 5 turns get 10 ms of room.
-  it("measures latency within 30 ms of the oracle at the 95th percentile", () => {
+  // What one call's 5 turns can show without flaking. Measured 2026-12-05 on 13 calls (before and
+  // after the merge of the voice call core and the opening-bed fix, which date these onsets alike):
+  // per-call mean |error| 4.8–14.8 ms (mean 9.4, sd 2.8); per-turn errors have a tail (10 calls,
+  // 50 turns: p95 25.4 ms, 5 over 20 ms, the worst 43 ms; another call 50.6 ms), so a p95 over one call's 5 turns —
+  // this test's bound until then (30 ms) — failed about one call in seven without any change.
+  // Dated by level alone (no spectral change point), 3 calls read mean |error| 23.2–25.2 ms, so
+  // the 18 ms bound on the mean catches that regression; 80 ms catches a grossly wrong turn. The
+  // published p95 comes from bench/voice-accuracy over several calls.
+  it("measures latency within 18 ms of the oracle on average, no turn off by more than 80 ms", () => {
     const st = stats(summarize([call]).vsOracle.latency);
     expect(st.n).toBe(5);
-    expect(st.p95AbsMs).toBeLessThanOrEqual(30);
+    expect(st.meanAbsMs).toBeLessThanOrEqual(18);
+    expect(st.maxAbsMs).toBeLessThanOrEqual(80);
   });
 });
