@@ -9,7 +9,9 @@ import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
+import { BOT_SAMPLE_RATE } from "@spar/devkit/reference-voice-bot";
 import type { InterruptionsMetric } from "@spar/protocol";
+import { encodeWav } from "@spar/sidecar";
 import { expect } from "vitest";
 import type { CallMeasurement } from "./accuracy-call.ts";
 import { summarize } from "./accuracy-summary.ts";
@@ -46,9 +48,36 @@ export async function keepEvidence(call: CallMeasurement): Promise<string> {
   const recording = call.result.recording;
   const files = recording ? [recording.stereo_path, ...recording.participants.map((p) => p.path)] : [];
   for (const f of files) await copyFile(f, join(dir, basename(f)));
-  const { sentAudio: _sent, ...rest } = call;
+  const { sentAudio, ...rest } = call;
   await writeFile(join(dir, "call.json"), `${JSON.stringify(rest, null, 2)}\n`);
+  // What the bot sent, sample for sample: the alignment oracle's other input.
+  await writeFile(
+    join(dir, "bot.sent.wav"),
+    encodeWav({ sampleRate: BOT_SAMPLE_RATE, channels: 1, samples: sentAudio }),
+  );
   return dir;
+}
+
+/** Lowest normalized correlation at which an aligned utterance counts as found (1 = identical up to gain). */
+export const MIN_ALIGNMENT_CORRELATION = 0.5;
+
+/**
+ * Asserts the alignment oracle found every utterance the bot sent; when it lost one (its window
+ * correlates under MIN_ALIGNMENT_CORRELATION), the message gives each utterance's interval and
+ * correlation, and the call — with the sent stream — is kept, so the oracle can be studied offline.
+ */
+export async function expectEveryUtteranceAligned(call: CallMeasurement, utterances: number): Promise<void> {
+  const lost = call.aligned.filter((a) => !(a.correlation > MIN_ALIGNMENT_CORRELATION));
+  const message =
+    call.aligned.length === utterances && lost.length === 0
+      ? undefined
+      : `${call.aligned
+          .map(
+            (a, i) =>
+              `utterance ${i + 1}: ${a.startMs.toFixed(1)}–${a.endMs.toFixed(1)} ms, correlation ${a.correlation.toFixed(3)}`,
+          )
+          .join("\n")}\nkept in ${await keepEvidence(call)}`;
+  expect({ utterances: call.aligned.length, lost: lost.length }, message).toEqual({ utterances, lost: 0 });
 }
 
 /**
