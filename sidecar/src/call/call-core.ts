@@ -19,8 +19,9 @@ import type {
   PlayedLine,
 } from "./call-core-types.ts";
 import { failed } from "./call-end.ts";
-import { BARGE_IN_LEAD_MS, Step, seconds } from "./call-step.ts";
+import { BARGE_IN_LEAD_MS, Step } from "./call-step.ts";
 import { addAgentTurn, addCallerTurn, emptyTranscript } from "./call-transcript.ts";
+import { seconds } from "./core-step.ts";
 
 export function initialCallState(config: CallCoreConfig): CallState {
   return {

@@ -1,8 +1,9 @@
 /** One step of the call core: the state being changed, the effects produced, helpers for both. */
-import type { EndedReason, VoiceStage } from "@spar/protocol";
+import type { EndedReason } from "@spar/protocol";
 import type { CallEffect, CallState, CallTimer, CallWait } from "./call-core-types.ts";
 import { type CallEnd, failed } from "./call-end.ts";
 import type { TurnEvent } from "./call-transcript.ts";
+import { CoreStep } from "./core-step.ts";
 
 /**
  * How far the microphone runs ahead of the track while a barge-in is pending (see
@@ -16,34 +17,7 @@ export const WORDS_GRACE_MS = 2_000;
 /** Offline STT starts at the agent's first turn (model load ~1 s) and then transcribes what was buffered. */
 export const STT_GRACE_MS = 6_000;
 
-export const seconds = (ms: number) => `${ms / 1000} s`;
-
-export class Step {
-  readonly effects: CallEffect[] = [];
-  readonly s: CallState;
-  constructor(
-    prev: CallState,
-    readonly at: number,
-  ) {
-    this.s = { ...prev, timers: [...prev.timers] };
-  }
-  setTimer(timer: CallTimer, dueAt: number): void {
-    if (!this.s.timers.includes(timer)) this.s.timers.push(timer);
-    this.effects.push({ type: "set_timer", timer, dueAt });
-  }
-  clearTimer(timer: CallTimer): void {
-    if (!this.s.timers.includes(timer)) return;
-    this.s.timers = this.s.timers.filter((t) => t !== timer);
-    this.effects.push({ type: "clear_timer", timer });
-  }
-  stage(stage: VoiceStage, ok?: boolean, reason?: EndedReason): void {
-    if (ok === undefined) this.effects.push({ type: "emit", event: { type: "stage_started", stage } });
-    else
-      this.effects.push({
-        type: "emit",
-        event: { type: "stage_finished", stage, ok, ...(reason === undefined ? {} : { reason }) },
-      });
-  }
+export class Step extends CoreStep<CallState, CallTimer, CallEffect> {
   turn(turn: TurnEvent | undefined): void {
     if (turn) this.effects.push({ type: "emit", event: turn });
   }

@@ -7,7 +7,8 @@
  * (connect, agent join, greeting wait, the agent leaving).
  */
 import type { CallerMove } from "@spar/caller";
-import type { EndedBy, EndedReason, FinalRunStatus, TranscriptEntry, VoiceStage } from "@spar/protocol";
+import type { EndedBy, EndedReason, FinalRunStatus, TranscriptEntry } from "@spar/protocol";
+import { CoreStep, seconds } from "../call/core-step.ts";
 import type {
   ChatAwaiting,
   ChatConfig,
@@ -35,37 +36,10 @@ export function initialChatState(config: ChatConfig): ChatState {
   };
 }
 
-const seconds = (ms: number) => `${Number((ms / 1000).toFixed(3))} s`;
-
 /** Whitespace-insensitive form used to pair the same words sent on both topics. */
 export const normalizeChatText = (text: string) => text.trim().replace(/\s+/g, " ");
 
-class Step {
-  readonly effects: ChatEffect[] = [];
-  readonly s: ChatState;
-  constructor(
-    prev: ChatState,
-    readonly at: number,
-  ) {
-    this.s = { ...prev, timers: [...prev.timers] };
-  }
-  setTimer(timer: ChatTimer, dueAt: number): void {
-    if (!this.s.timers.includes(timer)) this.s.timers.push(timer);
-    this.effects.push({ type: "set_timer", timer, dueAt });
-  }
-  clearTimer(timer: ChatTimer): void {
-    if (!this.s.timers.includes(timer)) return;
-    this.s.timers = this.s.timers.filter((t) => t !== timer);
-    this.effects.push({ type: "clear_timer", timer });
-  }
-  stage(stage: VoiceStage, ok?: boolean, reason?: EndedReason): void {
-    if (ok === undefined) this.effects.push({ type: "emit", event: { type: "stage_started", stage } });
-    else
-      this.effects.push({
-        type: "emit",
-        event: { type: "stage_finished", stage, ok, ...(reason === undefined ? {} : { reason }) },
-      });
-  }
+class Step extends CoreStep<ChatState, ChatTimer, ChatEffect> {
   await(awaiting: ChatAwaiting | null): void {
     this.s.awaiting = awaiting;
   }
