@@ -161,6 +161,21 @@ export const voiceArtifactSchema = z.object({
 });
 export type VoiceArtifact = z.infer<typeof voiceArtifactSchema>;
 
+/**
+ * How the caller's microphone kept time: a frame handed to the track after its 10 ms slot had
+ * passed left a gap in what the agent heard (an underrun: the machine was too busy). The caller's
+ * own timestamps stay exact (playout re-anchors), but the agent may have heard a pause mid-line.
+ */
+export const callerAudioSchema = z.object({
+  /** 10 ms frames the caller's microphone sent. */
+  frames: z.number().int().nonnegative(),
+  underruns: z.number().int().nonnegative(),
+  /** The gaps' total and the worst one. */
+  underrun_ms: ms,
+  max_late_ms: ms,
+});
+export type CallerAudio = z.infer<typeof callerAudioSchema>;
+
 /** What a runner returns when the call is over (successfully or not). */
 export const voiceResultSchema = z.object({
   run_id: id,
@@ -178,6 +193,8 @@ export const voiceResultSchema = z.object({
   recording: VoiceRecordingSchema.nullable(),
   /** Null when the call never got to a conversation. */
   metrics: VoiceMetricsSchema.nullable(),
+  /** The caller's microphone timing; absent when the caller never spoke (an observed session, chat). */
+  caller_audio: callerAudioSchema.optional(),
   artifacts: z.array(voiceArtifactSchema).max(16),
 });
 export type VoiceResult = z.infer<typeof voiceResultSchema>;

@@ -8,6 +8,7 @@ import {
   agentPatchSchema,
   agentViewSchema,
   assertionResultSchema,
+  callerAudioSchema,
   cekuraRunSchema,
   creditsViewSchema,
   decodeAgentFrame,
@@ -48,6 +49,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
   "run-metadata": z.object({
     room_name: z.string(),
     recording: VoiceRecordingSchema.omit({ duration_ms: true }),
+    caller_audio: callerAudioSchema,
   }),
   "assertion-result": assertionResultSchema,
   "measured-with": MeasuredWithSchema,

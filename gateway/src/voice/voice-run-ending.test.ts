@@ -173,6 +173,27 @@ describe("voiceRunEnding", () => {
     expect(ending.passed).toBe(false);
   });
 
+  it("records the caller's microphone timing as run metadata, which a metadata assertion can require", async () => {
+    const callerAudio = { frames: 880, underruns: 2, underrun_ms: 45.5, max_late_ms: 30 };
+    const assertion = { metadata: { caller_audio: { underruns: 0 } } };
+    const gappy = await voiceRunEnding(
+      plan({ assertions: [assertion] }),
+      result({ caller_audio: callerAudio }),
+      null,
+      1,
+    );
+    expect(gappy.metadata).toEqual({ caller_audio: callerAudio });
+    expect(gappy.assertions).toEqual([expect.objectContaining({ kind: "metadata", passed: false })]);
+    expect(gappy.passed).toBe(false);
+    const clean = await voiceRunEnding(
+      plan({ assertions: [assertion] }),
+      result({ caller_audio: { ...callerAudio, underruns: 0, underrun_ms: 0, max_late_ms: 0 } }),
+      null,
+      1,
+    );
+    expect(clean.passed).toBe(true);
+  });
+
   it("evaluates nothing on an interrupted call and does not pass it", async () => {
     const ending = await voiceRunEnding(
       plan({ assertions: [{ agent_said: "/order/" }] }),

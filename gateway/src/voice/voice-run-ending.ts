@@ -36,6 +36,7 @@ export async function voiceRunEnding(
   const producedMetadata: JsonObject = {
     ...(result.room_name ? { room_name: result.room_name } : {}),
     ...(recording ? { recording } : {}),
+    ...(result.caller_audio ? { caller_audio: result.caller_audio } : {}),
   };
   const outcome = {
     status: result.status,

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dispose } from "@livekit/rtc-node";
-import { parseSuite, runReportSchema, type SuiteInput } from "@spar/protocol";
+import { callerAudioSchema, parseSuite, runReportSchema, type SuiteInput } from "@spar/protocol";
 import { AccessToken } from "livekit-server-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DevServerProcess, startDevServerProcess } from "./dev-server-process.fixture.ts";
@@ -95,6 +95,9 @@ describe("runVoiceScenario (embedded voice run)", () => {
         ["ended_by", true],
       ]);
       expect(report.metadata).toMatchObject({ room_name: "cli-room", recording: { sample_rate_hz: 48_000 } });
+      // The caller's microphone timing rides along: one 10 ms frame per slot from join to hang-up.
+      const callerAudio = callerAudioSchema.parse(report.metadata.caller_audio);
+      expect(callerAudio.frames).toBeGreaterThan(report.duration_ms / 10 / 2);
     } finally {
       await agent.close();
     }

@@ -27,6 +27,7 @@ import { type CallLimits, DEFAULT_CALL_LIMITS } from "./call-limits.ts";
 import { type CallReport, runCall } from "./call-session.ts";
 import { interruptAfterMsByMove } from "./interrupt-plan.ts";
 import { type SttEngine, sttFactory, vadFactory } from "./speech-engines.ts";
+import { callerAudioOf } from "./voice-result.ts";
 
 export interface VoiceRunInput {
   suite: Suite;
@@ -121,6 +122,8 @@ export async function runVoiceScenario(input: VoiceRunInput, deps: VoiceRunDeps 
   const roomName = report.roomName ?? access.roomName;
   const producedMetadata: Record<string, unknown> = {
     ...(roomName ? { room_name: roomName } : {}),
+    // A `metadata` assertion can require `{caller_audio: {underruns: 0}}`.
+    ...(report.playout ? { caller_audio: callerAudioOf(report.playout) } : {}),
     ...(report.recording
       ? {
           recording: {

@@ -1,9 +1,10 @@
 /** A finished call as the sidecar's job result: the fields in the protocol's names, one artifact per WAV. */
 import { stat } from "node:fs/promises";
-import type { VoiceArtifact, VoiceResult } from "@spar/protocol";
+import type { CallerAudio, VoiceArtifact, VoiceResult } from "@spar/protocol";
 import { sha256File } from "../outbox/file-digest.ts";
 import type { WrittenRecording } from "../recording/call-recorder.ts";
 import type { CallReport } from "./call-session.ts";
+import type { PlayoutStats } from "./microphone-playout.ts";
 
 /** What a finished call (the caller's, or an observed session) reports, as the job result needs it. */
 export type FinishedCall = Pick<
@@ -16,7 +17,19 @@ export type FinishedCall = Pick<
   | "transcript"
   | "recording"
   | "metrics"
->;
+> &
+  Partial<Pick<CallReport, "playout">>;
+
+/** The microphone's timing as the protocol reports it (ms to 0.1). */
+export function callerAudioOf(stats: PlayoutStats): CallerAudio {
+  const tenth = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    frames: stats.frames,
+    underruns: stats.underruns,
+    underrun_ms: tenth(stats.underrunMs),
+    max_late_ms: tenth(stats.maxLateMs),
+  };
+}
 
 export function voiceResultOf(runId: string, report: FinishedCall, artifacts: VoiceArtifact[]): VoiceResult {
   const { end, recording } = report;
@@ -39,6 +52,7 @@ export function voiceResultOf(runId: string, report: FinishedCall, artifacts: Vo
         }
       : null,
     metrics: report.metrics,
+    ...(report.playout ? { caller_audio: callerAudioOf(report.playout) } : {}),
     artifacts,
   };
 }
