@@ -162,12 +162,14 @@ export const voiceArtifactSchema = z.object({
 export type VoiceArtifact = z.infer<typeof voiceArtifactSchema>;
 
 /**
- * How the caller's microphone kept time: a frame handed to the track after its 10 ms slot had
- * passed left a gap in what the agent heard (an underrun: the machine was too busy). The caller's
+ * How the caller's microphone kept time: a frame handed to the track after its slot had passed
+ * left a gap in what the agent heard (an underrun: the machine was too busy). The caller's
  * own timestamps stay exact (playout re-anchors), but the agent may have heard a pause mid-line.
  */
 export const callerAudioSchema = z.object({
-  /** 10 ms frames the caller's microphone sent. */
+  /** How much audio each microphone frame carries (100 ms on LiveKit rooms). */
+  frame_ms: ms,
+  /** Frames the caller's microphone sent, from joining the room to hanging up. */
   frames: z.number().int().nonnegative(),
   underruns: z.number().int().nonnegative(),
   /** The gaps' total and the worst one. */

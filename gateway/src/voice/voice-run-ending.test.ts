@@ -174,7 +174,7 @@ describe("voiceRunEnding", () => {
   });
 
   it("records the caller's microphone timing as run metadata, which a metadata assertion can require", async () => {
-    const callerAudio = { frames: 880, underruns: 2, underrun_ms: 45.5, max_late_ms: 30 };
+    const callerAudio = { frame_ms: 100, frames: 88, underruns: 2, underrun_ms: 45.5, max_late_ms: 30 };
     const assertion = { metadata: { caller_audio: { underruns: 0 } } };
     const gappy = await voiceRunEnding(
       plan({ assertions: [assertion] }),

@@ -15,6 +15,8 @@ export interface PlayedClip {
 }
 
 export interface PlayoutStats {
+  /** How much audio each frame carries (the room's microphone frame: 100 ms on LiveKit). */
+  frameMs: number;
   frames: number;
   /** Frames handed over after their slot had passed: the outgoing queue had run dry (a gap on the track). */
   underruns: number;
@@ -42,7 +44,7 @@ interface Clip {
  */
 export class MicrophonePlayout {
   readonly frameSamples: number;
-  readonly stats: PlayoutStats = { frames: 0, underruns: 0, underrunMs: 0, maxLateMs: 0 };
+  readonly stats: PlayoutStats;
   private readonly queue: Clip[] = [];
   private anchorMs: number | undefined;
   private frameIndex = 0;
@@ -62,6 +64,7 @@ export class MicrophonePlayout {
     } = {},
   ) {
     this.frameSamples = Math.round((this.frameMs * sink.sampleRate) / 1000);
+    this.stats = { frameMs: this.frameMs, frames: 0, underruns: 0, underrunMs: 0, maxLateMs: 0 };
   }
 
   private maxLead: number | undefined;

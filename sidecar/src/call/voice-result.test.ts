@@ -18,11 +18,12 @@ describe("voiceResultOf", () => {
   it("reports the caller microphone's gaps, to a tenth of a millisecond", () => {
     const result = voiceResultOf(
       "run-1",
-      call({ frames: 880, underruns: 2, underrunMs: 45.54, maxLateMs: 30.01 }),
+      call({ frameMs: 100, frames: 88, underruns: 2, underrunMs: 45.54, maxLateMs: 30.01 }),
       [],
     );
     expect(voiceResultSchema.parse(result).caller_audio).toEqual({
-      frames: 880,
+      frame_ms: 100,
+      frames: 88,
       underruns: 2,
       underrun_ms: 45.5,
       max_late_ms: 30,

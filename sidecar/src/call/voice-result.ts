@@ -24,6 +24,7 @@ export type FinishedCall = Pick<
 export function callerAudioOf(stats: PlayoutStats): CallerAudio {
   const tenth = (ms: number) => Math.round(ms * 10) / 10;
   return {
+    frame_ms: stats.frameMs,
     frames: stats.frames,
     underruns: stats.underruns,
     underrun_ms: tenth(stats.underrunMs),
