@@ -102,8 +102,8 @@ export function alignSentEdges(
     // Fine: every sample lag within `fineSearchBlocks` blocks of the coarse peak.
     let best = Number.NaN;
     let bestCorr = Number.NEGATIVE_INFINITY;
-    const reachBlocks = o.fineSearchBlocks;
-    for (let lag = (bestCoarse - reachBlocks) * d; lag <= (bestCoarse + reachBlocks) * d; lag++) {
+    const reach = o.fineSearchBlocks;
+    for (let lag = (bestCoarse - reach) * d; lag <= (bestCoarse + reach) * d; lag++) {
       const c = correlation(sent, from, to, received, lag);
       if (c > bestCorr) {
         bestCorr = c;
@@ -161,7 +161,7 @@ function correlation(
  * inside a block; on speech through Opus that moved the coarse peak by up to 0.9 ms, outside the
  * fine search, and the window read correlation 0.49 at a lag beside the true one (0.84 there).
  */
-export function lowPassDecimate(samples: Int16Array, factor: number): Float64Array {
+function lowPassDecimate(samples: Int16Array, factor: number): Float64Array {
   if (factor <= 1) return Float64Array.from(samples);
   const half = 4 * factor;
   const cutoff = 0.4 / factor; // cycles per input sample

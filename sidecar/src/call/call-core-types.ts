@@ -3,11 +3,11 @@
  * effects it carries out, and the state between them. Times are ms on the shell's clock.
  */
 import type { CallerMove, ConversationView } from "@spar/caller";
-import type { VoiceRunEventBody } from "@spar/protocol";
 import type { AgentSpeechEvent, AgentTimeline } from "./agent-speech.ts";
 import type { CallEnd } from "./call-end.ts";
 import type { CallLimits } from "./call-limits.ts";
 import type { CallTranscript, TurnSpan } from "./call-transcript.ts";
+import type { CoreStepEffect } from "./core-step.ts";
 
 export interface CallCoreConfig {
   limits: CallLimits;
@@ -66,11 +66,11 @@ export type CallEvent = (
   | { type: "failure"; detail: string }
 ) & { at: number };
 
+/** Besides these, the base's: set and clear a timer, emit a run event (core-step.ts). */
 export type CallEffect =
+  | CoreStepEffect<CallTimer>
   | { type: "connect" }
   | { type: "admit_agent"; identity: string }
-  | { type: "set_timer"; timer: CallTimer; dueAt: number }
-  | { type: "clear_timer"; timer: CallTimer }
   /** Dispatch `words_ready` once the words of agent speech ending at `speechEndMs` can be taken. */
   | { type: "watch_words"; speechEndMs: number }
   | { type: "unwatch_words" }
@@ -83,7 +83,6 @@ export type CallEffect =
   | { type: "speak_line"; lineId: number; notBeforeMs?: number }
   /** How far the microphone may run ahead of the track (undefined: as far as its queue takes). */
   | { type: "set_microphone_lead"; leadMs: number | undefined }
-  | { type: "emit"; event: VoiceRunEventBody }
   | { type: "end"; end: CallEnd };
 
 /** What comes once the agent's turn is written. */

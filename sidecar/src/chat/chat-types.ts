@@ -4,8 +4,9 @@
  * clock; transcript times are ms since the call started.
  */
 import type { CallerMove, ConversationView } from "@spar/caller";
-import type { TranscriptEntry, VoiceRunEventBody } from "@spar/protocol";
+import type { TranscriptEntry } from "@spar/protocol";
 import type { CallEnd } from "../call/call-end.ts";
+import type { CoreStepEffect } from "../call/core-step.ts";
 
 export interface ChatLimits {
   /** The caller joins the room → else `connection_failed` (spec: 20 s). */
@@ -62,15 +63,16 @@ export type ChatEvent =
   /** Whoever started the run stopped it (Ctrl-C, shutdown): no verdict on the agent. */
   | { type: "interrupt"; at: number; detail: string };
 
+/**
+ * Besides these, the base's (core-step.ts): set and clear a timer, and `emit` a run event for the
+ * job's event stream (times already relative to the call's start).
+ */
 export type ChatEffect =
+  | CoreStepEffect<ChatTimer>
   | { type: "connect" }
   | { type: "publish_data_message" }
   | { type: "send_chat"; text: string }
-  | { type: "set_timer"; timer: ChatTimer; dueAt: number }
-  | { type: "clear_timer"; timer: ChatTimer }
   | { type: "ask_caller"; view: ConversationView }
-  /** A run event for the job's event stream (times already relative to the call's start). */
-  | { type: "emit"; event: VoiceRunEventBody }
   | { type: "leave" }
   | { type: "finish"; result: ChatResult };
 
