@@ -1,6 +1,7 @@
 import { createNoiseBed } from "@spar/devkit/reference-voice-bot";
 import { describe, expect, it } from "vitest";
 import { EnergyVoiceActivity } from "./energy-voice-activity.ts";
+import { bedFloor, NoiseFloor } from "./noise-floor.ts";
 import type { VoiceActivityEvent } from "./voice-activity.ts";
 
 const RATE = 48_000;
@@ -59,7 +60,52 @@ function run(samples: Int16Array): VoiceActivityEvent[] {
   return [...events, ...vad.flush()];
 }
 
+describe("bedFloor", () => {
+  it("leaves a steady bed's floor at its 10th percentile", () => {
+    // 100 frames from −50 to −40.1 dB: 10th percentile −49, 30th −47, a spread of 2 dB.
+    const steady = Array.from({ length: 100 }, (_, i) => -50 + i * 0.1);
+    expect(bedFloor(steady)).toBeCloseTo(-49, 9);
+  });
+
+  it("lifts a swinging bed's floor by 1.5 × its spread beyond 2 dB", () => {
+    // 100 frames from −60 to −10.5 dB: 10th percentile −55, 30th −45; 10 dB of spread lifts it 12 dB.
+    const swinging = Array.from({ length: 100 }, (_, i) => -60 + i * 0.5);
+    expect(bedFloor(swinging)).toBeCloseTo(-43, 9);
+  });
+});
+
+describe("NoiseFloor", () => {
+  /** 100 recent frames from −60 to −10.5 dB (a line's spread) after `bed` frames of bed. */
+  function floorAfter(bed: readonly number[]): number {
+    const floor = new NoiseFloor(100);
+    for (const level of bed) floor.addBed(level);
+    for (let i = 0; i < 100; i++) floor.add(-60 + i * 0.5);
+    return floor.level();
+  }
+
+  it("keeps the 10th percentile through a long line when the bed it heard was steady", () => {
+    // 60 bed frames within 0.6 dB: a line's own wide spread does not lift the floor into the line.
+    expect(floorAfter(Array.from({ length: 60 }, (_, i) => -40 + (i % 6) * 0.1))).toBe(-55);
+  });
+
+  it("lifts the floor by the recent spread when the bed it heard swings, or before 500 ms of bed", () => {
+    // Bed frames spread from −50 to −35.3 dB (30th percentile 3 dB over the 10th): babble-like.
+    expect(floorAfter(Array.from({ length: 50 }, (_, i) => -50 + i * 0.3))).toBe(-43);
+    expect(floorAfter(Array.from({ length: 49 }, () => -40))).toBe(-43);
+  });
+});
+
 describe("EnergyVoiceActivity", () => {
+  it("reports no speech in a bed that dips under the gate for 20 ms at a time, as babble does between syllables", () => {
+    // 180 ms at −45 dBFS, 20 ms at −63 dBFS, for 6 s: a tenth of the frames under the −55 dBFS gate.
+    // Counted frame by frame, those dips made the stream "digitally silent" and every louder frame
+    // of the bed speech (3,500–6,480 ms, once the first sound's 3 s were over); only runs of 50 ms
+    // or more count now.
+    const parts: Int16Array[] = [new Int16Array(ms(500))];
+    for (let k = 0; k < 30; k++) parts.push(rumble(180, 185, 2 * k + 1), rumble(20, 23, 2 * k + 2));
+    expect(run(concat(...parts))).toEqual([]);
+  });
+
   it("keeps the noise floor across a gap of digital zeros in a noisy stream", () => {
     // 2 s of noise at −45 dBFS, 130 ms of exact zeros (a receiver gap), 4 s more noise: no speech.
     // (The track opens with 1 s of zeros, as a recording does before the first packet.)

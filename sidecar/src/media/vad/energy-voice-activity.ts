@@ -1,4 +1,5 @@
 import type { PcmAudio } from "../audio/pcm.ts";
+import { NoiseFloor, quietFrames } from "./noise-floor.ts";
 import { SpectralFlatness } from "./spectral-flatness.ts";
 import { DEFAULT_SPECTRAL_ONSET, SpectralOnset } from "./spectral-onset.ts";
 import { SpeechHysteresis } from "./speech-hysteresis.ts";
@@ -26,9 +27,14 @@ const WARMUP_FLOOR_DBFS = -50;
  * between sounds, not noise (a receiver gap of ~100 ms in a noisy stream stays under it).
  */
 const DIGITAL_SILENCE_MIN_MS = 300;
+/**
+ * Only runs of gated frames at least this long count toward it: babble dips under the gate between
+ * syllables, 10–40 ms at a time, and those dips added up to 300 ms would make a babble bed
+ * "digitally silent" and every frame of it speech (bench/voice-vad's 20 dB babble, −42 dBFS).
+ */
+const QUIET_RUN_MS = 50;
 /** How long sound after an opening digital silence is judged against the gate alone. */
 const OPENING_MS = 90;
-const FLOOR_PERCENTILE = 0.1;
 /**
  * After an opening digital silence, how long the floor stays capped as in the warm-up: until the
  * stream has shown what it sends between sounds, the only frames in the history are the first
@@ -72,8 +78,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
   readonly engine = "energy";
   readonly frameMs: number;
   private readonly hysteresis: SpeechHysteresis;
-  private readonly history: number[] = [];
-  private readonly bandHistory: number[] = [];
+  private readonly floor: NoiseFloor;
+  private readonly bandFloor: NoiseFloor;
   private readonly gated: boolean[] = [];
   private openedSilent = false;
   private readonly historyFrames: number;
@@ -104,6 +110,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.settings = options.hysteresis ?? DEFAULT_HYSTERESIS;
     this.hysteresis = new SpeechHysteresis(this.frameMs, this.settings);
     this.historyFrames = Math.round((options.noiseWindowMs ?? 5_000) / this.frameMs);
+    this.floor = new NoiseFloor(this.historyFrames);
+    this.bandFloor = new NoiseFloor(this.historyFrames);
     this.bedWindowFrames = Math.round(BED_WINDOW_MS / this.frameMs);
   }
 
@@ -239,18 +247,25 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
-    const digitalSilence = this.gated.filter(Boolean).length * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
+    const digitalSilence =
+      quietFrames(this.gated, Math.round(QUIET_RUN_MS / this.frameMs)) * this.frameMs >=
+      DIGITAL_SILENCE_MIN_MS;
     // Judged against noise, with the first sound after an opening silence no longer in doubt.
     this.noisy = !digitalSilence && !firstSound;
-    const snr = (level: number, history: number[]) => {
-      history.push(level);
-      if (history.length > this.historyFrames) history.shift();
-      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : lowPercentile(history);
+    const snr = (level: number, noise: NoiseFloor) => {
+      noise.add(level);
+      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level();
       if (warm || firstSound) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
       return level - floor;
     };
-    const best = Math.max(snr(db, this.history), snr(bandDb, this.bandHistory));
-    return Math.max(0, Math.min(1, (best - 3) / 15));
+    const best = Math.max(snr(db, this.floor), snr(bandDb, this.bandFloor));
+    const probability = Math.max(0, Math.min(1, (best - 3) / 15));
+    // What the stream sends between sounds, for the floor's reading of the bed's spread.
+    if (this.noisy && probability < this.settings.offset) {
+      this.floor.addBed(db);
+      this.bandFloor.addBed(bandDb);
+    }
+    return probability;
   }
 }
 
@@ -262,15 +277,6 @@ function frameDbfs(frame: readonly number[]): number {
   let sum = 0;
   for (const s of frame) sum += s * s;
   return toDbfs(sum, frame.length);
-}
-
-/**
- * The noise floor of a noisy stream: the 10th percentile of recent frame levels, not the minimum —
- * pink noise and babble swing by 10 dB from frame to frame, and their quietest frame is no floor.
- */
-function lowPercentile(levels: readonly number[]): number {
-  const sorted = [...levels].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length * FLOOR_PERCENTILE)] ?? Number.NEGATIVE_INFINITY;
 }
 
 /** RBJ band-pass biquad (constant 0 dB peak gain). */

@@ -37,7 +37,35 @@ function analysed(all: number[][], speechFrom: number, speechTo: number): Spectr
   return onset;
 }
 
+let babble: Int16Array | undefined;
+
+/** The reference bot's babble bed (RMS 1000) with a loud 300 Hz "vowel" from `vowelFrom`. */
+function babbleFrames(count: number, vowelFrom: number): number[][] {
+  babble ??= createNoiseBed({ kind: "babble", snrDb: 0, seed: 3 }, 1000, RATE);
+  const bed = babble;
+  return Array.from({ length: count }, (_, f) =>
+    Array.from({ length: FRAME }, (_, i) => {
+      const n = f * FRAME + i;
+      const vowel = f >= vowelFrom ? 14_000 * Math.sin((2 * Math.PI * 300 * n) / RATE) : 0;
+      return (bed[n] ?? 0) + vowel;
+    }),
+  );
+}
+
 describe("SpectralOnset", () => {
+  it("does not take a swell of a babble bed for the start of speech", () => {
+    // A vowel starting at 40 places in the bed (3–6.9 s). With a fixed 1 dB drift, 22 of the 40
+    // onsets moved back onto a swell of the babble, by up to 14 frames (140 ms): its frames stray
+    // several dB from the bed's mean spectrum. The drift now rises with how far the bed's own frames
+    // stray (their mean + one standard deviation): 39 stay, one moves back 4 frames.
+    const moves = Array.from({ length: 40 }, (_, k) => {
+      const start = 300 + 10 * k;
+      return start - analysed(babbleFrames(start + 20, start), start, start + 20).onsetFrame(start);
+    });
+    expect(moves.filter((m) => m === 0)).toHaveLength(39);
+    expect(Math.max(...moves)).toBe(4);
+  });
+
   it("moves an onset back to where a consonant under the bed's level starts", () => {
     // The consonant starts at frame 100, the vowel (where level finds the speech) at frame 106.
     const onset = analysed(frames(200, 100, 106, 150), 100, 150);

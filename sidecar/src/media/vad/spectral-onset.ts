@@ -53,6 +53,12 @@ export const DEFAULT_SPECTRAL_ONSET: Omit<SpectralOnsetOptions, "sampleRate" | "
   noiseAdaptation: 0.05,
 };
 
+/**
+ * Weight of a background frame in the running statistics of the bed's own divergence (~0.5 s at
+ * 10 ms frames).
+ */
+const BED_SWING_ADAPTATION = 0.02;
+
 /** Background frames needed before the bed's spectrum is trusted. */
 const MIN_BACKGROUND_FRAMES = 20;
 
@@ -63,6 +69,8 @@ export class SpectralOnset {
   private readonly lastBin: number;
   private readonly noise: Float64Array;
   private backgroundFrames = 0;
+  /** How the bed's own frames diverge from its mean spectrum: a steady bed's barely, babble's by its syllables. */
+  private readonly bedSwing = new RunningSpread(BED_SWING_ADAPTATION);
   /** Divergence (dB) of the frames kept, newest last; index = frame number − `dropped`. */
   private readonly divergence: number[] = [];
   private dropped = 0;
@@ -105,7 +113,9 @@ export class SpectralOnset {
     for (let k = this.firstBin; k <= this.lastBin; k++)
       ratio += (this.power[k] ?? 0) / Math.max(this.noise[k] ?? 0, 1e-3);
     ratio /= this.lastBin - this.firstBin + 1;
-    this.remember(this.trusted() ? 10 * Math.log10(ratio + 1e-12) : Number.NEGATIVE_INFINITY);
+    const divergenceDb = 10 * Math.log10(ratio + 1e-12);
+    this.remember(this.trusted() ? divergenceDb : Number.NEGATIVE_INFINITY);
+    if (background && this.trusted()) this.bedSwing.add(divergenceDb);
     if (background) {
       const a =
         this.backgroundFrames < MIN_BACKGROUND_FRAMES
@@ -135,7 +145,8 @@ export class SpectralOnset {
    * pushed): the change point within the look-back, or `start` when no earlier frame lifts the sum.
    */
   onsetFrame(start: number): number {
-    return this.changePoint(start, this.o.lookbackMs, (d) => d - this.o.driftDb).frame;
+    const drift = Math.max(this.o.driftDb, this.bedSwing.mean() + this.bedSwing.deviation());
+    return this.changePoint(start, this.o.lookbackMs, (d) => d - drift).frame;
   }
 
   /**
@@ -169,5 +180,26 @@ export class SpectralOnset {
       if (sum > best.gain) best = { frame: f, gain: sum };
     }
     return best;
+  }
+}
+
+/** Exponentially weighted mean and standard deviation of a stream of values. */
+class RunningSpread {
+  private m = 0;
+  private square = 0;
+
+  constructor(private readonly weight: number) {}
+
+  add(value: number): void {
+    this.m = (1 - this.weight) * this.m + this.weight * value;
+    this.square = (1 - this.weight) * this.square + this.weight * value * value;
+  }
+
+  mean(): number {
+    return this.m;
+  }
+
+  deviation(): number {
+    return Math.sqrt(Math.max(0, this.square - this.m * this.m));
   }
 }

@@ -1,0 +1,119 @@
+/**
+ * The energy VAD's noise floor for one band (pure): recent frame levels (dB), and the levels of
+ * the frames it judged to be the bed, not speech.
+ *
+ * The floor is the 10th percentile of recent levels, not the minimum — pink noise swings by a few
+ * dB from frame to frame, and its quietest frame is no floor. A bed that swings as babble does
+ * needs more: babble's 10th percentile is a pause between syllables, and judged against it half of
+ * babble's frames cleared the onset and no gap between lines stayed quiet for the minimum silence.
+ * Whether the bed swings is read on the bed's own frames (their spread, `spread`: white 0.4–0.6 dB,
+ * pink 0.4–1.6 dB, babble 2.5–5.6 dB over bench/voice-vad's 90 s tracks at 20 dB SNR); a steady bed
+ * keeps the 10th percentile, so a long line, whose own levels spread widely, cannot lift the floor
+ * into itself. A swinging bed, or a stream that has not yet shown 500 ms of bed, is judged against
+ * `bedFloor` of the recent levels.
+ */
+export class NoiseFloor {
+  private readonly recent: SortedWindow;
+  private readonly bed: SortedWindow;
+
+  /** `frames`: how many frames each history keeps. */
+  constructor(frames: number) {
+    this.recent = new SortedWindow(frames);
+    this.bed = new SortedWindow(frames);
+  }
+
+  add(levelDb: number): void {
+    this.recent.add(levelDb);
+  }
+
+  addBed(levelDb: number): void {
+    this.bed.add(levelDb);
+  }
+
+  /** The floor (dB) the newest frame is judged against. */
+  level(): number {
+    const steady = this.bed.size() >= MIN_BED_FRAMES && spread(this.bed.ascending) <= STEADY_SPREAD_DB;
+    return steady ? percentile(this.recent.ascending, FLOOR_PERCENTILE) : liftedFloor(this.recent.ascending);
+  }
+}
+
+const FLOOR_PERCENTILE = 0.1;
+/** The bed's spread is read between its 10th and 30th percentiles. */
+const SPREAD_PERCENTILE = 0.3;
+/** The spread of a steady bed: white 0.3 dB, pink 1.1 dB (10 ms frames). It leaves the floor alone. */
+const STEADY_SPREAD_DB = 2;
+/** How much of the spread beyond a steady bed's lifts the floor. */
+const SPREAD_GAIN = 1.5;
+/** Bed frames needed before their spread is read (500 ms at 10 ms frames). */
+const MIN_BED_FRAMES = 50;
+
+/**
+ * The floor from frame levels: the 10th percentile, lifted by 1.5 × the spread between the 10th
+ * and 30th percentiles beyond 2 dB. Levels of a steady bed keep their 10th percentile; babble's
+ * (the reference bot's 20 dB bed: 30th percentile 6.6 dB over the 10th) are judged from near the
+ * babble's body, 7 dB higher, so its syllables stay under the onset and the gaps between lines stay
+ * quiet for the minimum silence (bench/voice-vad: 10 of 24 lines merged before, none now).
+ */
+export function bedFloor(levels: readonly number[]): number {
+  return liftedFloor([...levels].sort((a, b) => a - b));
+}
+
+function liftedFloor(ascending: readonly number[]): number {
+  const floor = percentile(ascending, FLOOR_PERCENTILE);
+  return floor + SPREAD_GAIN * Math.max(0, spread(ascending) - STEADY_SPREAD_DB);
+}
+
+/** How many of the frames lie in runs of at least `minRun` gated frames. */
+export function quietFrames(gated: readonly boolean[], minRun: number): number {
+  let total = 0;
+  let run = 0;
+  for (const g of gated) {
+    if (g) run++;
+    else {
+      if (run >= minRun) total += run;
+      run = 0;
+    }
+  }
+  return total + (run >= minRun ? run : 0);
+}
+
+function spread(ascending: readonly number[]): number {
+  return percentile(ascending, SPREAD_PERCENTILE) - percentile(ascending, FLOOR_PERCENTILE);
+}
+
+/** The last `capacity` values, also kept in ascending order (a percentile is one lookup). */
+class SortedWindow {
+  private readonly arrival: number[] = [];
+  readonly ascending: number[] = [];
+
+  constructor(private readonly capacity: number) {}
+
+  size(): number {
+    return this.arrival.length;
+  }
+
+  add(value: number): void {
+    this.arrival.push(value);
+    this.ascending.splice(lowerBound(this.ascending, value), 0, value);
+    if (this.arrival.length > this.capacity) {
+      const oldest = this.arrival.shift() ?? value;
+      this.ascending.splice(lowerBound(this.ascending, oldest), 1);
+    }
+  }
+}
+
+/** The first index whose value is not below `value`. */
+function lowerBound(ascending: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = ascending.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((ascending[mid] ?? 0) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function percentile(ascending: readonly number[], p: number): number {
+  return ascending[Math.floor(ascending.length * p)] ?? Number.NEGATIVE_INFINITY;
+}
