@@ -96,14 +96,30 @@ describe("NoiseFloor", () => {
 });
 
 describe("EnergyVoiceActivity", () => {
-  it("reports no speech in a bed that dips under the gate for 20 ms at a time, as babble does between syllables", () => {
-    // 180 ms at −45 dBFS, 20 ms at −63 dBFS, for 6 s: a tenth of the frames under the −55 dBFS gate.
-    // Counted frame by frame, those dips made the stream "digitally silent" and every louder frame
-    // of the bed speech (3,500–6,480 ms, once the first sound's 3 s were over); only runs of 50 ms
-    // or more count now.
+  it("reports no speech in a quiet bed that dips under the gate for up to 200 ms, as babble at 30 dB SNR does", () => {
+    // 180 ms at −48 dBFS, then 20, 60, 120 or 200 ms at −63 dBFS, for 8 s: a fifth of the frames under
+    // the −55 dBFS gate but none digitally silent. Counted frame by frame, those dips made the stream
+    // "digitally silent" and every louder frame of the bed speech; counted only in runs of 50 ms,
+    // the 60–200 ms dips still did. A run counts now when it holds 50 ms of digital silence
+    // (under −90 dBFS) or lasts 300 ms.
+    const dips = [20, 60, 120, 200];
     const parts: Int16Array[] = [new Int16Array(ms(500))];
-    for (let k = 0; k < 30; k++) parts.push(rumble(180, 185, 2 * k + 1), rumble(20, 23, 2 * k + 2));
+    for (let k = 0; k < 30; k++)
+      parts.push(rumble(180, 130, 2 * k + 1), rumble(dips[k % dips.length] ?? 20, 23, 2 * k + 2));
     expect(run(concat(...parts))).toEqual([]);
+  });
+
+  it("keeps level edges when a stream sends quiet comfort noise, not zeros, between its lines", () => {
+    // Three 1 s vowels at −21 dBFS with 1 s of −65 dBFS noise around them: the noise is under the
+    // gate for 300 ms and more at a time, so the stream is judged against the gate, as a silent one.
+    const quiet = (n: number) => rumble(1_000, 18, n);
+    const vowel = () => tone(1_000, 300, 3_000);
+    const events = run(concat(quiet(1), vowel(), quiet(2), vowel(), quiet(3), vowel(), quiet(4)));
+    expect(events.flatMap((e) => (e.type === "speech_ended" ? [e.segment] : []))).toEqual([
+      { startMs: 1_000, endMs: 2_000 },
+      { startMs: 3_000, endMs: 4_000 },
+      { startMs: 5_000, endMs: 6_000 },
+    ]);
   });
 
   it("keeps the noise floor across a gap of digital zeros in a noisy stream", () => {

@@ -63,18 +63,34 @@ function liftedFloor(ascending: readonly number[]): number {
   return floor + SPREAD_GAIN * Math.max(0, spread(ascending) - STEADY_SPREAD_DB);
 }
 
-/** How many of the frames lie in runs of at least `minRun` gated frames. */
-export function quietFrames(gated: readonly boolean[], minRun: number): number {
+/** A frame against the absolute gate: over it, under it, or far under it (digital silence). */
+export type GateReading = "sound" | "quiet" | "digital";
+
+/**
+ * How many of the frames lie in runs under the gate that show silence between sounds: a run with
+ * at least `digitalFrames` digital frames, or one at least `quietFrames` long.
+ */
+export function quietFrames(
+  readings: readonly GateReading[],
+  runs: { digitalFrames: number; quietFrames: number },
+): number {
   let total = 0;
-  let run = 0;
-  for (const g of gated) {
-    if (g) run++;
+  let length = 0;
+  let digital = 0;
+  const close = () => {
+    if (digital >= runs.digitalFrames || length >= runs.quietFrames) total += length;
+    length = 0;
+    digital = 0;
+  };
+  for (const r of readings) {
+    if (r === "sound") close();
     else {
-      if (run >= minRun) total += run;
-      run = 0;
+      length++;
+      if (r === "digital") digital++;
     }
   }
-  return total + (run >= minRun ? run : 0);
+  close();
+  return total;
 }
 
 function spread(ascending: readonly number[]): number {
