@@ -1,5 +1,5 @@
 import type { PcmAudio } from "../audio/pcm.ts";
-import { type GateReading, NoiseFloor, quietFrames } from "./noise-floor.ts";
+import { NoiseFloor } from "./noise-floor.ts";
 import { SpectralFlatness } from "./spectral-flatness.ts";
 import { DEFAULT_SPECTRAL_ONSET, SpectralOnset } from "./spectral-onset.ts";
 import { SpeechHysteresis } from "./speech-hysteresis.ts";
@@ -27,17 +27,6 @@ const WARMUP_FLOOR_DBFS = -50;
  * between sounds, not noise (a receiver gap of ~100 ms in a noisy stream stays under it).
  */
 const DIGITAL_SILENCE_MIN_MS = 300;
-/**
- * Which runs of gated frames count toward it: a run with at least `DIGITAL_RUN_MS` of frames under
- * `DIGITAL_DBFS` (digital silence and a receiver's concealment: −105 dBFS and below, measured), or
- * any run of `QUIET_RUN_MS` (a quiet comfort noise between turns). A quiet bed dips under the gate
- * without being silent: babble at 30 dB SNR (−50 dBFS) has 28 % of its frames under it in runs of up
- * to 200 ms, at 20 dB 6 % in runs up to 140 ms; counted frame by frame those dips made the stream
- * "digitally silent" and every louder frame of the bed speech (a call that never ended).
- */
-const DIGITAL_DBFS = -90;
-const DIGITAL_RUN_MS = 50;
-const QUIET_RUN_MS = 300;
 /** How long sound after an opening digital silence is judged against the gate alone. */
 const OPENING_MS = 90;
 /**
@@ -85,7 +74,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
   private readonly hysteresis: SpeechHysteresis;
   private readonly floor: NoiseFloor;
   private readonly bandFloor: NoiseFloor;
-  private readonly gated: GateReading[] = [];
+  private readonly gated: boolean[] = [];
   private openedSilent = false;
   private readonly historyFrames: number;
   private sampleRate: number | undefined;
@@ -235,13 +224,12 @@ export class EnergyVoiceActivity implements VoiceActivity {
     }
     const db = toDbfs(sum, frame.length);
     const gated = db < ABSOLUTE_GATE_DBFS;
-    const digital = db < DIGITAL_DBFS;
     // Silence before the track's first sound says nothing about what the track sends between sounds.
     if (gated && this.seen === 0) {
       this.openedSilent = true;
       return 0;
     }
-    this.gated.push(digital ? "digital" : gated ? "quiet" : "sound");
+    this.gated.push(gated);
     if (this.gated.length > this.historyFrames) this.gated.shift();
     if (gated) return 0;
     const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
@@ -253,13 +241,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
-    const digitalSilence =
-      quietFrames(this.gated, {
-        digitalFrames: Math.round(DIGITAL_RUN_MS / this.frameMs),
-        quietFrames: Math.round(QUIET_RUN_MS / this.frameMs),
-      }) *
-        this.frameMs >=
-      DIGITAL_SILENCE_MIN_MS;
+    const digitalSilence = this.gated.filter(Boolean).length * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
     // Judged against noise, with the first sound after an opening silence no longer in doubt.
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {

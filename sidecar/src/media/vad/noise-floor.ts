@@ -63,36 +63,6 @@ function liftedFloor(ascending: readonly number[]): number {
   return floor + SPREAD_GAIN * Math.max(0, spread(ascending) - STEADY_SPREAD_DB);
 }
 
-/** A frame against the absolute gate: over it, under it, or far under it (digital silence). */
-export type GateReading = "sound" | "quiet" | "digital";
-
-/**
- * How many of the frames lie in runs under the gate that show silence between sounds: a run with
- * at least `digitalFrames` digital frames, or one at least `quietFrames` long.
- */
-export function quietFrames(
-  readings: readonly GateReading[],
-  runs: { digitalFrames: number; quietFrames: number },
-): number {
-  let total = 0;
-  let length = 0;
-  let digital = 0;
-  const close = () => {
-    if (digital >= runs.digitalFrames || length >= runs.quietFrames) total += length;
-    length = 0;
-    digital = 0;
-  };
-  for (const r of readings) {
-    if (r === "sound") close();
-    else {
-      length++;
-      if (r === "digital") digital++;
-    }
-  }
-  close();
-  return total;
-}
-
 function spread(ascending: readonly number[]): number {
   return percentile(ascending, SPREAD_PERCENTILE) - percentile(ascending, FLOOR_PERCENTILE);
 }
