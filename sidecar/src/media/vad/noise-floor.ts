@@ -8,9 +8,10 @@
  * babble's frames cleared the onset and no gap between lines stayed quiet for the minimum silence.
  * Whether the bed swings is read on the bed's own frames (their spread, `spread`: white 0.4–0.6 dB,
  * pink 0.4–1.6 dB, babble 2.5–5.6 dB over bench/voice-vad's 90 s tracks at 20 dB SNR); a steady bed
- * keeps the 10th percentile, so a long line, whose own levels spread widely, cannot lift the floor
- * into itself. A swinging bed, or a stream that has not yet shown 500 ms of bed, is judged against
- * `bedFloor` of the recent levels.
+ * keeps the 10th percentile, and so does a stream that has not yet shown 500 ms of bed, so a long
+ * line, whose own levels spread widely, cannot lift the floor into itself (a long first line after
+ * an opening silence split when it could: the reference bot's media test). Once 500 ms of bed
+ * swing, the recent levels are judged by `bedFloor`.
  */
 export class NoiseFloor {
   private readonly recent: SortedWindow;
@@ -32,8 +33,8 @@ export class NoiseFloor {
 
   /** The floor (dB) the newest frame is judged against. */
   level(): number {
-    const steady = this.bed.size() >= MIN_BED_FRAMES && spread(this.bed.ascending) <= STEADY_SPREAD_DB;
-    return steady ? percentile(this.recent.ascending, FLOOR_PERCENTILE) : liftedFloor(this.recent.ascending);
+    const swings = this.bed.size() >= MIN_BED_FRAMES && spread(this.bed.ascending) > STEADY_SPREAD_DB;
+    return swings ? liftedFloor(this.recent.ascending) : percentile(this.recent.ascending, FLOOR_PERCENTILE);
   }
 }
 
