@@ -11,7 +11,7 @@
  * keeps the 10th percentile, and so does a stream that has not yet shown 500 ms of bed, so a long
  * line, whose own levels spread widely, cannot lift the floor into itself (a long first line after
  * an opening silence split when it could: the reference bot's media test). Once 500 ms of bed
- * swing, the recent levels are judged by `bedFloor`.
+ * swing, the recent levels are judged by `liftedFloor`.
  */
 export class NoiseFloor {
   private readonly recent: SortedWindow;
@@ -34,14 +34,16 @@ export class NoiseFloor {
   /** The floor (dB) the newest frame is judged against. */
   level(): number {
     const swings = this.bed.size() >= MIN_BED_FRAMES && spread(this.bed.ascending) > STEADY_SPREAD_DB;
-    return swings ? liftedFloor(this.recent.ascending) : percentile(this.recent.ascending, FLOOR_PERCENTILE);
+    return swings
+      ? liftedFloorOf(this.recent.ascending)
+      : percentile(this.recent.ascending, FLOOR_PERCENTILE);
   }
 }
 
 const FLOOR_PERCENTILE = 0.1;
 /** The bed's spread is read between its 10th and 30th percentiles. */
 const SPREAD_PERCENTILE = 0.3;
-/** The spread of a steady bed: white 0.3 dB, pink 1.1 dB (10 ms frames). It leaves the floor alone. */
+/** The most a steady bed's frames spread (white 0.4–0.6 dB, pink 0.4–1.6 dB, babble 2.5–5.6 dB). */
 const STEADY_SPREAD_DB = 2;
 /** How much of the spread beyond a steady bed's lifts the floor. */
 const SPREAD_GAIN = 1.5;
@@ -55,11 +57,11 @@ const MIN_BED_FRAMES = 50;
  * babble's body, 7 dB higher, so its syllables stay under the onset and the gaps between lines stay
  * quiet for the minimum silence (bench/voice-vad: 10 of 24 lines merged before, none now).
  */
-export function bedFloor(levels: readonly number[]): number {
-  return liftedFloor([...levels].sort((a, b) => a - b));
+export function liftedFloor(levels: readonly number[]): number {
+  return liftedFloorOf([...levels].sort((a, b) => a - b));
 }
 
-function liftedFloor(ascending: readonly number[]): number {
+function liftedFloorOf(ascending: readonly number[]): number {
   const floor = percentile(ascending, FLOOR_PERCENTILE);
   return floor + SPREAD_GAIN * Math.max(0, spread(ascending) - STEADY_SPREAD_DB);
 }

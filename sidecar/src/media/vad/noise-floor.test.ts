@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { liftedFloor, NoiseFloor } from "./noise-floor.ts";
+
+describe("liftedFloor", () => {
+  it("leaves a steady bed's floor at its 10th percentile", () => {
+    // 100 frames from −50 to −40.1 dB: 10th percentile −49, 30th −47, a spread of 2 dB.
+    const steady = Array.from({ length: 100 }, (_, i) => -50 + i * 0.1);
+    expect(liftedFloor(steady)).toBeCloseTo(-49, 9);
+  });
+
+  it("lifts a swinging bed's floor by 1.5 × its spread beyond 2 dB", () => {
+    // 100 frames from −60 to −10.5 dB: 10th percentile −55, 30th −45; 10 dB of spread lifts it 12 dB.
+    const swinging = Array.from({ length: 100 }, (_, i) => -60 + i * 0.5);
+    expect(liftedFloor(swinging)).toBeCloseTo(-43, 9);
+  });
+});
+
+describe("NoiseFloor", () => {
+  /** 100 recent frames from −60 to −10.5 dB (a line's spread) after `bed` frames of bed. */
+  function floorAfter(bed: readonly number[]): number {
+    const floor = new NoiseFloor(100);
+    for (const level of bed) floor.addBed(level);
+    for (let i = 0; i < 100; i++) floor.add(-60 + i * 0.5);
+    return floor.level();
+  }
+
+  it("keeps the 10th percentile through a long line when the bed it heard was steady", () => {
+    // 60 bed frames within 0.6 dB: a line's own wide spread does not lift the floor into the line.
+    expect(floorAfter(Array.from({ length: 60 }, (_, i) => -40 + (i % 6) * 0.1))).toBe(-55);
+  });
+
+  it("lifts the floor by the recent spread only once 500 ms of the bed it heard swing", () => {
+    // Bed frames spread from −50 to −35.3 dB (30th percentile 3 dB over the 10th): babble-like.
+    expect(floorAfter(Array.from({ length: 50 }, (_, i) => -50 + i * 0.3))).toBe(-43);
+    // 49 such frames are not yet evidence: a first line heard before any bed keeps the 10th percentile.
+    expect(floorAfter(Array.from({ length: 49 }, (_, i) => -50 + i * 0.3))).toBe(-55);
+  });
+});
