@@ -1,9 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CallerBrain, CallerMove } from "@spar/caller";
 import type { VoiceRunEventBody } from "@spar/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { decodeWav } from "../media/audio/wav.ts";
 import { ManualClock } from "../media/clock.ts";
 import type { TextToSpeech } from "../media/tts/text-to-speech.ts";
 import { EnergyVoiceActivity } from "../media/vad/energy-voice-activity.ts";
@@ -34,7 +35,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function call(agent: FakeAgentScript, moves: CallerMove[], limits = {}) {
+async function call(
+  agent: FakeAgentScript,
+  moves: CallerMove[],
+  limits = {},
+  /** How long building the VAD takes (Silero loads its model on first use in a process). */
+  vadLoadMs = 0,
+) {
   const clock = new ManualClock(10_000);
   const room = new FakeCallRoom(clock, agent);
   const events: VoiceRunEventBody[] = [];
@@ -49,7 +56,10 @@ async function call(agent: FakeAgentScript, moves: CallerMove[], limits = {}) {
     {
       connector: room,
       tts,
-      makeVad: () => new EnergyVoiceActivity(),
+      makeVad: () => {
+        clock.advance(vadLoadMs);
+        return new EnergyVoiceActivity();
+      },
       clock,
       wallNow: () => 1_800_000_000_000,
       emit: (e) => events.push(e),
@@ -111,5 +121,25 @@ describe("runCall over a fake room on a manual clock", () => {
     // playing one frame after its last sample's slot began (2_800 + 10); the limit runs from there.
     expect(report.durationMs).toBe(2_810 + 3_000);
     expect(report.end.detail).toBe("the agent did not start speaking within 3 s of the caller's turn");
+  });
+
+  it("dates the transcript at positions in the recording even when building the VAD takes 131 ms", async () => {
+    // Silero loads its model on first use in a process. The call and its recording must still
+    // share one zero (before this was fixed the greeting read 370 ms in the transcript, 501 in the WAV).
+    const firstAgentSound = async (vadLoadMs: number) => {
+      const moves: CallerMove[] = [{ kind: "say", text: "I lost my card" }, { kind: "wait_for_end" }];
+      const { report } = await call(agent, moves, {}, vadLoadMs);
+      const agentFile = report.recording?.participants.find((p) => p.role === "agent");
+      if (!agentFile) throw new Error("no agent recording");
+      const wav = decodeWav(await readFile(agentFile.path));
+      return {
+        transcriptMs: report.transcript.find((t) => t.role === "agent")?.start_ms,
+        wavSample: wav.samples.findIndex((s) => s !== 0),
+      };
+    };
+    // The fake agent speaks on the caller's 10 ms frame grid, which a 131 ms load moves by 1 ms.
+    // Its tone starts at sin 0, so its first non-zero sample is the one after start × 48.
+    expect(await firstAgentSound(0)).toEqual({ transcriptMs: 500, wavSample: 500 * 48 + 1 });
+    expect(await firstAgentSound(131)).toEqual({ transcriptMs: 501, wavSample: 501 * 48 + 1 });
   });
 });

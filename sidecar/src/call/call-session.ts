@@ -76,6 +76,8 @@ export function runCall(plan: CallPlan, deps: CallDeps): Promise<CallReport> {
   const now = () => clock.now();
   const startWallMs = deps.wallNow();
   const recorder = new CallRecorder({ clock, maxDurationMs: plan.limits.maxDurationMs + 60_000 });
+  // Building a VAD can take a while (Silero loads its model on first use in a process, ~130 ms):
+  // the call starts at the recorder's zero, below, so transcript times stay WAV positions.
   const vad = deps.makeVad();
   const words = new AgentWords(deps.makeStt, () => checkWords());
   // Pending brain decisions and syntheses stop with the call.
@@ -321,7 +323,7 @@ export function runCall(plan: CallPlan, deps: CallDeps): Promise<CallReport> {
       at: now(),
       detail: `the call was interrupted (${message(deps.signal.reason ?? "shutdown")})`,
     });
-  dispatch({ type: "start", at: now() });
+  dispatch({ type: "start", at: recorder.startedAtMs });
   if (deps.signal.aborted) onAbort();
   else deps.signal.addEventListener("abort", onAbort, { once: true });
   return report;
