@@ -3,13 +3,13 @@ import { liftedFloor, NoiseFloor } from "./noise-floor.ts";
 
 describe("liftedFloor", () => {
   it("leaves a steady bed's floor at its 10th percentile", () => {
-    // 100 frames from −50 to −40.1 dB: 10th percentile −49, 30th −47, a spread of 2 dB.
+    // 100 frames, ascending, from −50 to −40.1 dB: 10th percentile −49, 30th −47, a spread of 2 dB.
     const steady = Array.from({ length: 100 }, (_, i) => -50 + i * 0.1);
     expect(liftedFloor(steady)).toBeCloseTo(-49, 9);
   });
 
   it("lifts a swinging bed's floor by 1.5 × its spread beyond 2 dB", () => {
-    // 100 frames from −60 to −10.5 dB: 10th percentile −55, 30th −45; 10 dB of spread lifts it 12 dB.
+    // 100 frames, ascending, from −60 to −10.5 dB: 10th percentile −55, 30th −45; 10 dB of spread lifts it 12 dB.
     const swinging = Array.from({ length: 100 }, (_, i) => -60 + i * 0.5);
     expect(liftedFloor(swinging)).toBeCloseTo(-43, 9);
   });

@@ -34,9 +34,7 @@ export class NoiseFloor {
   /** The floor (dB) the newest frame is judged against. */
   level(): number {
     const swings = this.bed.size() >= MIN_BED_FRAMES && spread(this.bed.ascending) > STEADY_SPREAD_DB;
-    return swings
-      ? liftedFloorOf(this.recent.ascending)
-      : percentile(this.recent.ascending, FLOOR_PERCENTILE);
+    return swings ? liftedFloor(this.recent.ascending) : percentile(this.recent.ascending, FLOOR_PERCENTILE);
   }
 }
 
@@ -51,17 +49,13 @@ const SPREAD_GAIN = 1.5;
 const MIN_BED_FRAMES = 50;
 
 /**
- * The floor from frame levels: the 10th percentile, lifted by 1.5 × the spread between the 10th
+ * The floor from frame levels, in ascending order: the 10th percentile, lifted by 1.5 × the spread between the 10th
  * and 30th percentiles beyond 2 dB. Levels of a steady bed keep their 10th percentile; babble's
  * (the reference bot's 20 dB bed: 30th percentile 6.6 dB over the 10th) are judged from near the
  * babble's body, 7 dB higher, so its syllables stay under the onset and the gaps between lines stay
  * quiet for the minimum silence (bench/voice-vad: 10 of 24 lines merged before, none now).
  */
-export function liftedFloor(levels: readonly number[]): number {
-  return liftedFloorOf([...levels].sort((a, b) => a - b));
-}
-
-function liftedFloorOf(ascending: readonly number[]): number {
+export function liftedFloor(ascending: readonly number[]): number {
   const floor = percentile(ascending, FLOOR_PERCENTILE);
   return floor + SPREAD_GAIN * Math.max(0, spread(ascending) - STEADY_SPREAD_DB);
 }
