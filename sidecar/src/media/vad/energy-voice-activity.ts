@@ -74,7 +74,9 @@ export class EnergyVoiceActivity implements VoiceActivity {
   private readonly hysteresis: SpeechHysteresis;
   private readonly floor: NoiseFloor;
   private readonly bandFloor: NoiseFloor;
+  /** Per frame of the noise window: under the absolute gate; `gatedFrames` counts the true ones. */
   private readonly gated: boolean[] = [];
+  private gatedFrames = 0;
   private openedSilent = false;
   private readonly historyFrames: number;
   private sampleRate: number | undefined;
@@ -230,7 +232,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
       return 0;
     }
     this.gated.push(gated);
-    if (this.gated.length > this.historyFrames) this.gated.shift();
+    if (gated) this.gatedFrames++;
+    if (this.gated.length > this.historyFrames && this.gated.shift()) this.gatedFrames--;
     if (gated) return 0;
     const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
     // Once a bed is heard the stream is plainly noisy: no cap, no judging against the gate alone.
@@ -241,7 +244,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
-    const digitalSilence = this.gated.filter(Boolean).length * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
+    const digitalSilence = this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
     // Judged against noise, with the first sound after an opening silence no longer in doubt.
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {
