@@ -78,6 +78,7 @@ async function runEngine(key: string): Promise<void> {
     ["white noise 15 dB", to48k(addNoise(fixture, 15))],
     ["pink bed 20 dB", to48k(underBed(fixture, "pink", 20))],
     ["babble bed 20 dB", to48k(underBed(fixture, "babble", 20))],
+    ["babble bed 30 dB", to48k(underBed(fixture, "babble", 30))],
   ];
   for (const [condition, audio] of conditions) {
     let vad: VoiceActivity;

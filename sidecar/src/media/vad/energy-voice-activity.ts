@@ -27,6 +27,15 @@ const WARMUP_FLOOR_DBFS = -50;
  * between sounds, not noise (a receiver gap of ~100 ms in a noisy stream stays under it).
  */
 const DIGITAL_SILENCE_MIN_MS = 300;
+/**
+ * ...and the stream has shown, within this long, one unbroken run of that length under the gate:
+ * the silence between an agent's lines. A quiet bed dips under the gate too — babble at 30 dB SNR,
+ * near −50 dBFS, has 17–19 % of its frames under it through Opus, in dips of at most 200 ms
+ * (two recorded calls) — and without this it read as a digitally silent stream whose every frame
+ * was speech: its calls never ended. The memory outlasts the 5 s window, so a line longer than
+ * the window, whose pauses through Opus dip under the gate only briefly, keeps its judgement.
+ */
+const SILENT_RUN_MEMORY_MS = 30_000;
 /** How long sound after an opening digital silence is judged against the gate alone. */
 const OPENING_MS = 90;
 /**
@@ -77,6 +86,9 @@ export class EnergyVoiceActivity implements VoiceActivity {
   /** Per frame of the noise window: under the absolute gate; `gatedFrames` counts the true ones. */
   private readonly gated: boolean[] = [];
   private gatedFrames = 0;
+  /** Frames in the run under the gate now in progress, and frames since a run reached the minimum. */
+  private gatedRun = 0;
+  private sinceSilentRun = Number.POSITIVE_INFINITY;
   private openedSilent = false;
   private readonly historyFrames: number;
   private sampleRate: number | undefined;
@@ -234,6 +246,9 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.gated.push(gated);
     if (gated) this.gatedFrames++;
     if (this.gated.length > this.historyFrames && this.gated.shift()) this.gatedFrames--;
+    this.gatedRun = gated ? this.gatedRun + 1 : 0;
+    this.sinceSilentRun =
+      this.gatedRun * this.frameMs >= DIGITAL_SILENCE_MIN_MS ? 0 : this.sinceSilentRun + 1;
     if (gated) return 0;
     const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
     // Once a bed is heard the stream is plainly noisy: no cap, no judging against the gate alone.
@@ -244,7 +259,9 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
-    const digitalSilence = this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS;
+    const digitalSilence =
+      this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&
+      this.sinceSilentRun * this.frameMs <= SILENT_RUN_MEMORY_MS;
     // Judged against noise, with the first sound after an opening silence no longer in doubt.
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {

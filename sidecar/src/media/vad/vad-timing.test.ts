@@ -92,6 +92,19 @@ describe("VAD timing on synthesized speech with known silences", () => {
     expect(Math.max(...abs(errors.offsetErrorsMs))).toBeLessThanOrEqual(130);
   });
 
+  // Measured: onsets −18.5, −7.4, −21.1, −11.5, −8.2 ms; ends −6 to 132 ms. Before the VAD asked
+  // for an unbroken 300 ms under its gate, the bed's dips (under −55 dBFS, none over 200 ms) made
+  // the stream "digitally silent", every frame of babble was speech, and the five lines were one
+  // 17 s segment (4 missed) — in a call, an agent turn that never ended.
+  it("energy VAD ends every line under a babble bed at 30 dB SNR, whose dips fall under its gate", () => {
+    const detected = runVad(new EnergyVoiceActivity(), at48k(underBed(fixture, "babble", 30)));
+    const errors = measureTiming(fixture.truth, detected);
+    expect(errors.missed).toBe(0);
+    expect(errors.invented).toBe(0);
+    expect(Math.max(...abs(errors.onsetErrorsMs))).toBeLessThanOrEqual(25);
+    expect(Math.max(...abs(errors.offsetErrorsMs))).toBeLessThanOrEqual(140);
+  });
+
   it("energy VAD in noise announces the start it reports and gives the same segments whatever the chunk size", () => {
     const audio = at48k(underBed(fixture, "pink", 20));
     const by10 = runVad(new EnergyVoiceActivity(), audio, 10);
