@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dispose } from "@livekit/rtc-node";
 import { insideMediaNamespace, runInMediaNamespace } from "@spar/devkit/netns";
+import { startDevServerProcess } from "../../sidecar/src/call/dev-server-process.fixture.ts";
 import {
   type AccuracyScenario,
   type CallMeasurement,
@@ -25,7 +26,6 @@ import {
   stats,
   summarize,
 } from "../../test/voice-accuracy/accuracy-summary.ts";
-import { startDevServerProcess } from "../../test/voice-accuracy/dev-server-process.ts";
 import { conversation, NOISE_CONDITIONS } from "../../test/voice-accuracy/scenarios.ts";
 
 if (!insideMediaNamespace()) {

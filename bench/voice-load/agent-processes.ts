@@ -2,6 +2,7 @@
 // per process: rtc-node hands every FFI event to every Room of its process, so one process of 20
 // agent rooms spends most of its JavaScript on other rooms' events.
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Socket } from "node:net";
 import { createInterface } from "node:readline";
 
 export interface AgentProcessesOptions {
@@ -50,10 +51,12 @@ export async function startAgentProcesses(options: AgentProcessesOptions): Promi
         String(to),
       ],
       {
-        stdio: ["ignore", "pipe", "inherit"],
+        // agents.ts exits when this pipe closes: they go with the bench, even when it crashes.
+        stdio: ["pipe", "pipe", "inherit"],
         env: { ...process.env, ...(options.filterForeignEvents ? {} : { SPAR_BENCH_NO_EVENT_FILTER: "1" }) },
       },
     );
+    (child.stdin as Socket | null)?.unref();
     children.push(child);
     await new Promise<void>((resolve, reject) => {
       // rtc-node logs JSON lines to stdout too: the first line is not the agents' "ready" (it

@@ -5,7 +5,7 @@
 // nothing while silent (its audio source fills the gaps): no TTS, no VAD, no per-10-ms JavaScript.
 // rtc-node's Room awaits a lock for every FFI event of every room in the process, so fewer events
 // per agent matters twice. Usage: tsx agents.ts <ws-url> <api-key> <api-secret> <count> [join-gap-ms] [from] [to]
-// Prints "ready" once every agent has joined; exits on SIGTERM.
+// Prints "ready" once every agent has joined; exits on SIGTERM or when stdin closes.
 import { type AudioFrame, dispose } from "@livekit/rtc-node";
 import { AccessToken } from "livekit-server-sdk";
 import { joinRtcParticipant, type RtcParticipant } from "../../sidecar/src/room/rtc-participant.ts";
@@ -103,6 +103,19 @@ class LightAgent {
 const [url = "", apiKey = "", apiSecret = "", countText = "1", gapText = "100", fromText = "0", toText] =
   process.argv.slice(2);
 const agents: LightAgent[] = [];
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  for (const a of agents) await a.close();
+  await dispose();
+  process.exit(0);
+}
+process.once("SIGTERM", stop);
+// The bench holds the other end of stdin: it closes when the bench exits, crashes or is killed.
+process.stdin.on("end", stop);
+process.stdin.on("error", stop);
+process.stdin.resume();
 // Rooms load-<count>-<i> for i in [from, to): a level's agents may be spread over processes.
 for (let i = Number(fromText); i < Number(toText ?? countText); i++) {
   const at = new AccessToken(apiKey, apiSecret, { identity: "agent" });
@@ -113,8 +126,3 @@ for (let i = Number(fromText); i < Number(toText ?? countText); i++) {
   await new Promise((r) => setTimeout(r, Number(gapText)));
 }
 process.stdout.write("ready\n");
-process.once("SIGTERM", async () => {
-  for (const a of agents) await a.close();
-  await dispose();
-  process.exit(0);
-});

@@ -37,7 +37,7 @@ import {
   type SpeechInterval,
 } from "@spar/sidecar";
 import { AccessToken } from "livekit-server-sdk";
-import type { DevServerProcess } from "./dev-server-process.ts";
+import type { DevServerProcess } from "../../sidecar/src/call/dev-server-process.fixture.ts";
 
 export type BotBehaviour = Omit<ReferenceVoiceBotOptions, "url" | "token" | "clock" | "onUtterance">;
 

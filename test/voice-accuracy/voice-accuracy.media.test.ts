@@ -4,10 +4,13 @@ import { join } from "node:path";
 import { dispose } from "@livekit/rtc-node";
 import { DEFAULT_VAD_ENGINE } from "@spar/sidecar";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type DevServerProcess,
+  startDevServerProcess,
+} from "../../sidecar/src/call/dev-server-process.fixture.ts";
 import { type CallMeasurement, runAccuracyCall } from "./accuracy-call.ts";
 import { formatSummary, stats, summarize } from "./accuracy-summary.ts";
 import { expectEveryUtteranceAligned, expectExactDetection } from "./call-evidence.ts";
-import { type DevServerProcess, startDevServerProcess } from "./dev-server-process.ts";
 import { conversation } from "./scenarios.ts";
 
 let server: DevServerProcess;

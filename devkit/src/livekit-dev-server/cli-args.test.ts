@@ -22,6 +22,7 @@ describe("parseCliArgs", () => {
       "--echo-agent-ms=4500",
       "--udp-receive-buffer",
       "4194304",
+      "--exit-on-stdin-close",
     ]);
     expect(r.ok && r.options).toEqual({
       port: 7881,
@@ -34,6 +35,7 @@ describe("parseCliArgs", () => {
       webhookUrl: "http://127.0.0.1:9/x",
       echoAgentMs: 4500,
       udpReceiveBufferBytes: 4194304,
+      exitOnStdinClose: true,
     });
   });
 
@@ -62,6 +64,9 @@ describe("parseCliArgs", () => {
     expect(error(["--keys", "k:s", "--verbose"])).toBe('unknown argument "--verbose"');
     expect(error(["--keys", "k:s", "--echo-agent-ms", "60001"])).toBe(
       '--echo-agent-ms must be a whole number of ms from 0 to 60000 (e.g. --echo-agent-ms 4500); got "60001"',
+    );
+    expect(error(["--keys", "k:s", "--exit-on-stdin-close=yes"])).toBe(
+      "--exit-on-stdin-close takes no value (write it alone: --exit-on-stdin-close)",
     );
     expect(error(["--keys", "k:s", "--echo-agent-ms", "-5"])).toMatch(
       /^--echo-agent-ms must be a whole number/,

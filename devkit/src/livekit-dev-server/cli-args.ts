@@ -9,11 +9,12 @@ export interface CliOptions {
   webhookUrl: string | undefined;
   echoAgentMs: number | undefined;
   udpReceiveBufferBytes: number | undefined;
+  exitOnStdinClose: boolean;
 }
 
 export type CliParse = { ok: true; options: CliOptions } | { ok: false; help: boolean; message: string };
 
-export const USAGE = `usage: livekit-dev-server --port 7880 --keys devkey:devsecret [--ice-ip IP] [--webhook URL] [--host 127.0.0.1] [--echo-agent-ms N] [--udp-receive-buffer BYTES]
+export const USAGE = `usage: livekit-dev-server --port 7880 --keys devkey:devsecret [--ice-ip IP] [--webhook URL] [--host 127.0.0.1] [--echo-agent-ms N] [--udp-receive-buffer BYTES] [--exit-on-stdin-close]
 
 A LiveKit-protocol-compatible server for tests and demos (audio + data). Production setups use
 LiveKit Cloud or their own livekit-server. Prints its ws:// URL on stdout once listening.
@@ -26,7 +27,9 @@ LiveKit Cloud or their own livekit-server. Prints its ws:// URL on stdout once l
   --echo-agent-ms N every participant also sees "echo-agent", which plays the participant's own
                     audio back N ms later (0-60000; load tests and smoke tests; default off)
   --udp-receive-buffer BYTES  receive buffer each media socket asks for, as livekit-server does
-                    (65536-67108864, capped by net.core.rmem_max; default: the kernel's)`;
+                    (65536-67108864, capped by net.core.rmem_max; default: the kernel's)
+  --exit-on-stdin-close  shut down when standard input ends: a parent that spawns the server with
+                    a stdin pipe takes it down when it dies, however it dies`;
 
 const MAX_KEY_PAIRS = 16;
 
@@ -39,6 +42,7 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
   let webhookUrl: string | undefined;
   let echoAgentMs: number | undefined;
   let udpReceiveBufferBytes: number | undefined;
+  let exitOnStdinClose = false;
   const fail = (message: string): CliParse => ({ ok: false, help: false, message: `${message}\n\n${USAGE}` });
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
@@ -132,10 +136,27 @@ export function parseCliArgs(argv: readonly string[]): CliParse {
         udpReceiveBufferBytes = Number(v);
         break;
       }
+      case "--exit-on-stdin-close":
+        if (inline !== undefined)
+          return fail("--exit-on-stdin-close takes no value (write it alone: --exit-on-stdin-close)");
+        exitOnStdinClose = true;
+        break;
       default:
         return fail(`unknown argument ${JSON.stringify(arg)}`);
     }
   }
   if (keys.size === 0) return fail("--keys is required (e.g. --keys devkey:devsecret)");
-  return { ok: true, options: { port, host, keys, iceIp, webhookUrl, echoAgentMs, udpReceiveBufferBytes } };
+  return {
+    ok: true,
+    options: {
+      port,
+      host,
+      keys,
+      iceIp,
+      webhookUrl,
+      echoAgentMs,
+      udpReceiveBufferBytes,
+      exitOnStdinClose,
+    },
+  };
 }

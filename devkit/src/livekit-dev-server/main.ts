@@ -33,15 +33,20 @@ process.stderr.write(
 process.stdout.write(`${server.url}\n`);
 
 let stopping = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    const force = setTimeout(() => process.exit(1), 5_000);
-    force.unref();
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  });
+function stop(): void {
+  if (stopping) return;
+  stopping = true;
+  const force = setTimeout(() => process.exit(1), 5_000);
+  force.unref();
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, stop);
+if (options.exitOnStdinClose) {
+  // The parent's end of the pipe closes when the parent exits, crashes or is killed.
+  process.stdin.on("end", stop);
+  process.stdin.on("error", stop);
+  process.stdin.resume();
 }

@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import type { Socket } from "node:net";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { insideMediaNamespace, NETNS_SERVER_IP } from "@spar/devkit/netns";
@@ -40,13 +41,17 @@ export async function startDevServerProcess(
       `${apiKey}:${apiSecret}`,
       "--ice-ip",
       NETNS_SERVER_IP,
+      // The server goes when this process goes, even killed or crashed: no orphan holding ports.
+      "--exit-on-stdin-close",
       ...(options.echoAgentMs === undefined ? [] : ["--echo-agent-ms", String(options.echoAgentMs)]),
       ...(options.udpReceiveBufferBytes === undefined
         ? []
         : ["--udp-receive-buffer", String(options.udpReceiveBufferBytes)]),
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdio: ["pipe", "pipe", "inherit"] },
   );
+  // The pipe is only held open, never written: it must not keep this process alive.
+  (child.stdin as Socket | null)?.unref();
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("dev server did not print its URL within 20 s")), 20_000);
     createInterface({ input: child.stdout }).once("line", (line) => {
