@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -17,7 +17,8 @@ afterEach(async () => {
 });
 
 describe("CallRecorder", () => {
-  it("places each side at its clock time so caller and agent are sample-aligned", () => {
+  it("places each side at its clock time so caller and agent are sample-aligned", async () => {
+    dir = await mkdtemp(join(tmpdir(), "spar-rec-"));
     const clock = new ManualClock(5_000);
     const rec = new CallRecorder({ clock });
     rec.addParticipant("rubric-test-caller", "user");
@@ -25,13 +26,50 @@ describe("CallRecorder", () => {
     rec.write("rubric-test-caller", frame(100), 5_000);
     // The agent's first frame arrives 250 ms into the call: 12 000 samples of silence before it.
     expect(rec.write("agent", frame(200), 5_250)).toBe(5_250);
-    const { stereo } = rec.mix();
+    const stereo = decodeWav(await readFile((await rec.writeFiles(dir)).stereoPath)).samples;
     expect(stereo.length / 2).toBe(12_480);
     expect(stereo[0]).toBe(100); // left = caller
     expect(stereo[1]).toBe(0);
     expect(stereo[11_999 * 2 + 1]).toBe(0);
     expect(stereo[12_000 * 2 + 1]).toBe(200); // right = agent, exactly at 250 ms
     expect(stereo[480 * 2]).toBe(0); // caller ran out after 10 ms
+  });
+
+  it("writes every sample of a recording longer than one slice, across chunk and slice edges", async () => {
+    dir = await mkdtemp(join(tmpdir(), "spar-rec-"));
+    const rec = new CallRecorder({ clock: new ManualClock(0) });
+    rec.addParticipant("caller", "user");
+    rec.addParticipant("agent", "agent");
+    // 2.5 s in chunks of 4 801 samples (no chunk edge on a slice edge); sample i is i mod 30 000.
+    const total = 120_000;
+    for (let at = 0; at < total; at += 4_801) {
+      const n = Math.min(4_801, total - at);
+      const samples = new Int16Array(n).map((_, k) => (at + k) % 30_000);
+      rec.write("caller", { samples, sampleRate: 48_000 }, (at * 1000) / 48_000);
+      rec.write("agent", { samples: samples.map((v) => -v), sampleRate: 48_000 }, (at * 1000) / 48_000);
+    }
+    const out = await rec.writeFiles(dir);
+    const stereo = decodeWav(await readFile(out.stereoPath)).samples;
+    const caller = decodeWav(await readFile(out.participants[0]?.path ?? "")).samples;
+    expect(stereo.length).toBe(2 * total);
+    expect(caller.length).toBe(total);
+    const wrong = [];
+    for (let i = 0; i < total; i++) {
+      const want = i % 30_000;
+      if (stereo[2 * i] !== want || stereo[2 * i + 1] !== -want || caller[i] !== want) wrong.push(i);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("leaves no file behind, whole or partial, when a file cannot be written", async () => {
+    dir = await mkdtemp(join(tmpdir(), "spar-rec-"));
+    const rec = new CallRecorder({ clock: new ManualClock(0) });
+    rec.addParticipant("caller", "user");
+    rec.write("caller", frame(5, 48_000), 0);
+    // A directory where the stereo file goes: the rename at the end fails.
+    await mkdir(join(dir, "call.stereo.wav"));
+    await expect(rec.writeFiles(dir)).rejects.toThrow();
+    expect((await readdir(dir)).sort()).toEqual(["call.stereo.wav"]);
   });
 
   it("appends jittery frames back to back instead of leaving one-sample gaps", () => {

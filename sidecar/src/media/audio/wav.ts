@@ -16,16 +16,25 @@ const MAX_DATA_BYTES = 0xffff_ffff - HEADER_BYTES;
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function encodeWav(audio: WavAudio): Uint8Array {
-  const { sampleRate, channels, samples } = audio;
+  const { samples } = audio;
+  const header = wavHeader(audio.sampleRate, audio.channels, samples.length);
+  const out = new Uint8Array(HEADER_BYTES + samples.length * 2);
+  out.set(header);
+  out.set(pcmBytes(samples), HEADER_BYTES);
+  return out;
+}
+
+/** The 44-byte header of a 16-bit PCM WAV holding `sampleCount` samples (all channels). */
+export function wavHeader(sampleRate: number, channels: number, sampleCount: number): Uint8Array {
   if (!(Number.isInteger(sampleRate) && sampleRate > 0))
     throw new Error(`wav: bad sample rate ${sampleRate}`);
   if (!(Number.isInteger(channels) && channels >= 1 && channels <= 8))
     throw new Error(`wav: bad channel count ${channels}`);
-  if (samples.length % channels !== 0)
+  if (sampleCount % channels !== 0)
     throw new Error("wav: sample count is not a multiple of the channel count");
-  const dataBytes = samples.length * 2;
+  const dataBytes = sampleCount * 2;
   if (dataBytes > MAX_DATA_BYTES) throw new Error("wav: audio too long for a 32-bit WAV header");
-  const out = new Uint8Array(HEADER_BYTES + dataBytes);
+  const out = new Uint8Array(HEADER_BYTES);
   const v = new DataView(out.buffer);
   const ascii = (at: number, s: string) => {
     for (let i = 0; i < s.length; i++) out[at + i] = s.charCodeAt(i);
@@ -43,11 +52,19 @@ export function encodeWav(audio: WavAudio): Uint8Array {
   v.setUint16(34, 16, true);
   ascii(36, "data");
   v.setUint32(40, dataBytes, true);
-  // WAV is little-endian like every host we run on: one memcpy. The per-sample loop took ~25 ms
-  // per minute of call, on the event loop that paces every concurrent call's microphone.
-  if (LITTLE_ENDIAN_HOST)
-    out.set(new Uint8Array(samples.buffer, samples.byteOffset, dataBytes), HEADER_BYTES);
-  else for (let i = 0; i < samples.length; i++) v.setInt16(HEADER_BYTES + i * 2, samples[i] ?? 0, true);
+  return out;
+}
+
+/**
+ * The samples as a WAV's little-endian bytes. WAV is little-endian like every host we run on: a
+ * view, no copy (the per-sample loop took ~25 ms per minute of call, on the event loop that paces
+ * every concurrent call's microphone).
+ */
+export function pcmBytes(samples: Int16Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+  const out = new Uint8Array(samples.byteLength);
+  const v = new DataView(out.buffer);
+  for (let i = 0; i < samples.length; i++) v.setInt16(i * 2, samples[i] ?? 0, true);
   return out;
 }
 
