@@ -263,11 +263,15 @@ async function level(calls: number): Promise<LevelResult> {
   );
   loop.disable();
   clearInterval(watchdog);
-  for (const st of stalls.slice(0, 20)) {
-    const starting = spans.filter((sp) => Math.abs((sp.startMs - t0) / 1000 - st.atS) < 1.5).length;
-    const ending = spans.filter((sp) => Math.abs((sp.endMs - t0) / 1000 - st.atS) < 1.5).length;
+  const near = (st: { atS: number }, at: "startMs" | "endMs") =>
+    spans.filter((sp) => Math.abs((sp[at] - t0) / 1000 - st.atS) < 1.5).length;
+  const atEnds = stalls.filter((st) => near(st, "endMs") > 0);
+  process.stderr.write(
+    `voice-load: ${stalls.length} event-loop stalls over 100 ms, ${atEnds.length} within 1.5 s of a call ending (longest ${Math.max(0, ...atEnds.map((st) => st.ms)).toFixed(0)} ms); the 20 longest:\n`,
+  );
+  for (const st of [...stalls].sort((a, b) => b.ms - a.ms).slice(0, 20)) {
     process.stderr.write(
-      `voice-load: event loop stalled ${st.ms.toFixed(0)} ms at ${st.atS.toFixed(1)} s (calls starting/ending within 1.5 s: ${starting}/${ending})\n`,
+      `voice-load: event loop stalled ${st.ms.toFixed(0)} ms at ${st.atS.toFixed(1)} s (calls starting/ending within 1.5 s: ${near(st, "startMs")}/${near(st, "endMs")})\n`,
     );
   }
   const wallS = (performance.now() - t0) / 1000;
