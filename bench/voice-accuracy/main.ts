@@ -26,6 +26,7 @@ import {
   stats,
   summarize,
 } from "../../test/voice-accuracy/accuracy-summary.ts";
+import { keepEvidence, MIN_ALIGNMENT_CORRELATION } from "../../test/voice-accuracy/call-evidence.ts";
 import { conversation, NOISE_CONDITIONS } from "../../test/voice-accuracy/scenarios.ts";
 
 if (!insideMediaNamespace()) {
@@ -54,9 +55,6 @@ const conditions = values.conditions.split(",").map((name) => {
     );
   return c;
 });
-
-/** Below this, the sent window was not found in the received stream. */
-const MIN_ALIGNMENT_CORRELATION = 0.5;
 
 /** Latency plans and barge-in stops; calls rotate through them so every condition sees several. */
 const plans: AccuracyScenario[] = [
@@ -103,8 +101,13 @@ try {
           const call = await runAccuracyCall(server, scenario, dir);
           const weakest = Math.min(...call.aligned.map((a) => a.correlation));
           // A lost alignment would make a wrong truth: the call is not counted, and says why.
-          if (call.oracleKind === "alignment" && !(weakest >= MIN_ALIGNMENT_CORRELATION))
-            throw new Error(`the alignment oracle lost an utterance (correlation ${weakest.toFixed(3)})`);
+          // …and is kept (recordings and the bot's sent stream), so that the loss can be studied.
+          if (call.oracleKind === "alignment" && !(weakest >= MIN_ALIGNMENT_CORRELATION)) {
+            const kept = await keepEvidence(call);
+            throw new Error(
+              `the alignment oracle lost an utterance (correlation ${weakest.toFixed(3)}); kept in ${kept}`,
+            );
+          }
           row.calls.push(call);
           console.error(`[bench] ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
         } catch (err) {
