@@ -100,8 +100,8 @@ try {
           };
           const call = await runAccuracyCall(server, scenario, dir);
           const weakest = Math.min(...call.aligned.map((a) => a.correlation));
-          // A lost alignment would make a wrong truth: the call is not counted, and says why.
-          // …and is kept (recordings and the bot's sent stream), so that the loss can be studied.
+          // A lost alignment would make a wrong truth: the call is not counted, says why, and is
+          // kept (recordings and the bot's sent stream) so that the loss can be studied.
           if (call.oracleKind === "alignment" && !(weakest >= MIN_ALIGNMENT_CORRELATION)) {
             const kept = await keepEvidence(call);
             throw new Error(

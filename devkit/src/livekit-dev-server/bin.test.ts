@@ -27,9 +27,7 @@ describe("livekit-dev-server command", () => {
     const child = spawn(
       process.execPath,
       [BIN, "--port", "0", "--keys", "devkey:devsecret", "--exit-on-stdin-close"],
-      {
-        stdio: ["pipe", "pipe", "pipe"],
-      },
+      { stdio: ["pipe", "pipe", "pipe"] },
     );
     try {
       const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];
@@ -37,10 +35,14 @@ describe("livekit-dev-server command", () => {
       // What the kernel does to the pipe when the parent dies, however it dies.
       child.stdin.end();
       // Raced against 10 s, so that a server that ignores its stdin is killed by `finally`, not leaked.
+      let timer: NodeJS.Timeout | undefined;
       const code = await Promise.race([
         once(child, "exit").then(([c]) => c),
-        new Promise((r) => setTimeout(() => r("still running after 10 s"), 10_000)),
+        new Promise((r) => {
+          timer = setTimeout(() => r("still running after 10 s"), 10_000);
+        }),
       ]);
+      clearTimeout(timer);
       expect(code).toBe(0);
     } finally {
       child.kill("SIGKILL");

@@ -146,8 +146,8 @@ export class CallRecorder {
 
 /**
  * Audio written per slice. In one piece — mix both tracks, then encode — a 100 s call's files
- * held the event loop, which paces every concurrent call's microphone, for 32–76 ms at a time
- * (bench/recording).
+ * held the event loop, which paces every concurrent call's microphone, for 51 ms; in slices,
+ * 2.6 ms (bench/recording).
  */
 const SLICE_MS = 1_000;
 
