@@ -36,6 +36,8 @@ const DIGITAL_SILENCE_MIN_MS = 300;
  * the window, whose pauses through Opus dip under the gate only briefly, keeps its judgement.
  */
 const SILENT_RUN_MEMORY_MS = 30_000;
+/** How much of the stream's first sound a noise floor that has not read the bed is lifted over (noise-floor.ts). */
+const UNREAD_BED_LIFT_MS = 1_000;
 /** How long sound after an opening digital silence is judged against the gate alone. */
 const OPENING_MS = 90;
 /**
@@ -258,6 +260,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     // onset is worse than a too-short false one (shorter than the minimum speech, so never reported).
     const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
+    const liftUnread = this.seen * this.frameMs < UNREAD_BED_LIFT_MS;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence =
       this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&
@@ -266,7 +269,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {
       noise.add(level);
-      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level();
+      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level(liftUnread);
       if (warm || firstSound) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
       return level - floor;
     };

@@ -32,7 +32,18 @@ describe("NoiseFloor", () => {
   it("lifts the floor by the recent spread only once 500 ms of the bed it heard swing", () => {
     // Bed frames spread from −50 to −35.3 dB (30th percentile 3 dB over the 10th): babble-like.
     expect(floorAfter(Array.from({ length: 50 }, (_, i) => -50 + i * 0.3))).toBe(-43);
-    // 49 such frames are not yet evidence: a first line heard before any bed keeps the 10th percentile.
-    expect(floorAfter(Array.from({ length: 49 }, (_, i) => -50 + i * 0.3))).toBe(-55);
+  });
+
+  it("lifts an unread bed's floor by a fixed 7 dB, not by the recent spread, at the stream's opening only", () => {
+    // 49 bed frames are not yet evidence of how the bed swings: the line's own 10 dB of spread
+    // would lift the floor 12 dB into the line. At the opening the 10th percentile (−55) is lifted
+    // by what babble needs, in case the bed that opens the track is babble; later it is not.
+    const floor = new NoiseFloor(100);
+    for (let i = 0; i < 49; i++) floor.addBed(-50 + i * 0.3);
+    for (let i = 0; i < 100; i++) floor.add(-60 + i * 0.5);
+    expect(floor.level(true)).toBe(-48);
+    expect(floor.level(false)).toBe(-55);
+    floor.addBed(-50);
+    expect(floor.level(true)).toBe(floor.level(false));
   });
 });
