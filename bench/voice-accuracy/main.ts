@@ -29,6 +29,9 @@ import {
 import { keepEvidence, MIN_ALIGNMENT_CORRELATION } from "../../test/voice-accuracy/call-evidence.ts";
 import { conversation, NOISE_CONDITIONS } from "../../test/voice-accuracy/scenarios.ts";
 
+/** The issue's target: latency p95 |e| at 20 dB SNR with the default VAD. */
+const LATENCY_TARGET_MS = 20;
+
 if (!insideMediaNamespace()) {
   process.exit(await runInMediaNamespace(process.execPath, [...process.execArgv, ...process.argv.slice(1)]));
 }
@@ -114,7 +117,9 @@ try {
           // the tail can be replayed offline (the same call is not heard twice alike: frame phase).
           const worst = worstLatencyErrorMs(call);
           if (worst > LATENCY_TARGET_MS && (condition.noiseBed?.snrDb ?? Number.POSITIVE_INFINITY) >= 20)
-            console.error(`[bench] ${name}: a turn ${worst.toFixed(1)} ms off; kept in ${await keepEvidence(call)}`);
+            console.error(
+              `[bench] ${name}: a turn ${worst.toFixed(1)} ms off; kept in ${await keepEvidence(call)}`,
+            );
         } catch (err) {
           row.failedCalls++;
           failures.push(`${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
@@ -155,14 +160,11 @@ Clean calls use the level oracle (digital silence); noisy calls the alignment or
 speech edge of the bot's sent stream located in the received stream by cross-correlation).`);
 if (failures.length) console.log(`\nFailed calls:\n${failures.join("\n")}`);
 
-/** The issue's target: latency p95 |e| at 20 dB SNR with the default VAD. */
-const LATENCY_TARGET_MS = 20;
-
 /** The largest |sidecar − oracle| latency over the call's turns (0 when none are paired). */
 function worstLatencyErrorMs(call: CallMeasurement): number {
-  const truth = call.oracleMetrics.latency_ms.turns;
+  const truth = call.oracleMetrics.latency_ms?.turns ?? [];
   let worst = 0;
-  call.sidecar.latency_ms.turns.forEach((t, k) => {
+  (call.sidecar.latency_ms?.turns ?? []).forEach((t, k) => {
     const e = Math.abs((t.latency_ms ?? Number.NaN) - (truth[k]?.latency_ms ?? Number.NaN));
     if (e > worst) worst = e;
   });
