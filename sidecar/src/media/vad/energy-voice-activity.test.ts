@@ -87,6 +87,7 @@ describe("EnergyVoiceActivity", () => {
 
   it("dates a fricative onset under low-frequency noise, not the louder vowel after it", () => {
     // Noise at −45 dBFS; at 3.0 s a 4 kHz "s" 6 dB over the noise, at 3.2 s a 200 Hz "vowel" 20 dB above it.
+    // Dated on the half-frame grid: the window from 2995 ms, half of it the "s", already diverges.
     const fricative = tone(200, 4_000, 510);
     const vowel = tone(300, 200, 2_550);
     const stream = concat(
@@ -94,8 +95,8 @@ describe("EnergyVoiceActivity", () => {
       mixAt(mixAt(rumble(5_000, 180), fricative, 2_000), vowel, 2_200),
     );
     expect(run(stream)).toEqual([
-      { type: "speech_started", startMs: 3_000 },
-      { type: "speech_ended", segment: { startMs: 3_000, endMs: 3_500 } },
+      { type: "speech_started", startMs: 2_995 },
+      { type: "speech_ended", segment: { startMs: 2_995, endMs: 3_500 } },
     ]);
   });
 
@@ -149,14 +150,27 @@ describe("EnergyVoiceActivity", () => {
     expect(run(pinkBed(-38).subarray(0, ms(4_000)))).toEqual([]);
   });
 
-  it("hears a vowel 20 dB over a bed that opened the track, dated to the millisecond", () => {
+  it("does not take one quiet first frame of a babble bed for an opening silence", () => {
+    // Babble at −40 dBFS (the reference bot's 20 dB bed), its first 10 ms 40 dB quieter, under
+    // the gate. Taken for an opening silence, it capped the first sound's floor at −50 dBFS for
+    // 3 s of sound, and the bed was speech from 90 to 3290 ms. An opening silence is now at least
+    // 50 ms under the gate.
+    const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed: 1 }, 32768 * 10 ** (-40 / 20), RATE);
+    const stream = bed.slice(0, ms(4_000));
+    for (let i = 0; i < ms(10); i++) stream[i] = Math.round((stream[i] ?? 0) / 100);
+    expect(run(stream)).toEqual([]);
+  });
+
+  it("hears a vowel 20 dB over a bed that opened the track, dated within half a frame", () => {
+    // The vowel starts at 1500 ms; the half-frame window from 1495 ms, half of it the vowel,
+    // already diverges from the bed.
     const stream = concat(
       new Int16Array(ms(440)),
       mixAt(pinkBed(-38).subarray(0, ms(5_000)), tone(600, 300, 3_300), 1_060),
     );
     expect(run(stream)).toEqual([
-      { type: "speech_started", startMs: 1_500 },
-      { type: "speech_ended", segment: { startMs: 1_500, endMs: 2_100 } },
+      { type: "speech_started", startMs: 1_495 },
+      { type: "speech_ended", segment: { startMs: 1_495, endMs: 2_100 } },
     ]);
   });
 

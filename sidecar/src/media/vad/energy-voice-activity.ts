@@ -38,6 +38,13 @@ const DIGITAL_SILENCE_MIN_MS = 300;
 const SILENT_RUN_MEMORY_MS = 30_000;
 /** How much of the stream's first sound a noise floor that has not read the bed is lifted over (noise-floor.ts). */
 const UNREAD_BED_LIFT_MS = 1_000;
+/**
+ * How long the stream must stay under the gate before its first sound to have opened silent: a
+ * bed's first frame can be quiet (a babble bed replayed from 5 ms later opened on one frame under
+ * the gate, took it for an opening silence, capped its floor for 3 s and read 5.8 s of the bed as
+ * the agent's first line).
+ */
+const OPENING_SILENCE_MIN_MS = 50;
 /** How long sound after an opening digital silence is judged against the gate alone. */
 const OPENING_MS = 90;
 /**
@@ -91,6 +98,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
   /** Frames in the run under the gate now in progress, and frames since a run reached the minimum. */
   private gatedRun = 0;
   private sinceSilentRun = Number.POSITIVE_INFINITY;
+  /** Frames under the gate before the stream's first sound; the stream opened silent if enough. */
+  private openingSilentFrames = 0;
   private openedSilent = false;
   private readonly historyFrames: number;
   private sampleRate: number | undefined;
@@ -214,8 +223,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
     return events.map((e) => {
       if (e.type === "speech_started") {
         const frame = Math.round(e.startMs / this.frameMs);
-        const onset = this.noisy && this.spectral?.trusted() ? this.spectral.onsetFrame(frame) : frame;
-        this.openStartMs = onset * this.frameMs;
+        this.openStartMs =
+          this.noisy && this.spectral?.trusted() ? this.spectral.onsetMs(frame) : frame * this.frameMs;
         return { type: "speech_started", startMs: this.openStartMs };
       }
       const startMs = this.openStartMs ?? e.segment.startMs;
@@ -242,7 +251,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const gated = db < ABSOLUTE_GATE_DBFS;
     // Silence before the track's first sound says nothing about what the track sends between sounds.
     if (gated && this.seen === 0) {
-      this.openedSilent = true;
+      this.openedSilent = ++this.openingSilentFrames * this.frameMs >= OPENING_SILENCE_MIN_MS;
       return 0;
     }
     this.gated.push(gated);

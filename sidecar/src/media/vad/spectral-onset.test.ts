@@ -72,6 +72,21 @@ describe("SpectralOnset", () => {
     expect(onset.onsetFrame(106)).toBe(100);
   });
 
+  it("dates an onset that starts mid-frame on the half-frame grid", () => {
+    // The consonant from 1005 ms (frame 100.5): on whole frames the onset is frame 101 (1010 ms),
+    // 5 ms late; the window straddling frames 100 and 101 starts at the consonant.
+    const all = frames(200, 106, 106, 150);
+    const consonant = Math.round(100.5 * FRAME);
+    for (let n = consonant; n < 106 * FRAME; n++) {
+      const f = Math.floor(n / FRAME);
+      const row = all[f] as number[];
+      row[n - f * FRAME] = (row[n - f * FRAME] ?? 0) + 700 * Math.sin((2 * Math.PI * 5_000 * n) / RATE);
+    }
+    const onset = analysed(all, 100, 150);
+    expect(onset.onsetFrame(106)).toBe(101);
+    expect(onset.onsetMs(106)).toBe(1_005);
+  });
+
   it("leaves an onset where it is when the frames before it are plain bed", () => {
     const onset = analysed(frames(200, 106, 106, 150), 106, 150);
     expect(onset.onsetFrame(106)).toBe(106);

@@ -15,6 +15,13 @@ import { fft } from "../audio/spectrum.ts";
  * `driftDb`) over the frames up to it is largest (CUSUM), at most `lookbackMs`. A noise frame
  * pulls that sum down by about `driftDb`, a frame of faint speech lifts it, so one quiet frame
  * inside a consonant does not stop the search and a noise blip does not start it early.
+ * The onset is then placed on a grid of half frames: the same change point over windows every
+ * half frame (each frame, and one straddling it and the frame before), kept within half a frame
+ * of the frames' answer. The frame grid alone put every onset up to a frame late or early by
+ * where the speech fell in its first frame; on half frames, on recorded 20 dB calls replayed at
+ * four frame phases, the onset error p95 went from 23.6 to 20.0 ms (pink, 360 onsets) and 19.7
+ * to 14.9 ms (white, 72); babble 9.7 → 9.9 ms (192). Unclamped the half-frame change point walks
+ * back onto babble's swells more often (12.8 ms).
  */
 export interface SpectralOnsetOptions {
   sampleRate: number;
@@ -74,6 +81,16 @@ export class SpectralOnset {
   /** Divergence (dB) of the frames kept, newest last; index = frame number − `dropped`. */
   private readonly divergence: number[] = [];
   private dropped = 0;
+  /**
+   * Divergence every half frame, newest last. Half-frame step k is the window starting at k half
+   * frames: frame f is step 2f, the window straddling frames f − 1 and f step 2f − 1. Index =
+   * k + 1 − `halvesDropped` (the straddling window before frame 0 is step −1).
+   */
+  private readonly halves: number[] = [];
+  private halvesDropped = 0;
+  /** The last frame analysed, or undefined after a skipped one: half of the next straddling window. */
+  private previous: Float64Array | undefined;
+  private readonly straddling: Float64Array;
   private readonly keep: number;
   private readonly frameMs: number;
   private readonly re: Float64Array;
@@ -94,27 +111,30 @@ export class SpectralOnset {
     this.power = new Float64Array(this.lastBin + 1);
     this.frameMs = (o.frameSamples / o.sampleRate) * 1000;
     this.keep = Math.ceil(Math.max(o.lookbackMs, o.offsetLookbackMs) / this.frameMs) + 64;
+    this.straddling = new Float64Array(o.frameSamples);
   }
 
   /** Counts the next frame without analysing it (a digitally silent stream has no bed to judge against). */
   skip(): void {
-    this.remember(Number.NEGATIVE_INFINITY);
+    this.previous = undefined;
+    this.remember(Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY);
   }
 
   /** Analyses the next frame (int16-scaled samples); `background` adds it to the bed's spectrum. */
   push(frame: readonly number[], background: boolean): void {
-    this.re.fill(0);
-    this.im.fill(0);
-    for (let i = 0; i < this.o.frameSamples; i++) this.re[i] = (frame[i] ?? 0) * (this.window[i] ?? 0);
-    fft(this.re, this.im);
-    for (let k = this.firstBin; k <= this.lastBin; k++)
-      this.power[k] = (this.re[k] ?? 0) ** 2 + (this.im[k] ?? 0) ** 2;
-    let ratio = 0;
-    for (let k = this.firstBin; k <= this.lastBin; k++)
-      ratio += (this.power[k] ?? 0) / Math.max(this.noise[k] ?? 0, 1e-3);
-    ratio /= this.lastBin - this.firstBin + 1;
-    const divergenceDb = 10 * Math.log10(ratio + 1e-12);
-    this.remember(this.trusted() ? divergenceDb : Number.NEGATIVE_INFINITY);
+    const n = this.o.frameSamples;
+    const samples = Float64Array.from({ length: n }, (_, i) => frame[i] ?? 0);
+    let straddlingDb = Number.NEGATIVE_INFINITY;
+    if (this.previous && this.trusted()) {
+      const half = n >> 1;
+      this.straddling.set(this.previous.subarray(n - half));
+      this.straddling.set(samples.subarray(0, n - half), half);
+      straddlingDb = this.divergenceDb(this.straddling);
+    }
+    this.previous = samples;
+    // Last: it leaves this frame's power in `power`, for the bed's spectrum below.
+    const divergenceDb = this.divergenceDb(samples);
+    this.remember(straddlingDb, this.trusted() ? divergenceDb : Number.NEGATIVE_INFINITY);
     if (background && this.trusted()) this.bedSwing.add(divergenceDb);
     if (background) {
       const a =
@@ -127,11 +147,29 @@ export class SpectralOnset {
     }
   }
 
-  private remember(divergenceDb: number): void {
+  /** Mean over the band of each bin's power over the bed's (dB); leaves the bins' power in `power`. */
+  private divergenceDb(samples: Float64Array): number {
+    this.re.fill(0);
+    this.im.fill(0);
+    for (let i = 0; i < this.o.frameSamples; i++) this.re[i] = (samples[i] ?? 0) * (this.window[i] ?? 0);
+    fft(this.re, this.im);
+    for (let k = this.firstBin; k <= this.lastBin; k++)
+      this.power[k] = (this.re[k] ?? 0) ** 2 + (this.im[k] ?? 0) ** 2;
+    let ratio = 0;
+    for (let k = this.firstBin; k <= this.lastBin; k++)
+      ratio += (this.power[k] ?? 0) / Math.max(this.noise[k] ?? 0, 1e-3);
+    ratio /= this.lastBin - this.firstBin + 1;
+    return 10 * Math.log10(ratio + 1e-12);
+  }
+
+  private remember(straddlingDb: number, divergenceDb: number): void {
     this.divergence.push(divergenceDb);
+    this.halves.push(straddlingDb, divergenceDb);
     if (this.divergence.length > this.keep) {
       this.divergence.shift();
       this.dropped++;
+      this.halves.splice(0, 2);
+      this.halvesDropped += 2;
     }
   }
 
@@ -145,8 +183,36 @@ export class SpectralOnset {
    * pushed): the change point within the look-back, or `start` when no earlier frame lifts the sum.
    */
   onsetFrame(start: number): number {
+    return this.changePoint(
+      this.divergence,
+      this.dropped,
+      start,
+      this.steps(this.o.lookbackMs),
+      this.onsetScore(),
+    ).frame;
+  }
+
+  /**
+   * The onset in ms (from the first frame's start) for speech the VAD starts at frame `start`: the
+   * change point on the half-frame grid, within half a frame of `onsetFrame`'s.
+   */
+  onsetMs(start: number): number {
+    const frameMs = this.onsetFrame(start) * this.frameMs;
+    const half = this.changePoint(
+      this.halves,
+      this.halvesDropped - 1,
+      2 * start,
+      2 * this.steps(this.o.lookbackMs),
+      this.onsetScore(),
+    );
+    const halfMs = (half.frame * this.frameMs) / 2;
+    return Math.min(frameMs + this.frameMs / 2, Math.max(frameMs - this.frameMs / 2, halfMs));
+  }
+
+  /** A frame's contribution to an onset's change point: its divergence over the bed's own swing. */
+  private onsetScore(): (divergenceDb: number) => number {
     const drift = Math.max(this.o.driftDb, this.bedSwing.mean() + this.bedSwing.deviation());
-    return this.changePoint(start, this.o.lookbackMs, (d) => d - drift).frame;
+    return (d) => d - drift;
   }
 
   /**
@@ -156,25 +222,39 @@ export class SpectralOnset {
    * `offsetMinGainDb`.
    */
   offsetFrame(end: number): number {
-    const found = this.changePoint(end, this.o.offsetLookbackMs, (d) => this.o.offsetDriftDb - d);
+    const found = this.changePoint(
+      this.divergence,
+      this.dropped,
+      end,
+      this.steps(this.o.offsetLookbackMs),
+      (d) => this.o.offsetDriftDb - d,
+    );
     return found.gain < this.o.offsetMinGainDb ? end : found.frame;
   }
 
+  /** Whole frames in `ms`. */
+  private steps(ms: number): number {
+    return Math.round(ms / this.frameMs);
+  }
+
   /**
-   * Walks back from frame `from` (exclusive) at most `lookbackMs`, summing `score` of each frame's
-   * divergence; answers the frame where the sum is largest, and that sum. A frame not analysed
-   * (skipped, or judged before the bed was known) ends the walk: nothing is known across it.
+   * Walks back from step `from` (exclusive) of `series` at most `lookbackSteps` steps, summing
+   * `score` of each step's divergence; answers the step where the sum is largest, and that sum.
+   * `first` is the step at index 0. A step not analysed (skipped, or judged before the bed was
+   * known) ends the walk: nothing is known across it.
    */
   private changePoint(
+    series: readonly number[],
+    first: number,
     from: number,
-    lookbackMs: number,
+    lookbackSteps: number,
     score: (divergenceDb: number) => number,
   ): { frame: number; gain: number } {
-    const limit = Math.max(this.dropped, from - Math.round(lookbackMs / this.frameMs));
+    const limit = Math.max(first, from - lookbackSteps);
     let sum = 0;
     let best = { frame: from, gain: 0 };
     for (let f = from - 1; f >= limit; f--) {
-      const divergence = this.divergence[f - this.dropped] ?? Number.NEGATIVE_INFINITY;
+      const divergence = series[f - first] ?? Number.NEGATIVE_INFINITY;
       if (!Number.isFinite(divergence)) break;
       sum += score(divergence);
       if (sum > best.gain) best = { frame: f, gain: sum };
