@@ -127,7 +127,9 @@ describe("telemetry over OTLP/HTTP", () => {
       attributes: { [ATTR_TURN_INDEX]: 2, [ATTR_TURN_ROLE]: "agent", [ATTR_TURN_LATENCY_MS]: 120 },
     });
     expect(spans.some((s) => ATTR_TURN_TEXT in s.attributes)).toBe(false);
-    expect(receiver.requests.some((r) => r.body.includes("4111"))).toBe(false);
+    // The transcript's own words, not "4111" alone: a random hex trace or span id holds those four
+    // digits about once in a hundred runs (CI failed on it once).
+    expect(receiver.requests.some((r) => r.body.includes("card is 4111"))).toBe(false);
   });
 
   it("exports the turn latency histogram, interruption counts, call duration and active calls", async () => {
@@ -203,6 +205,6 @@ describe("telemetry over OTLP/HTTP", () => {
       true,
     );
     expect(metrics.some((r) => r.body.includes("spar.turn.latency"))).toBe(true);
-    expect(traces.some((r) => r.body.includes("4111"))).toBe(false);
+    expect(traces.some((r) => r.body.includes("card is 4111"))).toBe(false);
   });
 });
