@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { dispose } from "@livekit/rtc-node";
 import { insideMediaNamespace, runInMediaNamespace } from "@spar/devkit/netns";
+import { latencyErrors } from "@spar/devkit/reference-voice-bot";
 import { startDevServerProcess } from "../../sidecar/src/call/dev-server-process.fixture.ts";
 import {
   type AccuracyScenario,
@@ -160,13 +161,8 @@ Clean calls use the level oracle (digital silence); noisy calls the alignment or
 speech edge of the bot's sent stream located in the received stream by cross-correlation).`);
 if (failures.length) console.log(`\nFailed calls:\n${failures.join("\n")}`);
 
-/** The largest |sidecar − oracle| latency over the call's turns (0 when none are paired). */
+/** The largest |sidecar − oracle| latency over the call's turns, paired by turn (0 when none are). */
 function worstLatencyErrorMs(call: CallMeasurement): number {
-  const truth = call.oracleMetrics.latency_ms?.turns ?? [];
-  let worst = 0;
-  (call.sidecar.latency_ms?.turns ?? []).forEach((t, k) => {
-    const e = Math.abs((t.latency_ms ?? Number.NaN) - (truth[k]?.latency_ms ?? Number.NaN));
-    if (e > worst) worst = e;
-  });
-  return worst;
+  const { errors } = latencyErrors(call.sidecar.latency_ms, call.oracleMetrics.latency_ms);
+  return Math.max(0, ...errors.map((e) => Math.abs(e.errorMs)));
 }
