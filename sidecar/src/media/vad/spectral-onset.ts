@@ -20,7 +20,7 @@ import { fft } from "../audio/spectrum.ts";
  * of the frames' answer. The frame grid alone put every onset up to a frame late or early by
  * where the speech fell in its first frame; on half frames, on recorded 20 dB calls replayed at
  * four frame phases, the onset error p95 went from 23.6 to 20.0 ms (pink, 360 onsets) and 19.7
- * to 14.9 ms (white, 72); babble 9.7 → 9.9 ms (192). Unclamped the half-frame change point walks
+ * to 14.9 ms (white, 72); babble 9.0 → 9.2 ms (384). Unclamped the half-frame change point walks
  * back onto babble's swells more often (12.8 ms).
  */
 export interface SpectralOnsetOptions {
@@ -78,18 +78,18 @@ export class SpectralOnset {
   private backgroundFrames = 0;
   /** How the bed's own frames diverge from its mean spectrum: a steady bed's barely, babble's by its syllables. */
   private readonly bedSwing = new RunningSpread(BED_SWING_ADAPTATION);
-  /** Divergence (dB) of the frames kept, newest last; index = frame number − `dropped`. */
-  private readonly divergence: number[] = [];
-  private dropped = 0;
   /**
-   * Divergence every half frame, newest last. Half-frame step k is the window starting at k half
-   * frames: frame f is step 2f, the window straddling frames f − 1 and f step 2f − 1. Index =
-   * k + 1 − `halvesDropped` (the straddling window before frame 0 is step −1).
+   * Divergence (dB) every half frame kept, newest last. Step k is the window starting k half frames
+   * in: frame f is step 2f, the window straddling frames f − 1 and f step 2f − 1 (the one before
+   * frame 0 is step −1). Index = k + 1 − `droppedSteps`.
    */
-  private readonly halves: number[] = [];
-  private halvesDropped = 0;
-  /** The last frame analysed, or undefined after a skipped one: half of the next straddling window. */
-  private previous: Float64Array | undefined;
+  private readonly divergence: number[] = [];
+  private droppedSteps = 0;
+  /** This frame's samples and the last one's (the first half of the next straddling window). */
+  private current: Float64Array;
+  private previous: Float64Array;
+  /** `previous` holds a frame analysed just before (not skipped). */
+  private hasPrevious = false;
   private readonly straddling: Float64Array;
   private readonly keep: number;
   private readonly frameMs: number;
@@ -112,28 +112,33 @@ export class SpectralOnset {
     this.frameMs = (o.frameSamples / o.sampleRate) * 1000;
     this.keep = Math.ceil(Math.max(o.lookbackMs, o.offsetLookbackMs) / this.frameMs) + 64;
     this.straddling = new Float64Array(o.frameSamples);
+    this.current = new Float64Array(o.frameSamples);
+    this.previous = new Float64Array(o.frameSamples);
   }
 
   /** Counts the next frame without analysing it (a digitally silent stream has no bed to judge against). */
   skip(): void {
-    this.previous = undefined;
+    this.hasPrevious = false;
     this.remember(Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY);
   }
 
   /** Analyses the next frame (int16-scaled samples); `background` adds it to the bed's spectrum. */
   push(frame: readonly number[], background: boolean): void {
     const n = this.o.frameSamples;
-    const samples = Float64Array.from({ length: n }, (_, i) => frame[i] ?? 0);
+    const samples = this.current;
+    for (let i = 0; i < n; i++) samples[i] = frame[i] ?? 0;
     let straddlingDb = Number.NEGATIVE_INFINITY;
-    if (this.previous && this.trusted()) {
+    if (this.hasPrevious && this.trusted()) {
       const half = n >> 1;
       this.straddling.set(this.previous.subarray(n - half));
       this.straddling.set(samples.subarray(0, n - half), half);
       straddlingDb = this.divergenceDb(this.straddling);
     }
-    this.previous = samples;
     // Last: it leaves this frame's power in `power`, for the bed's spectrum below.
     const divergenceDb = this.divergenceDb(samples);
+    this.current = this.previous;
+    this.previous = samples;
+    this.hasPrevious = true;
     this.remember(straddlingDb, this.trusted() ? divergenceDb : Number.NEGATIVE_INFINITY);
     if (background && this.trusted()) this.bedSwing.add(divergenceDb);
     if (background) {
@@ -162,14 +167,12 @@ export class SpectralOnset {
     return 10 * Math.log10(ratio + 1e-12);
   }
 
+  /** Keeps a frame's two steps: the window straddling it and the one before, then the frame. */
   private remember(straddlingDb: number, divergenceDb: number): void {
-    this.divergence.push(divergenceDb);
-    this.halves.push(straddlingDb, divergenceDb);
-    if (this.divergence.length > this.keep) {
-      this.divergence.shift();
-      this.dropped++;
-      this.halves.splice(0, 2);
-      this.halvesDropped += 2;
+    this.divergence.push(straddlingDb, divergenceDb);
+    if (this.divergence.length > 2 * this.keep) {
+      this.divergence.splice(0, 2);
+      this.droppedSteps += 2;
     }
   }
 
@@ -183,13 +186,7 @@ export class SpectralOnset {
    * pushed): the change point within the look-back, or `start` when no earlier frame lifts the sum.
    */
   onsetFrame(start: number): number {
-    return this.changePoint(
-      this.divergence,
-      this.dropped,
-      start,
-      this.steps(this.o.lookbackMs),
-      this.onsetScore(),
-    ).frame;
+    return this.changePoint(2 * start, this.o.lookbackMs, 2, this.onsetScore()).step / 2;
   }
 
   /**
@@ -198,14 +195,8 @@ export class SpectralOnset {
    */
   onsetMs(start: number): number {
     const frameMs = this.onsetFrame(start) * this.frameMs;
-    const half = this.changePoint(
-      this.halves,
-      this.halvesDropped - 1,
-      2 * start,
-      2 * this.steps(this.o.lookbackMs),
-      this.onsetScore(),
-    );
-    const halfMs = (half.frame * this.frameMs) / 2;
+    const halfMs =
+      (this.changePoint(2 * start, this.o.lookbackMs, 1, this.onsetScore()).step * this.frameMs) / 2;
     return Math.min(frameMs + this.frameMs / 2, Math.max(frameMs - this.frameMs / 2, halfMs));
   }
 
@@ -222,42 +213,31 @@ export class SpectralOnset {
    * `offsetMinGainDb`.
    */
   offsetFrame(end: number): number {
-    const found = this.changePoint(
-      this.divergence,
-      this.dropped,
-      end,
-      this.steps(this.o.offsetLookbackMs),
-      (d) => this.o.offsetDriftDb - d,
-    );
-    return found.gain < this.o.offsetMinGainDb ? end : found.frame;
-  }
-
-  /** Whole frames in `ms`. */
-  private steps(ms: number): number {
-    return Math.round(ms / this.frameMs);
+    const found = this.changePoint(2 * end, this.o.offsetLookbackMs, 2, (d) => this.o.offsetDriftDb - d);
+    return found.gain < this.o.offsetMinGainDb ? end : found.step / 2;
   }
 
   /**
-   * Walks back from step `from` (exclusive) of `series` at most `lookbackSteps` steps, summing
-   * `score` of each step's divergence; answers the step where the sum is largest, and that sum.
-   * `first` is the step at index 0. A step not analysed (skipped, or judged before the bed was
-   * known) ends the walk: nothing is known across it.
+   * Walks back from step `from` (exclusive) at most `lookbackMs` (whole frames of it), `stride`
+   * steps at a time (2: frames only; 1: every half frame), summing `score` of each step's
+   * divergence; answers the step where the sum is largest, and that sum. A step not analysed
+   * (skipped, or judged before the bed was known) ends the walk: nothing is known across it.
    */
   private changePoint(
-    series: readonly number[],
-    first: number,
     from: number,
-    lookbackSteps: number,
+    lookbackMs: number,
+    stride: 1 | 2,
     score: (divergenceDb: number) => number,
-  ): { frame: number; gain: number } {
-    const limit = Math.max(first, from - lookbackSteps);
+  ): { step: number; gain: number } {
+    const first = this.droppedSteps - 1;
+    const limit = Math.max(first, from - 2 * Math.round(lookbackMs / this.frameMs));
     let sum = 0;
-    let best = { frame: from, gain: 0 };
-    for (let f = from - 1; f >= limit; f--) {
-      const divergence = series[f - first] ?? Number.NEGATIVE_INFINITY;
+    let best = { step: from, gain: 0 };
+    for (let f = from - stride; f >= limit; f -= stride) {
+      const divergence = this.divergence[f - first] ?? Number.NEGATIVE_INFINITY;
       if (!Number.isFinite(divergence)) break;
       sum += score(divergence);
-      if (sum > best.gain) best = { frame: f, gain: sum };
+      if (sum > best.gain) best = { step: f, gain: sum };
     }
     return best;
   }
