@@ -36,7 +36,7 @@ const DIGITAL_SILENCE_MIN_MS = 300;
  * the window, whose pauses through Opus dip under the gate only briefly, keeps its judgement.
  */
 const SILENT_RUN_MEMORY_MS = 30_000;
-/** How much of the stream's first sound a noise floor that has not read the bed is lifted over (noise-floor.ts). */
+/** For how much of the stream's first sound a floor that has not yet read the bed is lifted (noise-floor.ts). */
 const UNREAD_BED_LIFT_MS = 1_000;
 /**
  * How long the stream must stay under the gate before its first sound to have opened silent: a

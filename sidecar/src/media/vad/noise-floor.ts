@@ -35,12 +35,12 @@ export class NoiseFloor {
   }
 
   /**
-   * The floor (dB) the newest frame is judged against; `opening`: the stream's first sound, when a
-   * bed not yet read is lifted (`UNREAD_BED_LIFT_DB`).
+   * The floor (dB) the newest frame is judged against; `liftUnread` (the stream's first second of
+   * sound): a bed not yet read is lifted by `UNREAD_BED_LIFT_DB`.
    */
-  level(opening = false): number {
+  level(liftUnread = false): number {
     const floor = percentile(this.recent.ascending, FLOOR_PERCENTILE);
-    if (this.bed.size() < MIN_BED_FRAMES) return opening ? floor + UNREAD_BED_LIFT_DB : floor;
+    if (this.bed.size() < MIN_BED_FRAMES) return liftUnread ? floor + UNREAD_BED_LIFT_DB : floor;
     return spread(this.bed.ascending) > STEADY_SPREAD_DB ? liftedFloor(this.recent.ascending) : floor;
   }
 }
