@@ -19,8 +19,11 @@ export interface RunningTarget {
   readonly apiKey: string;
   /** Every line the gateway logged so far, across restarts, each with its cause written out. */
   readonly logs: readonly string[];
-  /** Stops the gateway (as SIGTERM would) and starts it again on the same data. */
-  restart(): Promise<string>;
+  /**
+   * Stops the gateway (as SIGTERM would) and starts it again on the same data. `whileStopped`
+   * runs in between: a gateway retries what it owes as it starts, before `restart` resolves.
+   */
+  restart(whileStopped?: () => void): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -47,9 +50,10 @@ async function restartable(
     },
     apiKey,
     logs,
-    async restart() {
+    async restart(whileStopped) {
       const port = Number(new URL(gateway.url).port);
       await gateway.close();
+      whileStopped?.();
       // The same port, so clients (and webhook report links) keep their base URL.
       gateway = await open(port);
       return gateway.url;
