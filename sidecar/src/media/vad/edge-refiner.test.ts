@@ -41,12 +41,50 @@ describe("EdgeRefiner", () => {
     expect(r.offsetMs(640)).toBe(640);
   });
 
-  it("ignores sound more than belowPeakDb under the loudest block (tails and lead-ins)", () => {
+  it("ignores sound under the absolute gate before an onset, however loud the speech", () => {
     const r = refiner();
     r.push(tone(100, 0));
-    r.push(tone(40, 0.003)); // −50.5 dBFS but 40 dB under the speech: a lead-in, not speech
+    r.push(tone(40, 0.003)); // −50.5 dBFS, 40 dB under the speech
     r.push(tone(200, 0.3));
     expect(r.onsetMs(128)).toBe(140);
+  });
+
+  it("dates an onset from an opening 40 dB under the line's peak, but not from one 45 dB under", () => {
+    const opening = (amplitude: number) => {
+      const r = refiner();
+      r.push(tone(100, 0));
+      r.push(tone(40, amplitude));
+      r.push(tone(200, 0.9)); // −0.9 dBFS
+      return r.onsetMs(128);
+    };
+    expect(opening(0.009)).toBe(100); // −40.9 dBFS: an /h/ heard over the quiet before it
+    expect(opening(0.005)).toBe(140); // −46.0 dBFS: more than onsetBelowPeakDb (42) under
+  });
+
+  it("ends an offset before a tail 40 dB under the peak (belowPeakDb 35, as speechBounds)", () => {
+    const r = refiner();
+    r.push(tone(100, 0));
+    r.push(tone(200, 0.9));
+    r.push(tone(40, 0.009));
+    r.push(tone(600, 0));
+    expect(r.offsetMs(320)).toBe(300);
+  });
+
+  it("searches for an onset from where the model became unsure, so a first word it doubted is dated", () => {
+    const r = refiner();
+    r.push(tone(200, 0));
+    r.push(tone(600, 0.3)); // speech from 200 ms; the model is sure only from 544 ms
+    expect(r.onsetMs(544)).toBe(416); // the search starts 128 ms before the sure frame
+    expect(r.onsetMs(544, 224)).toBe(200); // ...or 128 ms before the first unsure one
+  });
+
+  it("searches only 96 ms before the sure frame over a noisy background, short of the bed's swells", () => {
+    const r = refiner();
+    r.push(Float32Array.from({ length: 8_000 }, (_, i) => (i % 2 ? 0.01 : -0.01)));
+    r.markBackground(500); // −40 dBFS: not quiet
+    r.push(tone(600, 0.3)); // speech from 500 ms
+    expect(r.quietBackground()).toBe(false);
+    expect(r.onsetMs(700)).toBe(604);
   });
 
   it("dates a rise out of noise from where it leaves the background", () => {

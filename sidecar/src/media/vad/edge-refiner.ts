@@ -11,7 +11,8 @@
  * background (`lowMarginDb`), so a ramp rising out of noise is dated from where it leaves the noise.
  * Both levels are also at least an absolute gate (digital silence has no floor) and at most
  * `belowPeakDb` under the loudest nearby block: the same audibility rule as `speechBounds`
- * (2 % of peak), so a turn's two sides are measured alike.
+ * (2 % of peak), so a turn's two sides are measured alike. An onset may reach further under the
+ * peak (`onsetBelowPeakDb`): a line's opening breath is heard over the quiet before it.
  */
 export interface EdgeRefinerOptions {
   sampleRate: number;
@@ -23,10 +24,24 @@ export interface EdgeRefinerOptions {
   lowMarginDb: number;
   /** Blocks this far below the loudest block near the edge are not sound (tails, lead-ins). */
   belowPeakDb: number;
+  /**
+   * The same for an onset. "Here is…" opens on an /h/ 31 dB under the line's active level, about
+   * 41 dB under its peak: at 35 dB Silero's onsets of it were 28–37 ms late against the received
+   * stream's level oracle (13 recorded clean calls), at 42 dB 20 ms.
+   */
+  onsetBelowPeakDb: number;
   /** Blocks quieter than this (dBFS, RMS) are never sound, whatever the floor. */
   gateDbfs: number;
-  /** How far before the first speech frame an onset may be moved (the model may lag the rise). */
+  /** How far before the first speech frame (or the search start) an onset may be moved (the model may lag the rise). */
   onsetLookbackMs: number;
+  /**
+   * The same over a quiet background. At 96 ms, a line the agent began while the caller spoke was
+   * up to 44 ms late (13 recorded clean calls); at 128 ms within 4 ms. Not in noise, where the
+   * longer search reached the bed's swells (bench/voice-vad: pink 20 dB onset p95 34.9 → 39.5 ms).
+   */
+  quietOnsetLookbackMs: number;
+  /** A background floor under this (dBFS) is quiet: digital silence, or a codec's last bits. */
+  quietFloorDbfs: number;
   /** How far after the first speech frame's start an onset may be placed. */
   onsetLookaheadMs: number;
   /** How far before the last speech frame's end an offset may be moved (the model lags the fall). */
@@ -46,8 +61,11 @@ export const DEFAULT_EDGE_REFINER: Omit<EdgeRefinerOptions, "sampleRate" | "bloc
   marginDb: 9,
   lowMarginDb: 1,
   belowPeakDb: 35,
+  onsetBelowPeakDb: 42,
   gateDbfs: -50,
   onsetLookbackMs: 96,
+  quietOnsetLookbackMs: 128,
+  quietFloorDbfs: -60,
   onsetLookaheadMs: 64,
   offsetLookbackMs: 256,
   offsetLookaheadMs: 64,
@@ -101,6 +119,11 @@ export class EdgeRefiner {
     }
   }
 
+  /** Whether the background is quiet (under `quietFloorDbfs`); silent before any was seen. */
+  quietBackground(): boolean {
+    return this.floorDb() < this.o.quietFloorDbfs;
+  }
+
   /** Background level (dBFS): median of recent background blocks; silent before any were seen. */
   floorDb(): number {
     const n = Math.min(this.floorCount, this.floorRing.length);
@@ -111,13 +134,16 @@ export class EdgeRefiner {
 
   /**
    * Onset for a segment whose first speech frame starts at `frameStartMs`: the first loud block in
-   * [frameStart − lookback, frameStart + lookahead), extended back over just-audible blocks; or
-   * `frameStartMs` if no block is loud. Call once the audio after the frame has been pushed.
+   * [searchFrom − lookback, frameStart + lookahead), extended back over just-audible blocks; or
+   * `frameStartMs` if no block is loud. `searchFromMs` (default: the frame) is where frames the
+   * model was unsure of began, the sound it decided on may start there. Call once the audio
+   * after the frame has been pushed.
    */
-  onsetMs(frameStartMs: number): number {
-    const from = this.blockAt(frameStartMs - this.o.onsetLookbackMs);
+  onsetMs(frameStartMs: number, searchFromMs = frameStartMs): number {
+    const lookbackMs = this.quietBackground() ? this.o.quietOnsetLookbackMs : this.o.onsetLookbackMs;
+    const from = this.blockAt(Math.min(searchFromMs, frameStartMs) - lookbackMs);
     const to = this.blockAt(frameStartMs + this.o.onsetLookaheadMs);
-    const { high, low } = this.levels(from, this.blocks);
+    const { high, low } = this.levels(from, this.blocks, this.o.onsetBelowPeakDb);
     for (let b = from; b < to; b++) {
       if ((this.energy(b) ?? SILENT_DB) < high) continue;
       while (b > from && this.extends(b - 1, low)) b--;
@@ -134,7 +160,7 @@ export class EdgeRefiner {
   offsetMs(frameEndMs: number): number {
     const from = this.blockAt(frameEndMs - this.o.offsetLookbackMs);
     const to = this.blockAt(frameEndMs + this.o.offsetLookaheadMs);
-    const { high, low } = this.levels(this.blocks - this.energies.length, to);
+    const { high, low } = this.levels(this.blocks - this.energies.length, to, this.o.belowPeakDb);
     for (let b = to - 1; b >= from; b--) {
       if ((this.energy(b) ?? SILENT_DB) < high) continue;
       while (b + 1 < to && this.extends(b + 1, low)) b++;
@@ -154,11 +180,15 @@ export class EdgeRefiner {
   }
 
   /** Anchor and extension levels, given the loudest kept block in [from, to). */
-  private levels(from: number, to: number): { high: number; low: { audible: number; background: number } } {
+  private levels(
+    from: number,
+    to: number,
+    belowPeakDb: number,
+  ): { high: number; low: { audible: number; background: number } } {
     let peak = SILENT_DB;
     for (let b = Math.max(0, from); b < to; b++) peak = Math.max(peak, this.energy(b) ?? SILENT_DB);
     const floor = this.floorDb();
-    const audible = Math.max(this.o.gateDbfs, peak - this.o.belowPeakDb);
+    const audible = Math.max(this.o.gateDbfs, peak - belowPeakDb);
     return {
       high: Math.max(audible, floor + this.o.marginDb),
       low: { audible, background: floor + this.o.lowMarginDb },

@@ -11,6 +11,15 @@ import {
 } from "./voice-activity.ts";
 
 const WINDOW_MS = (SILERO_WINDOW_SAMPLES / SILERO_SAMPLE_RATE) * 1000;
+/**
+ * A window the model gives at least this is not background yet. A weak word opening a line can
+ * stay under the onset for several windows: flite's "Of course" read 0.26, 0.25, 0.41, 0.41, 0.25,
+ * 0.08, 0.09, 0.16, 0.09 and crossed 0.5 only at "-urse", 320 ms in, in 3 of 9 live clean calls
+ * (a turn 234–247 ms late), while silence and digital zeros read under 0.002.
+ */
+const UNSURE_PROBABILITY = 0.01;
+/** How far before its first speech window a segment's onset is searched over unsure windows. */
+const MAX_UNSURE_WINDOWS = 10;
 
 export interface SileroOnnxVadOptions {
   hysteresis?: HysteresisSettings;
@@ -40,6 +49,11 @@ export class SileroOnnxVoiceActivity implements VoiceActivity {
   private filled = 0;
   /** Refined start of the open segment, keyed by its raw frame start. */
   private openStart: { rawMs: number; ms: number } | undefined;
+  /** The model's probability for each recent window, by window number modulo its length. */
+  private readonly recent = new Float32Array(32);
+  private windows = 0;
+  /** The window after the last segment's last speech window: an onset search never goes before it. */
+  private lastSegmentEndWindow = 0;
 
   /** Throws MissingEngineError (saying how to install) when onnxruntime-node or the model is absent. */
   constructor(options: SileroOnnxVadOptions = {}) {
@@ -73,6 +87,7 @@ export class SileroOnnxVoiceActivity implements VoiceActivity {
         this.filled = 0;
         this.refiner?.push(this.window);
         const p = this.model.next(this.window);
+        this.recent[this.windows++ % this.recent.length] = p;
         if (p < this.offsetThreshold) this.refiner?.markBackground(WINDOW_MS);
         for (const e of this.hysteresis.next(p)) events.push(this.refine(e));
       }
@@ -86,17 +101,52 @@ export class SileroOnnxVoiceActivity implements VoiceActivity {
     return this.hysteresis.flush().map((e) => this.refine(e));
   }
 
+  /**
+   * The refined onset of a segment whose first speech window starts at `rawMs`. Over a quiet
+   * background it is searched from the earliest of the unsure windows just before it (at most
+   * MAX_UNSURE_WINDOWS, never into the previous segment), so a line whose first word the model
+   * doubted is dated from that word. Not in noise: under a babble bed the model is unsure of the
+   * bed too, and the search found its swells (bench/voice-vad, babble 20 dB onset p95 55 → 250 ms).
+   */
+  private onsetMs(rawMs: number): number {
+    const first = Math.round(rawMs / WINDOW_MS);
+    const earliest = Math.max(this.lastSegmentEndWindow, this.windows - this.recent.length);
+    const unsure = firstUnsureWindow(
+      (w) => this.recent[w % this.recent.length] ?? 0,
+      first,
+      Math.max(earliest, first - MAX_UNSURE_WINDOWS),
+    );
+    if (!this.refiner?.quietBackground()) return this.refiner?.onsetMs(rawMs) ?? rawMs;
+    return this.refiner.onsetMs(rawMs, unsure * WINDOW_MS);
+  }
+
   private refine(e: VoiceActivityEvent): VoiceActivityEvent {
     if (!this.refiner) return e;
     if (e.type === "speech_started") {
-      this.openStart = { rawMs: e.startMs, ms: this.refiner.onsetMs(e.startMs) };
+      this.openStart = { rawMs: e.startMs, ms: this.onsetMs(e.startMs) };
       return { type: "speech_started", startMs: this.openStart.ms };
     }
     const { startMs: rawStart, endMs: rawEnd } = e.segment;
-    const startMs = this.openStart?.rawMs === rawStart ? this.openStart.ms : this.refiner.onsetMs(rawStart);
+    const startMs = this.openStart?.rawMs === rawStart ? this.openStart.ms : this.onsetMs(rawStart);
     this.openStart = undefined;
+    this.lastSegmentEndWindow = Math.round(rawEnd / WINDOW_MS);
     // A refined end never precedes the refined start (a very short, quiet segment).
     const endMs = Math.max(this.refiner.offsetMs(rawEnd), startMs + this.frameMs);
     return { type: "speech_ended", segment: { startMs, endMs } };
   }
+}
+
+/**
+ * The earliest window of the unbroken run of unsure windows (probability ≥ UNSURE_PROBABILITY)
+ * that ends just before window `first`, going back no further than window `limit`; `first` when
+ * the window before it is background.
+ */
+export function firstUnsureWindow(
+  probabilityOf: (window: number) => number,
+  first: number,
+  limit: number,
+): number {
+  let w = first;
+  while (w > limit && probabilityOf(w - 1) >= UNSURE_PROBABILITY) w--;
+  return w;
 }
