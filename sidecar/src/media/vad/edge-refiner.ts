@@ -135,8 +135,8 @@ export class EdgeRefiner {
   /**
    * Onset for a segment whose first speech frame starts at `frameStartMs`: the first loud block in
    * [searchFrom − lookback, frameStart + lookahead), extended back over just-audible blocks; or
-   * `frameStartMs` if no block is loud. `searchFromMs` (default: the frame) is where frames the
-   * model was unsure of began, the sound it decided on may start there. Call once the audio
+   * `frameStartMs` if no block is loud. `searchFromMs` (default: the frame) is where the frames
+   * the model was unsure of began: the sound it decided on may start there. Call once the audio
    * after the frame has been pushed.
    */
   onsetMs(frameStartMs: number, searchFromMs = frameStartMs): number {

@@ -15,12 +15,17 @@ const WINDOW_MS = (SILERO_WINDOW_SAMPLES / SILERO_SAMPLE_RATE) * 1000;
 /**
  * A window the model gives at least this is not background yet. A weak word opening a line can
  * stay under the onset for several windows: flite's "Of course" read 0.26, 0.25, 0.41, 0.41, 0.25,
- * 0.08, 0.09, 0.16, 0.09 and crossed 0.5 only at "-urse", 320 ms in, in 3 of 9 live clean calls
+ * 0.08, 0.09, 0.16, 0.09 and crossed 0.5 only at "-urse", 320 ms in, in 3 of 10 live clean calls
  * (a turn 234–247 ms late), while silence and digital zeros read under 0.002.
  */
 const UNSURE_PROBABILITY = 0.01;
 /** How far before its first speech window a segment's onset is searched over unsure windows. */
 const MAX_UNSURE_WINDOWS = 10;
+/**
+ * Probabilities kept: the unsure windows, plus the windows the hysteresis waits (its minimum
+ * speech, 100 ms = 4 windows) before it announces the segment, with room to spare.
+ */
+const RECENT_WINDOWS = 32;
 
 export interface SileroOnnxVadOptions {
   hysteresis?: HysteresisSettings;
@@ -51,7 +56,7 @@ export class SileroOnnxVoiceActivity implements VoiceActivity {
   /** Refined start of the open segment, keyed by its raw frame start. */
   private openStart: { rawMs: number; ms: number } | undefined;
   /** The model's probability for each recent window, by window number modulo its length. */
-  private readonly recent = new Float32Array(32);
+  private readonly recent = new Float32Array(RECENT_WINDOWS);
   private windows = 0;
   /** The window after the last segment's last speech window: an onset search never goes before it. */
   private lastSegmentEndWindow = 0;
@@ -90,7 +95,7 @@ export class SileroOnnxVoiceActivity implements VoiceActivity {
         this.filled = 0;
         this.refiner?.push(this.window);
         const p = this.model.next(this.window);
-        this.recent[this.windows++ % this.recent.length] = p;
+        this.recent[this.windows++ % RECENT_WINDOWS] = p;
         if (p < this.offsetThreshold) {
           this.refiner?.markBackground(WINDOW_MS);
           this.bed.add(this.window);
@@ -117,15 +122,15 @@ export class SileroOnnxVoiceActivity implements VoiceActivity {
    * pink 49.0 → 32.4 ms (96); bench/voice-vad unchanged.
    */
   private onsetMs(rawMs: number): number {
-    const first = Math.round(rawMs / WINDOW_MS);
-    const earliest = Math.max(this.lastSegmentEndWindow, this.windows - this.recent.length);
-    const unsure = firstUnsureWindow(
-      (w) => this.recent[w % this.recent.length] ?? 0,
-      first,
-      Math.max(earliest, first - MAX_UNSURE_WINDOWS),
-    );
     if (!this.refiner) return rawMs;
     if (!this.refiner.quietBackground() && !this.bed.flat()) return this.refiner.onsetMs(rawMs);
+    const first = Math.round(rawMs / WINDOW_MS);
+    const earliest = Math.max(
+      this.lastSegmentEndWindow,
+      this.windows - RECENT_WINDOWS,
+      first - MAX_UNSURE_WINDOWS,
+    );
+    const unsure = firstUnsureWindow((w) => this.recent[w % RECENT_WINDOWS] ?? 0, first, earliest);
     return this.refiner.onsetMs(rawMs, unsure * WINDOW_MS);
   }
 
