@@ -24,6 +24,7 @@ export * from "./job-api/start-sidecar.ts";
 export * from "./media/audio/pcm.ts";
 export * from "./media/audio/resampler.ts";
 export * from "./media/audio/sinc-resampler.ts";
+export * from "./media/audio/spectrum.ts";
 export * from "./media/audio/speech-bounds.ts";
 export * from "./media/audio/wav.ts";
 export * from "./media/clock.ts";

@@ -13,6 +13,7 @@
 import { readFile } from "node:fs/promises";
 import {
   alignSentEdges,
+  audibleSpan,
   BOT_SAMPLE_RATE,
   findReceivedSpeech,
   matchTransit,
@@ -63,6 +64,12 @@ export interface CallMeasurement {
   aligned: (SpeechInterval & { correlation: number })[];
   /** Every sample the bot sent (48 kHz), which the alignment oracle located in the recording. */
   sentAudio: Int16Array;
+  /**
+   * Per bot utterance in log order: how far inside its sent edges it becomes audible over the bed
+   * and stops being audible (ms; 0 and 0 without a bed), or null if none of it is audible
+   * (audible-speech.ts). The check that the oracle's truth is something a listener could hear.
+   */
+  masking: (MaskedEdges | null)[];
   /** Where the sidecar's agent recording was written (the stream the VAD and the oracles read). */
   agentRecordingPath: string;
   sidecar: VoiceMetrics;
@@ -140,6 +147,7 @@ export async function runAccuracyCall(
     endMs: ((r.lastSample + 1) * 1000) / wav.sampleRate,
   }));
   const sentAudio = bot.sentAudio();
+  const masking = maskedEdges(bot.truth(), sentAudio, bot.sentBed());
   const aligned = alignedOracle(bot.truth(), sentAudio, wav, callStartPerfMs);
   const oracleKind = scenario.bot.noiseBed ? "alignment" : "levels";
   const oracle = oracleKind === "alignment" ? aligned : levelOracle;
@@ -170,6 +178,7 @@ export async function runAccuracyCall(
     oracleKind,
     aligned,
     sentAudio,
+    masking,
     agentRecordingPath: agentFile.path,
     sidecar: result.metrics,
     oracleMetrics: analyzeTurns(timeline(oracle)),
@@ -211,6 +220,36 @@ export function alignedOracle(
       startMs: ((start?.receivedSample ?? Number.NaN) * 1000) / rate,
       endMs: (((end?.receivedSample ?? Number.NaN) + 1) * 1000) / rate,
       correlation: Math.min(start?.correlation ?? 0, end?.correlation ?? 0),
+    };
+  });
+}
+
+export interface MaskedEdges {
+  /** First audible sample − first sample sent, ms. */
+  startMs: number;
+  /** Last sample sent − last audible sample, ms. */
+  endMs: number;
+}
+
+/** Each utterance's audible edges against its sent ones, judging the bot's speech (sent − bed) against the bed. */
+export function maskedEdges(
+  truth: readonly UtteranceTruth[],
+  sent: Int16Array,
+  bed: Int16Array,
+): (MaskedEdges | null)[] {
+  // Half a judging window either side of the line is all the judge reads.
+  const margin = BOT_SAMPLE_RATE / 100;
+  const toMs = (samples: number) => (samples * 1000) / BOT_SAMPLE_RATE;
+  return truth.map((u) => {
+    const from = Math.max(0, u.startSample - margin);
+    const to = Math.min(sent.length, u.endSample + 1 + margin);
+    const bedSlice = bed.subarray(from, to);
+    const speech = Int32Array.from(sent.subarray(from, to), (v, i) => v - (bedSlice[i] ?? 0));
+    const span = audibleSpan(speech, bedSlice, u.startSample - from, u.endSample - from, BOT_SAMPLE_RATE);
+    if (!span) return null;
+    return {
+      startMs: toMs(span.firstSample + from - u.startSample),
+      endMs: toMs(u.endSample - from - span.lastSample),
     };
   });
 }

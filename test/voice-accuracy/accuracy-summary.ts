@@ -173,13 +173,21 @@ export function formatConditionTable(rows: readonly ConditionRow[]): string {
 
 /**
  * On calls with digital silence both oracles apply: the alignment oracle's edges minus the level
- * oracle's, ms, for each utterance both found (paired by start within 100 ms).
+ * oracle's, ms, for each utterance both found (paired by start within 100 ms) and the alignment
+ * placed (correlation at least `minCorrelation`); `unaligned` counts those it could not place.
  */
-export function oracleAgreement(calls: readonly CallMeasurement[]): { startMs: number[]; endMs: number[] } {
-  const out = { startMs: [] as number[], endMs: [] as number[] };
+export function oracleAgreement(
+  calls: readonly CallMeasurement[],
+  minCorrelation: number,
+): { startMs: number[]; endMs: number[]; unaligned: number } {
+  const out = { startMs: [] as number[], endMs: [] as number[], unaligned: 0 };
   for (const c of calls) {
     if (c.oracleKind !== "levels") continue;
     for (const a of c.aligned) {
+      if (!(a.correlation >= minCorrelation)) {
+        out.unaligned++;
+        continue;
+      }
       const l = c.oracle.find((o) => Math.abs(o.startMs - a.startMs) <= 100);
       if (!l) continue;
       out.startMs.push(Math.round((a.startMs - l.startMs) * 10) / 10);
@@ -187,4 +195,38 @@ export function oracleAgreement(calls: readonly CallMeasurement[]): { startMs: n
     }
   }
   return out;
+}
+
+/** How far the calls' lines lie under their bed at their edges (accuracy-call.ts `masking`). */
+export interface MaskingSummary {
+  lines: number;
+  /** Lines of which nothing was audible. */
+  inaudible: number;
+  /** Largest first-audible − first-sent, and last-sent − last-audible, ms. */
+  maxStartMs: number;
+  maxEndMs: number;
+}
+
+export function summarizeMasking(calls: readonly CallMeasurement[]): MaskingSummary {
+  const edges = calls.flatMap((c) => c.masking);
+  const heard = edges.filter((e) => e !== null);
+  return {
+    lines: edges.length,
+    inaudible: edges.length - heard.length,
+    maxStartMs: Math.max(0, ...heard.map((e) => e.startMs)),
+    maxEndMs: Math.max(0, ...heard.map((e) => e.endMs)),
+  };
+}
+
+/** One line per condition: whether the oracle's edges were audible over the bed where they were sent. */
+export function formatMasking(rows: readonly ConditionRow[]): string {
+  const byCondition = new Map<string, CallMeasurement[]>();
+  for (const r of rows) byCondition.set(r.condition, [...(byCondition.get(r.condition) ?? []), ...r.calls]);
+  return [...byCondition]
+    .map(([condition, calls]) => {
+      const m = summarizeMasking(calls);
+      const inaudible = m.inaudible ? `, ${m.inaudible} never audible` : "";
+      return `  ${condition}: ${m.lines} lines${inaudible}; audible from ≤ ${m.maxStartMs.toFixed(1)} ms after the first sample sent, until ≤ ${m.maxEndMs.toFixed(1)} ms before the last`;
+    })
+    .join("\n");
 }

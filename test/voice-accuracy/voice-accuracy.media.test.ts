@@ -108,6 +108,18 @@ describe("turn-taking accuracy under a 20 dB pink noise bed (no digital silence)
     await expectExactDetection(call);
   });
 
+  // The oracle dates the first and last sample sent; a line opening on a consonant under the bed
+  // could make that a truth nobody hears. It does not here: judged against the bed band by band,
+  // every line of 24 recorded pink 20 dB calls (144) was audible from its first sample to its
+  // last, but for five "Here is…" heard 1–7 ms after their first.
+  it("dates speech a listener could hear over the bed: every line audible within 15 ms of its sent edges", () => {
+    expect(call.masking).toHaveLength(6);
+    for (const edges of call.masking) {
+      expect(edges?.startMs).toBeLessThanOrEqual(15);
+      expect(edges?.endMs).toBeLessThanOrEqual(15);
+    }
+  });
+
   // What one call's 5 turns can show without flaking. Measured 2026-12-05 on 13 calls (before and
   // after the merge of the voice call core and the opening-bed fix, which date these onsets alike):
   // per-call mean |error| 4.8–14.8 ms (mean 9.4, sd 2.8); per-turn errors have a tail (10 calls,

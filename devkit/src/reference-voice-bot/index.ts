@@ -1,3 +1,4 @@
+export { type AudibleSpan, audibleSpan, CRITICAL_BAND_EDGES_HZ } from "./audible-speech.ts";
 export {
   type BargeInPolicy,
   BOT_VAD_HYSTERESIS,

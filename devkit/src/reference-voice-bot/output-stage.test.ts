@@ -9,6 +9,7 @@ describe("OutputStage", () => {
     expect([...stage.mix(Int16Array.from([0, 0, 100]))]).toEqual([3, 1, 102]);
     expect(stage.sentSamples).toBe(5);
     expect([...stage.sentAudio()]).toEqual([1, 12, 3, 1, 102]);
+    expect([...stage.sentBed()]).toEqual([1, 2, 3, 1, 2]);
   });
 
   it("clips the sum to int16 instead of wrapping", () => {
@@ -21,6 +22,13 @@ describe("OutputStage", () => {
     expect([...stage.mix(Int16Array.from([0, 7, -7]))]).toEqual([0, 7, -7]);
     expect(stage.sentSamples).toBe(3);
     expect(stage.sentAudio()).toHaveLength(0);
+    expect(stage.sentBed()).toHaveLength(0);
+  });
+
+  it("gives zeros for the bed under a kept stream that has none", () => {
+    const stage = new OutputStage(undefined, true);
+    stage.mix(Int16Array.from([5, -5]));
+    expect([...stage.sentBed()]).toEqual([0, 0]);
   });
 
   it("sets the bed against the lines' active level", () => {

@@ -47,6 +47,17 @@ export class OutputStage {
     return out;
   }
 
+  /**
+   * The bed under each sample of `sentAudio()` (zeros without a bed; empty unless the stage keeps
+   * what it sent): what was sent minus it is the bot's speech, so the two can be judged apart.
+   */
+  sentBed(): Int16Array {
+    const out = new Int16Array(this.keepSent ? this.sent : 0);
+    const bed = this.bed;
+    if (bed) for (let i = 0; i < out.length; i++) out[i] = bed[i % bed.length] ?? 0;
+    return out;
+  }
+
   /** Everything sent so far, in order (empty unless the stage keeps it). */
   sentAudio(): Int16Array {
     const all = new Int16Array(this.chunks.reduce((n, c) => n + c.length, 0));

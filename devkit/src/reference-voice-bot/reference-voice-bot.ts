@@ -30,6 +30,8 @@ export interface ReferenceVoiceBot {
   heardCaller(): CallerSpeechTruth[];
   /** Every sample sent, in order (empty unless `keepSentAudio`); indices match `startSample`/`endSample`. */
   sentAudio(): Int16Array;
+  /** The noise bed under each sample of `sentAudio()` (zeros without a bed). */
+  sentBed(): Int16Array;
   /** Sid of the bot's audio track (what its transcriptions refer to). */
   readonly trackSid: string;
   /** Chat mode: the messages received and the replies sent (empty in voice mode). */
@@ -235,6 +237,7 @@ export async function startReferenceVoiceBot(options: ReferenceVoiceBotOptions):
     truth: () => utterances.map((u) => ({ ...u })),
     heardCaller: () => heard.map((h) => ({ ...h })),
     sentAudio: () => stage.sentAudio(),
+    sentBed: () => stage.sentBed(),
     async close() {
       running = false;
       await sendLoop;
@@ -273,6 +276,7 @@ async function chatBot(
     truth: () => [],
     heardCaller: () => [],
     sentAudio: () => new Int16Array(0),
+    sentBed: () => new Int16Array(0),
     chatLog: chat.chatLog,
     dataMessages: chat.dataMessages,
     close: chat.close,
