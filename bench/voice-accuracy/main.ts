@@ -102,7 +102,12 @@ try {
             ...plan,
             name,
             vad: row.vad === "silero" ? "silero" : "energy",
-            bot: { ...plan.bot, ...(condition.noiseBed ? { noiseBed: condition.noiseBed } : {}) },
+            // Each repeat hears its own noise (seeds 1, 2, …): with one seed every call would lay
+            // the same stretch of bed under the same words, and its error would repeat, not average.
+            bot: {
+              ...plan.bot,
+              ...(condition.noiseBed ? { noiseBed: { ...condition.noiseBed, seed: r + 1 } } : {}),
+            },
           };
           const call = await runAccuracyCall(server, scenario, dir);
           const weakest = Math.min(...call.aligned.map((a) => a.correlation));
@@ -118,11 +123,15 @@ try {
           console.error(`[bench] ${name}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
           // A turn over the latency target where one applies (clean, 30 and 20 dB): kept, so that
           // the tail can be replayed offline (the same call is not heard twice alike: frame phase).
+          // So is a call with an interruption or a turn missed or invented, at any SNR.
           const worst = worstLatencyErrorMs(call);
+          const miscounts = detectionMiscounts(call);
           if (worst > LATENCY_TARGET_MS && (condition.noiseBed?.snrDb ?? Number.POSITIVE_INFINITY) >= 20)
             console.error(
               `[bench] ${name}: a turn ${worst.toFixed(1)} ms off; kept in ${await keepEvidence(call)}`,
             );
+          else if (miscounts)
+            console.error(`[bench] ${name}: ${miscounts}; kept in ${await keepEvidence(call)}`);
         } catch (err) {
           row.failedCalls++;
           failures.push(`${name}: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
@@ -146,9 +155,10 @@ console.log(formatConditionTable(rows));
 const agreement = oracleAgreement(allCalls, MIN_ALIGNMENT_CORRELATION);
 const starts = stats(agreement.startMs);
 const ends = stats(agreement.endMs);
-console.log(
-  `\nOracle check on clean calls (alignment oracle − level oracle): starts n ${starts.n}, mean ${starts.meanMs} ms, max|e| ${starts.maxAbsMs} ms; ends n ${ends.n}, mean ${ends.meanMs} ms, max|e| ${ends.maxAbsMs} ms (by design the level oracle's end takes in the codec's decaying tail, ~100 ms after a cut); ${agreement.unaligned} edges the alignment could not place (correlation under ${MIN_ALIGNMENT_CORRELATION}: a noisy call with one is not counted)`,
-);
+if (starts.n + ends.n + agreement.unaligned > 0)
+  console.log(
+    `\nOracle check on clean calls (alignment oracle − level oracle): starts n ${starts.n}, mean ${starts.meanMs} ms, max|e| ${starts.maxAbsMs} ms; ends n ${ends.n}, mean ${ends.meanMs} ms, max|e| ${ends.maxAbsMs} ms (by design the level oracle's end takes in the codec's decaying tail, ~100 ms after a cut); ${agreement.unaligned} edges the alignment could not place (correlation under ${MIN_ALIGNMENT_CORRELATION}: a noisy call with one is not counted)`,
+  );
 const weakest = Math.min(
   ...allCalls.flatMap((c) => (c.oracleKind === "alignment" ? c.aligned.map((x) => x.correlation) : [])),
 );
@@ -181,4 +191,21 @@ if (failures.length) console.log(`\nFailed calls:\n${failures.join("\n")}`);
 function worstLatencyErrorMs(call: CallMeasurement): number {
   const { errors } = latencyErrors(call.sidecar.latency_ms, call.oracleMetrics.latency_ms);
   return Math.max(0, ...errors.map((e) => Math.abs(e.errorMs)));
+}
+
+/** What the call's detection got wrong (interruptions and turns missed or invented), or "" if nothing. */
+function detectionMiscounts(call: CallMeasurement): string {
+  const s = summarize([call]);
+  const wrong = [
+    ["user interruptions missed", s.userInterruptions.missed],
+    ["user interruptions invented", s.userInterruptions.invented],
+    ["AI interruptions missed", s.aiInterruptions.missed],
+    ["AI interruptions invented", s.aiInterruptions.invented],
+    ["latency turns missed", s.latencyTurns.missed],
+    ["latency turns invented", s.latencyTurns.invented],
+  ] as const;
+  return wrong
+    .filter(([, n]) => n > 0)
+    .map(([what, n]) => `${n} ${what}`)
+    .join(", ");
 }
