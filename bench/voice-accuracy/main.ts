@@ -168,8 +168,9 @@ console.log(
   "\nEdges under the bed (a line is audible where, in one critical band, it is at least the bed's power):",
 );
 console.log(formatMasking(rows));
+const at20dB = new Set(conditions.filter((c) => c.noiseBed?.snrDb === 20).map((c) => c.name));
 const pooled = rows
-  .filter((r) => r.vad === DEFAULT_VAD_ENGINE && /-20dB$/.test(r.condition))
+  .filter((r) => r.vad === DEFAULT_VAD_ENGINE && at20dB.has(r.condition))
   .flatMap((r) => r.calls);
 if (pooled.length) {
   const lat = stats(summarize(pooled).vsOracle.latency);

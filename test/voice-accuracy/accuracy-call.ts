@@ -237,7 +237,7 @@ export function maskedEdges(
   sent: Int16Array,
   bed: Int16Array,
 ): (MaskedEdges | null)[] {
-  // Half a judging window either side of the line is all the judge reads.
+  // The judge reads half its 10 ms window around each centre; a whole window either side is ample.
   const margin = BOT_SAMPLE_RATE / 100;
   const toMs = (samples: number) => (samples * 1000) / BOT_SAMPLE_RATE;
   return truth.map((u) => {

@@ -115,6 +115,7 @@ describe("turn-taking accuracy under a 20 dB pink noise bed (no digital silence)
   it("dates speech a listener could hear over the bed: every line audible within 15 ms of its sent edges", () => {
     expect(call.masking).toHaveLength(6);
     for (const edges of call.masking) {
+      expect(edges, "a line none of which was audible").not.toBeNull();
       expect(edges?.startMs).toBeLessThanOrEqual(15);
       expect(edges?.endMs).toBeLessThanOrEqual(15);
     }

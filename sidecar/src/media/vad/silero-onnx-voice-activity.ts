@@ -97,8 +97,11 @@ export class SileroOnnxVoiceActivity implements VoiceActivity {
         const p = this.model.next(this.window);
         this.recent[this.windows++ % RECENT_WINDOWS] = p;
         if (p < this.offsetThreshold) {
-          this.refiner?.markBackground(WINDOW_MS);
-          this.bed.add(this.window);
+          if (this.refiner) {
+            this.refiner.markBackground(WINDOW_MS);
+            // Only the refiner's onset search asks what the background sounds like.
+            this.bed.add(this.window);
+          }
         }
         for (const e of this.hysteresis.next(p)) events.push(this.refine(e));
       }
