@@ -161,6 +161,30 @@ describe("EnergyVoiceActivity", () => {
     expect(run(stream)).toEqual([]);
   });
 
+  // Found 2026-12-06: the floor was capped at −50 dBFS for the first 300 ms of every track that
+  // opened with sound, and the opening of 6 of these 16 beds read as 10–550 ms of speech.
+  it("reports none of a babble bed's opening as speech when the bed is there from the track's first sample", () => {
+    const opened: string[] = [];
+    for (let seed = 1; seed <= 16; seed++) {
+      const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed }, 32768 * 10 ** (-40 / 20), RATE);
+      for (const e of run(bed.slice(0, ms(2_000))))
+        if (e.type === "speech_started" && e.startMs < 1_000) opened.push(`seed ${seed} at ${e.startMs} ms`);
+    }
+    expect(opened).toEqual([]);
+  });
+
+  it("hears a track that opens mid-word at a talker's level from its first frame", () => {
+    // A 300 Hz tone at −24 dBFS under a 250 ms syllable envelope 20 dB deep, from the first sample.
+    // (At −40 dBFS it would not be capped, and having no dip deeper than 20 dB, never heard.)
+    const word = tone(1_500, 300, 3_000).map((v, i) =>
+      Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(250)))),
+    );
+    expect(run(concat(word, new Int16Array(ms(1_000))))).toEqual([
+      { type: "speech_started", startMs: 0 },
+      { type: "speech_ended", segment: { startMs: 0, endMs: 1_500 } },
+    ]);
+  });
+
   it("hears a vowel 20 dB over a bed that opened the track, dated within half a frame", () => {
     // The vowel starts at 1500 ms; the half-frame window from 1495 ms, half of it the vowel,
     // already diverges from the bed.

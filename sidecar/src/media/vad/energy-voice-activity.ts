@@ -19,9 +19,20 @@ export interface EnergyVadOptions {
 
 /** Frames quieter than this are silence whatever the floor (a digital-silence floor would make hiss "speech"). */
 const ABSOLUTE_GATE_DBFS = -55;
-/** Until this much audio is seen, the floor is at most this loud (a track may open mid-word). */
+/** Until this much audio is seen, the floor is at most this loud (a track may open mid-word)... */
 const WARMUP_FRAMES = 30;
 const WARMUP_FLOOR_DBFS = -50;
+/**
+ * ...if the track's first `BED_WINDOW_MS` of sound reach this level: a talker in front of the
+ * microphone. Quieter, its opening is as likely a bed of talkers, and capped, 5 of 16 babble beds at
+ * 20 dB SNR (the reference bot's, seeds 1–16) read 10–550 ms of their opening as speech: at a call's
+ * start, an agent turn that invents a user interruption when the caller speaks into it. Measured on
+ * the reference bot (lines at −20.7 dBFS active level): the loudest 10 ms frame of the first 200 ms
+ * of those beds, from 6 points in each of 40 seeds, is −49.8 to −31.1 dBFS; of its lines opened at
+ * every 50 ms (366 openings), −36.6 to −7 dBFS, 5 % under −22.3. Uncapped, a quiet track that
+ * opens mid-word is heard from its first dip between words (energy-voice-activity.test.ts).
+ */
+const TALKER_IN_FRONT_DBFS = -30;
 /**
  * At least this much audio under the gate within the noise window: the stream sends digital silence
  * between sounds, not noise (a receiver gap of ~100 ms in a noisy stream stays under it).
@@ -36,7 +47,10 @@ const DIGITAL_SILENCE_MIN_MS = 300;
  * the window, whose pauses through Opus dip under the gate only briefly, keeps its judgement.
  */
 const SILENT_RUN_MEMORY_MS = 30_000;
-/** For how much of the stream's first sound a floor that has not yet read the bed is lifted (noise-floor.ts). */
+/**
+ * For how much of the stream's first sound the floor is lifted as for babble (noise-floor.ts),
+ * unless the bed test heard a noise bed (steady noise is not babble and needs no lift).
+ */
 const UNREAD_BED_LIFT_MS = 1_000;
 /**
  * How long the stream must stay under the gate before its first sound to have opened silent: a
@@ -120,6 +134,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
   private bedHeard = false;
   /** The stream's first frames of sound, held until the bed test can answer for them. */
   private held: number[][] | undefined;
+  /** The loudest frame (dBFS) of the held frames. */
+  private openingPeakDb = Number.NEGATIVE_INFINITY;
   private readonly bedWindowFrames: number;
 
   constructor(options: EnergyVadOptions = {}) {
@@ -178,7 +194,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
    * the capped floor before it is known to be one. Their events come that much later, dated alike.
    */
   private accept(frame: number[], events: VoiceActivityEvent[]): void {
-    const sound = frameDbfs(frame) >= ABSOLUTE_GATE_DBFS;
+    const level = frameDbfs(frame);
+    const sound = level >= ABSOLUTE_GATE_DBFS;
     if (sound) this.listenForBed(frame);
     if (this.held === undefined && sound && this.soundFramesWatched === 1) this.held = [];
     if (this.held === undefined) {
@@ -186,6 +203,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
       return;
     }
     this.held.push(frame);
+    this.openingPeakDb = Math.max(this.openingPeakDb, level);
     if (this.held.length >= this.bedWindowFrames) events.push(...this.release());
   }
 
@@ -264,12 +282,12 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
     // Once a bed is heard the stream is plainly noisy: no cap, no judging against the gate alone.
     const capped = !this.bedHeard;
-    const warm = ++this.seen <= WARMUP_FRAMES && capped;
+    const warm = ++this.seen <= WARMUP_FRAMES && capped && this.openingPeakDb >= TALKER_IN_FRONT_DBFS;
     // Sound right after an opening digital silence: speech is as likely as noise, and a late first
     // onset is worse than a too-short false one (shorter than the minimum speech, so never reported).
     const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
-    const liftUnread = this.seen * this.frameMs < UNREAD_BED_LIFT_MS;
+    const liftUnread = this.seen * this.frameMs < UNREAD_BED_LIFT_MS && !this.bedHeard;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence =
       this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&

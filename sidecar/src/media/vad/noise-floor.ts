@@ -12,9 +12,10 @@
  * Until the stream has shown 500 ms of bed, whether it swings is unknown, and the floor is not
  * lifted by the recent spread: a long line, whose own levels spread widely, would lift the floor
  * into itself (a long first line after an opening silence split when it could: the reference bot's
- * media test). Over the stream's first second of sound only, it is lifted by what babble needs
- * (`UNREAD_BED_LIFT_DB`): a bed that opens a track may be babble. Lifted for as long as the bed was
- * unread, the same media test's long first line split again.
+ * media test). Over the stream's first second of sound only, it is lifted by at least what babble
+ * needs (`UNREAD_BED_LIFT_DB`): a bed that opens a track may be babble, and 500 ms of babble do not
+ * show all of its swing. Lifted for as long as the bed was unread, the same media test's long first
+ * line split again.
  */
 export class NoiseFloor {
   private readonly recent: SortedWindow;
@@ -36,12 +37,16 @@ export class NoiseFloor {
 
   /**
    * The floor (dB) the newest frame is judged against; `liftUnread` (the stream's first second of
-   * sound): a bed not yet read is lifted by `UNREAD_BED_LIFT_DB`.
+   * sound, unless it is plainly steady noise): lifted by at least `UNREAD_BED_LIFT_DB`, read or not.
    */
   level(liftUnread = false): number {
     const floor = percentile(this.recent.ascending, FLOOR_PERCENTILE);
-    if (this.bed.size() < MIN_BED_FRAMES) return liftUnread ? floor + UNREAD_BED_LIFT_DB : floor;
-    return spread(this.bed.ascending) > STEADY_SPREAD_DB ? liftedFloor(this.recent.ascending) : floor;
+    const unread = liftUnread ? floor + UNREAD_BED_LIFT_DB : floor;
+    if (this.bed.size() < MIN_BED_FRAMES) return unread;
+    // The first 500 ms of a babble bed can read steady (seed 6 of the reference bot's: spread under
+    // 2 dB), and their lifted floor is under the unread one: while asked to, keep the lift.
+    const read = spread(this.bed.ascending) > STEADY_SPREAD_DB ? liftedFloor(this.recent.ascending) : floor;
+    return Math.max(read, unread);
   }
 }
 
