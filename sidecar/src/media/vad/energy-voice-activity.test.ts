@@ -118,16 +118,16 @@ describe("EnergyVoiceActivity", () => {
   });
 
   it("dates the first onset after an opening digital silence by the gate, as in a silent stream", () => {
-    // A 300 Hz tone under a syllable envelope (a 800 ms syllable, 20 dB deep), peaks at −36 dBFS, after 700 ms of zeros.
-    const syllables = tone(400, 300, 730).map((v, i) =>
+    // A 300 Hz tone under a syllable envelope (a 800 ms syllable, 20 dB deep), peaks at −24 dBFS, after 700 ms of zeros.
+    const syllables = tone(400, 300, 2_000).map((v, i) =>
       Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(800)))),
     );
     const events = run(concat(new Int16Array(ms(700)), syllables, new Int16Array(ms(800))));
     expect(events).toEqual([
       { type: "speech_started", startMs: 700 },
       // Until the stream has shown digital silence between sounds, the floor is learned from the
-      // sound itself: the first sound's 20 dB-down tail is cut (at 910 of 1_100 ms). Known limit.
-      { type: "speech_ended", segment: { startMs: 700, endMs: 910 } },
+      // sound itself: the first sound's 20 dB-down tail is cut (at 1_020 of 1_100 ms). Known limit.
+      { type: "speech_ended", segment: { startMs: 700, endMs: 1_020 } },
     ]);
   });
 
@@ -148,6 +148,24 @@ describe("EnergyVoiceActivity", () => {
   it("reports no speech when a pink bed at −38 dBFS is there from the track's first sample", () => {
     // The warm-up cap (300 ms at −50 dBFS) read it as 0–300 ms of speech.
     expect(run(pinkBed(-38).subarray(0, ms(4_000)))).toEqual([]);
+  });
+
+  // Found 2026-12-06 in a 20 dB babble call (seed 6): the received track opened with 150 ms under
+  // the gate (a pause of all six talkers), so the babble that followed was a first sound after an
+  // opening silence, its floor capped at −50 dBFS for 3 s: 0.5–7.3 s read as the agent's first line.
+  it("reports no speech when a babble bed at −40 dBFS follows an opening silence", () => {
+    const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed: 1 }, 32768 * 10 ** (-40 / 20), RATE);
+    expect(run(concat(new Int16Array(ms(440)), bed.subarray(0, ms(4_000))))).toEqual([]);
+  });
+
+  it("judges a first sound quieter than a talker's against its own floor, even when it is speech", () => {
+    // The price of the rule above: the syllable of the test before, peaks at −33 dBFS (the first
+    // 200 ms never reach −30), is judged as a bed would be, and having no dip deeper than its own
+    // 20 dB, is never heard.
+    const syllables = tone(400, 300, 1_000).map((v, i) =>
+      Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(800)))),
+    );
+    expect(run(concat(new Int16Array(ms(700)), syllables, new Int16Array(ms(800))))).toEqual([]);
   });
 
   it("does not take one quiet first frame of a babble bed for an opening silence", () => {

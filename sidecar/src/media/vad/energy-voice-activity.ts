@@ -23,14 +23,18 @@ const ABSOLUTE_GATE_DBFS = -55;
 const WARMUP_FRAMES = 30;
 const WARMUP_FLOOR_DBFS = -50;
 /**
- * ...if the track's first `BED_WINDOW_MS` of sound reach this level: a talker in front of the
- * microphone. Quieter, its opening is as likely a bed of talkers, and capped, 5 of 16 babble beds at
- * 20 dB SNR (the reference bot's, seeds 1–16) read 10–550 ms of their opening as speech: at a call's
- * start, an agent turn that invents a user interruption when the caller speaks into it. Measured on
- * the reference bot (lines at −20.7 dBFS active level): the loudest 10 ms frame of the first 200 ms
- * of those beds, from 6 points in each of 40 seeds, is −49.8 to −31.1 dBFS; of its lines opened at
- * every 50 ms (366 openings), −36.6 to −7 dBFS, 5 % under −22.3. Uncapped, a quiet track that
- * opens mid-word is heard from its first dip between words (energy-voice-activity.test.ts).
+ * ...if the stream's first `BED_WINDOW_MS` of sound reach this level: a talker in front of the
+ * microphone. The same holds for the first sound after an opening silence (`FIRST_SOUND_MS`).
+ * Quieter, the first sound is as likely a bed of talkers. Capped, 5 of 16 babble beds at 20 dB SNR
+ * (the reference bot's, seeds 1–16) read 10–550 ms of a track they opened as speech, and one that
+ * followed 150 ms under the gate read 0.5–7.3 s: at a call's start, an agent turn that was never
+ * spoken, and an invented user interruption when the caller speaks into it. Measured on the
+ * reference bot (lines at −20.7 dBFS active level): the loudest 10 ms frame of the first 200 ms of
+ * those beds, from 6 points in each of 40 seeds, is −49.8 to −31.1 dBFS; of its lines opened at
+ * every 50 ms (366 openings), −36.6 to −7 dBFS, 5 % under −22.3. The price: a first sound quieter
+ * than this is judged against its own floor. A track that opens mid-word is heard from its first dip
+ * between words; a first line after an opening silence spoken 15 dB under the reference bot (active
+ * level −36 dBFS) can be cut short or missed (energy-voice-activity.test.ts).
  */
 const TALKER_IN_FRONT_DBFS = -30;
 /**
@@ -281,13 +285,16 @@ export class EnergyVoiceActivity implements VoiceActivity {
     if (gated) return 0;
     const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
     // Once a bed is heard the stream is plainly noisy: no cap, no judging against the gate alone.
-    const capped = !this.bedHeard;
-    const warm = ++this.seen <= WARMUP_FRAMES && capped && this.openingPeakDb >= TALKER_IN_FRONT_DBFS;
+    const talker = this.openingPeakDb >= TALKER_IN_FRONT_DBFS;
+    const capped = !this.bedHeard && talker;
+    const warm = ++this.seen <= WARMUP_FRAMES && capped;
     // Sound right after an opening digital silence: speech is as likely as noise, and a late first
     // onset is worse than a too-short false one (shorter than the minimum speech, so never reported).
-    const opening = this.openedSilent && capped && this.seen * this.frameMs < OPENING_MS;
+    const opening = this.openedSilent && !this.bedHeard && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
-    const liftUnread = this.seen * this.frameMs < UNREAD_BED_LIFT_MS && !this.bedHeard;
+    const inFirstSecond = this.seen * this.frameMs < UNREAD_BED_LIFT_MS;
+    const liftUnread = inFirstSecond && !this.bedHeard;
+    const steadyOpening = inFirstSecond && this.bedHeard;
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence =
       this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&
@@ -296,7 +303,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {
       noise.add(level);
-      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level(liftUnread);
+      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level(liftUnread, steadyOpening);
       if (warm || firstSound) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
       return level - floor;
     };

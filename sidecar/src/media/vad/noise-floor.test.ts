@@ -46,4 +46,23 @@ describe("NoiseFloor", () => {
     floor.addBed(-50);
     expect(floor.level(true)).toBe(floor.level(false));
   });
+
+  it("keeps the opening's 7 dB lift once 500 ms of bed are read, when the bed read lifts less", () => {
+    // The first 500 ms of a babble bed can read steady; judged by the 10th percentile alone from
+    // then on, its next swells cleared the onset (seed 6 of the reference bot's).
+    const floor = new NoiseFloor(100);
+    for (let i = 0; i < 50; i++) floor.addBed(-45 + (i % 10) * 0.1);
+    for (let i = 0; i < 100; i++) floor.add(-60 + i * 0.5);
+    expect(floor.level(true)).toBe(-48);
+    expect(floor.level(false)).toBe(-55);
+  });
+
+  it("judges a steady opening from its median less 2 dB, not from a codec's quieter first frames", () => {
+    // Four start-up frames 5–12 dB under a white bed at −42 dB, then 16 frames of the bed.
+    const floor = new NoiseFloor(100);
+    for (const level of [-47, -48, -51, -54]) floor.add(level);
+    for (let i = 0; i < 16; i++) floor.add(-42.5 + (i % 4) * 0.25);
+    expect(floor.level()).toBe(-48);
+    expect(floor.level(false, true)).toBe(-44.25);
+  });
 });

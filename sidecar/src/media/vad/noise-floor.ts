@@ -38,9 +38,16 @@ export class NoiseFloor {
   /**
    * The floor (dB) the newest frame is judged against; `liftUnread` (the stream's first second of
    * sound, unless it is plainly steady noise): lifted by at least `UNREAD_BED_LIFT_DB`, read or not.
+   * `steadyOpening` (the stream's first second of sound is plainly steady noise): at least the
+   * median less a steady bed's spread. A codec's first frames can be quieter than the bed (a
+   * received white bed opened on four frames 5–12 dB under it), and among few frames they are the
+   * 10th percentile: the bed 12 dB over it read as speech.
    */
-  level(liftUnread = false): number {
-    const floor = percentile(this.recent.ascending, FLOOR_PERCENTILE);
+  level(liftUnread = false, steadyOpening = false): number {
+    const tenth = percentile(this.recent.ascending, FLOOR_PERCENTILE);
+    const floor = steadyOpening
+      ? Math.max(tenth, percentile(this.recent.ascending, 0.5) - STEADY_SPREAD_DB)
+      : tenth;
     const unread = liftUnread ? floor + UNREAD_BED_LIFT_DB : floor;
     if (this.bed.size() < MIN_BED_FRAMES) return unread;
     // The first 500 ms of a babble bed can read steady (seed 6 of the reference bot's: spread under
