@@ -4,7 +4,7 @@
 // ("clean") or a noise bed under and between its utterances (white, pink, babble at 30/20/10 dB
 // SNR); each metric's error is taken against the sample-exact oracle (the VAD's own error).
 // Run: npx tsx bench/voice-accuracy/main.ts [--calls-per-condition N] [--vad energy,silero]
-//      [--conditions clean,pink-20dB,…] [--detail]
+//      [--conditions clean,pink-20dB,…] [--first-seed S] [--detail]
 //      (re-executes itself inside a network namespace; needs root)
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -45,8 +45,12 @@ const { values } = parseArgs({
     vad: { type: "string", default: "energy,silero" },
     conditions: { type: "string", default: NOISE_CONDITIONS.map((c) => c.name).join(",") },
     detail: { type: "boolean", default: false },
+    "first-seed": { type: "string", default: "1" },
   },
 });
+const firstSeed = Number(values["first-seed"]);
+if (!(Number.isInteger(firstSeed) && firstSeed >= 1))
+  throw new Error("--first-seed must be an integer >= 1 (e.g. 9: repeats hear beds 9, 10, …)");
 const repeat = Number(values["calls-per-condition"]);
 if (!(Number.isInteger(repeat) && repeat >= 1))
   throw new Error("--calls-per-condition must be an integer >= 1 (e.g. 2)");
@@ -102,11 +106,11 @@ try {
             ...plan,
             name,
             vad: row.vad === "silero" ? "silero" : "energy",
-            // Each repeat hears its own noise (seeds 1, 2, …): with one seed every call would lay
+            // Each repeat hears its own noise (seeds S, S + 1, …): with one seed every call would lay
             // the same stretch of bed under the same words, and its error would repeat, not average.
             bot: {
               ...plan.bot,
-              ...(condition.noiseBed ? { noiseBed: { ...condition.noiseBed, seed: r + 1 } } : {}),
+              ...(condition.noiseBed ? { noiseBed: { ...condition.noiseBed, seed: firstSeed + r } } : {}),
             },
           };
           const call = await runAccuracyCall(server, scenario, dir);
