@@ -30,6 +30,13 @@ function tone(lengthMs: number, hz: number, amplitude: number): Int16Array {
   );
 }
 
+/** A 300 Hz tone under a raised-cosine syllable envelope 20 dB deep (`periodMs` a syllable), from its top. */
+function syllables(lengthMs: number, periodMs: number, amplitude: number): Int16Array {
+  return tone(lengthMs, 300, amplitude).map((v, i) =>
+    Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(periodMs)))),
+  );
+}
+
 function concat(...parts: Int16Array[]): Int16Array {
   const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
@@ -119,10 +126,7 @@ describe("EnergyVoiceActivity", () => {
 
   it("dates the first onset after an opening digital silence by the gate, as in a silent stream", () => {
     // A 300 Hz tone under a syllable envelope (a 800 ms syllable, 20 dB deep), peaks at −24 dBFS, after 700 ms of zeros.
-    const syllables = tone(400, 300, 2_000).map((v, i) =>
-      Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(800)))),
-    );
-    const events = run(concat(new Int16Array(ms(700)), syllables, new Int16Array(ms(800))));
+    const events = run(concat(new Int16Array(ms(700)), syllables(400, 800, 2_000), new Int16Array(ms(800))));
     expect(events).toEqual([
       { type: "speech_started", startMs: 700 },
       // Until the stream has shown digital silence between sounds, the floor is learned from the
@@ -162,10 +166,9 @@ describe("EnergyVoiceActivity", () => {
     // The price of the rule above: the syllable of the test before, peaks at −33 dBFS (the first
     // 200 ms never reach −30), is judged as a bed would be, and having no dip deeper than its own
     // 20 dB, is never heard.
-    const syllables = tone(400, 300, 1_000).map((v, i) =>
-      Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(800)))),
+    expect(run(concat(new Int16Array(ms(700)), syllables(400, 800, 1_000), new Int16Array(ms(800))))).toEqual(
+      [],
     );
-    expect(run(concat(new Int16Array(ms(700)), syllables, new Int16Array(ms(800))))).toEqual([]);
   });
 
   it("does not take one quiet first frame of a babble bed for an opening silence", () => {
@@ -194,10 +197,7 @@ describe("EnergyVoiceActivity", () => {
   it("hears a track that opens mid-word at a talker's level from its first frame", () => {
     // A 300 Hz tone at −24 dBFS under a 250 ms syllable envelope 20 dB deep, from the first sample.
     // (At −40 dBFS it would not be capped, and having no dip deeper than 20 dB, never heard.)
-    const word = tone(1_500, 300, 3_000).map((v, i) =>
-      Math.round(v * (0.55 + 0.45 * Math.cos((2 * Math.PI * i) / ms(250)))),
-    );
-    expect(run(concat(word, new Int16Array(ms(1_000))))).toEqual([
+    expect(run(concat(syllables(1_500, 250, 3_000), new Int16Array(ms(1_000))))).toEqual([
       { type: "speech_started", startMs: 0 },
       { type: "speech_ended", segment: { startMs: 0, endMs: 1_500 } },
     ]);

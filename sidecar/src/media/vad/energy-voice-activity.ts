@@ -1,5 +1,5 @@
 import type { PcmAudio } from "../audio/pcm.ts";
-import { NoiseFloor } from "./noise-floor.ts";
+import { NoiseFloor, type OpeningBed } from "./noise-floor.ts";
 import { SpectralFlatness } from "./spectral-flatness.ts";
 import { DEFAULT_SPECTRAL_ONSET, SpectralOnset } from "./spectral-onset.ts";
 import { SpeechHysteresis } from "./speech-hysteresis.ts";
@@ -52,10 +52,11 @@ const DIGITAL_SILENCE_MIN_MS = 300;
  */
 const SILENT_RUN_MEMORY_MS = 30_000;
 /**
- * For how much of the stream's first sound the floor is lifted as for babble (noise-floor.ts),
- * unless the bed test heard a noise bed (steady noise is not babble and needs no lift).
+ * How much of the stream's first sound is its opening for the noise floor (noise-floor.ts,
+ * `OpeningBed`): lifted as for babble, unless the bed test heard steady noise (which is not babble
+ * and needs no lift), then judged from its median.
  */
-const UNREAD_BED_LIFT_MS = 1_000;
+const OPENING_BED_MS = 1_000;
 /**
  * How long the stream must stay under the gate before its first sound to have opened silent: a
  * bed's first frame can be quiet (a babble bed replayed from 5 ms later opened on one frame under
@@ -292,9 +293,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
     // onset is worse than a too-short false one (shorter than the minimum speech, so never reported).
     const opening = this.openedSilent && !this.bedHeard && this.seen * this.frameMs < OPENING_MS;
     const firstSound = this.openedSilent && capped && this.seen * this.frameMs < FIRST_SOUND_MS;
-    const inFirstSecond = this.seen * this.frameMs < UNREAD_BED_LIFT_MS;
-    const liftUnread = inFirstSecond && !this.bedHeard;
-    const steadyOpening = inFirstSecond && this.bedHeard;
+    const openingBed: OpeningBed | undefined =
+      this.seen * this.frameMs >= OPENING_BED_MS ? undefined : this.bedHeard ? "steady" : "unknown";
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence =
       this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&
@@ -303,7 +303,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {
       noise.add(level);
-      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level(liftUnread, steadyOpening);
+      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level(openingBed);
       if (warm || firstSound) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
       return level - floor;
     };

@@ -41,10 +41,10 @@ describe("NoiseFloor", () => {
     const floor = new NoiseFloor(100);
     for (let i = 0; i < 49; i++) floor.addBed(-50 + i * 0.3);
     for (let i = 0; i < 100; i++) floor.add(-60 + i * 0.5);
-    expect(floor.level(true)).toBe(-48);
-    expect(floor.level(false)).toBe(-55);
+    expect(floor.level("unknown")).toBe(-48);
+    expect(floor.level()).toBe(-55);
     floor.addBed(-50);
-    expect(floor.level(true)).toBe(floor.level(false));
+    expect(floor.level("unknown")).toBe(floor.level());
   });
 
   it("keeps the opening's 7 dB lift once 500 ms of bed are read, when the bed read lifts less", () => {
@@ -53,8 +53,8 @@ describe("NoiseFloor", () => {
     const floor = new NoiseFloor(100);
     for (let i = 0; i < 50; i++) floor.addBed(-45 + (i % 10) * 0.1);
     for (let i = 0; i < 100; i++) floor.add(-60 + i * 0.5);
-    expect(floor.level(true)).toBe(-48);
-    expect(floor.level(false)).toBe(-55);
+    expect(floor.level("unknown")).toBe(-48);
+    expect(floor.level()).toBe(-55);
   });
 
   it("judges a steady opening from its median less 2 dB, not from a codec's quieter first frames", () => {
@@ -63,6 +63,6 @@ describe("NoiseFloor", () => {
     for (const level of [-47, -48, -51, -54]) floor.add(level);
     for (let i = 0; i < 16; i++) floor.add(-42.5 + (i % 4) * 0.25);
     expect(floor.level()).toBe(-48);
-    expect(floor.level(false, true)).toBe(-44.25);
+    expect(floor.level("steady")).toBe(-44.25);
   });
 });

@@ -17,6 +17,12 @@
  * show all of its swing. Lifted for as long as the bed was unread, the same media test's long first
  * line split again.
  */
+/**
+ * What the stream's first second of sound is known to be: `unknown` (it may be babble) or `steady`
+ * noise (the bed test heard one). After the first second, nothing is asked.
+ */
+export type OpeningBed = "unknown" | "steady";
+
 export class NoiseFloor {
   private readonly recent: SortedWindow;
   private readonly bed: SortedWindow;
@@ -36,19 +42,19 @@ export class NoiseFloor {
   }
 
   /**
-   * The floor (dB) the newest frame is judged against; `liftUnread` (the stream's first second of
-   * sound, unless it is plainly steady noise): lifted by at least `UNREAD_BED_LIFT_DB`, read or not.
-   * `steadyOpening` (the stream's first second of sound is plainly steady noise): at least the
-   * median less a steady bed's spread. A codec's first frames can be quieter than the bed (a
-   * received white bed opened on four frames 5–12 dB under it), and among few frames they are the
-   * 10th percentile: the bed 12 dB over it read as speech.
+   * The floor (dB) the newest frame is judged against. In the stream's first second of sound
+   * (`opening`): an `unknown` bed lifts it by at least `UNREAD_BED_LIFT_DB`, read or not; a
+   * `steady` one puts it at least at the median less a steady bed's spread — a codec's first frames
+   * can be quieter than the bed (a received white bed opened on four frames 5–12 dB under it), and
+   * among few frames they are the 10th percentile: the bed 12 dB over it read as speech.
    */
-  level(liftUnread = false, steadyOpening = false): number {
+  level(opening?: OpeningBed): number {
     const tenth = percentile(this.recent.ascending, FLOOR_PERCENTILE);
-    const floor = steadyOpening
-      ? Math.max(tenth, percentile(this.recent.ascending, 0.5) - STEADY_SPREAD_DB)
-      : tenth;
-    const unread = liftUnread ? floor + UNREAD_BED_LIFT_DB : floor;
+    const floor =
+      opening === "steady"
+        ? Math.max(tenth, percentile(this.recent.ascending, MEDIAN) - STEADY_SPREAD_DB)
+        : tenth;
+    const unread = opening === "unknown" ? floor + UNREAD_BED_LIFT_DB : floor;
     if (this.bed.size() < MIN_BED_FRAMES) return unread;
     // The first 500 ms of a babble bed can read steady (seed 6 of the reference bot's: spread under
     // 2 dB), and their lifted floor is under the unread one: while asked to, keep the lift.
@@ -58,6 +64,7 @@ export class NoiseFloor {
 }
 
 const FLOOR_PERCENTILE = 0.1;
+const MEDIAN = 0.5;
 /** The bed's spread is read between its 10th and 30th percentiles. */
 const SPREAD_PERCENTILE = 0.3;
 /** The most a steady bed's frames spread (white 0.4–0.6 dB, pink 0.4–1.6 dB, babble 2.5–5.6 dB). */
