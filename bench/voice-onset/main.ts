@@ -1,0 +1,96 @@
+/**
+ * Where the energy VAD dates the reference bot's line onsets, without running a call.
+ *   npx tsx bench/voice-onset/main.ts offline [--kind pink] [--snr 20] [--seeds 1-24] [--phases 2]
+ *     the accuracy bench's bot lines over its noise beds (no codec), per line: onset |e| p95,
+ *     signed mean, worst.
+ *   npx tsx bench/voice-onset/main.ts replay <evidence dir>… [--phases 10]
+ *     calls kept by bench/voice-accuracy ($TMPDIR/spar-voice-accuracy-evidence/*), their agent
+ *     recordings replayed at `phases` frame phases (0, 10/phases, … ms in): per utterance, the
+ *     error at each phase against the alignment oracle, next to the live call's.
+ * The same call heard from another frame phase is another sample of the VAD's error: the live call
+ * is one of them.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { exit } from "node:process";
+import { parseArgs } from "node:util";
+import { NOISE_KINDS, type NoiseKind } from "@spar/devkit/reference-voice-bot";
+import { mean, percentile } from "@spar/protocol";
+import { FliteWasiTextToSpeech } from "@spar/sidecar";
+import { prepareLines } from "../../devkit/src/reference-voice-bot/voice-lines.ts";
+import { BOT_LINES } from "../../test/voice-accuracy/scenarios.ts";
+import { linesOverBed, type OnsetError, readKeptCall, replayKeptCall } from "./onset-errors.ts";
+
+function usage(problem: string): never {
+  console.error(`voice-onset: ${problem}
+usage: npx tsx bench/voice-onset/main.ts offline [--kind white|pink|babble] [--snr dB] [--seeds A-B] [--phases N]
+       npx tsx bench/voice-onset/main.ts replay <evidence dir>... [--phases N]`);
+  exit(2);
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    kind: { type: "string", default: "pink" },
+    snr: { type: "string", default: "20" },
+    seeds: { type: "string", default: "1-24" },
+    phases: { type: "string" },
+  },
+});
+const [mode, ...dirs] = positionals;
+const phases = Number(values.phases ?? (mode === "replay" ? 10 : 2));
+if (!(Number.isInteger(phases) && phases >= 1 && phases <= 48))
+  usage(`--phases ${values.phases} must be a whole number in 1..48`);
+
+const fmt = (ms: number) => ms.toFixed(1);
+
+/** |e| p95, mean signed, worst |e| and misses of one set of onsets. */
+function describe(errors: readonly OnsetError[]): string {
+  const found = errors.flatMap((e) => (e.errorMs === undefined ? [] : [e.errorMs]));
+  const missed = errors.length - found.length;
+  if (found.length === 0) return `n ${errors.length}, all missed`;
+  const abs = found.map(Math.abs);
+  return `n ${found.length}: |e| p95 ${fmt(percentile(abs, 95))}, mean signed ${fmt(mean(found))}, worst ${fmt(Math.max(...abs))} ms${missed ? `, ${missed} missed` : ""}`;
+}
+
+if (mode === "offline") {
+  const kind = values.kind as NoiseKind;
+  if (!NOISE_KINDS.includes(kind)) usage(`--kind ${values.kind} must be one of ${NOISE_KINDS.join(", ")}`);
+  const snr = Number(values.snr);
+  if (!(Number.isFinite(snr) && snr >= 0 && snr <= 60)) usage(`--snr ${values.snr} must be dB in 0..60`);
+  const range = /^(\d+)-(\d+)$/.exec(values.seeds ?? "");
+  const [first, last] = [Number(range?.[1]), Number(range?.[2])];
+  if (!range || last < first) usage(`--seeds ${values.seeds} must be a range A-B with A <= B (e.g. 1-24)`);
+  const lines = await prepareLines(new FliteWasiTextToSpeech("rms"), BOT_LINES);
+  const all: OnsetError[] = [];
+  for (let seed = first; seed <= last; seed++)
+    for (let phase = 0; phase < phases; phase++)
+      all.push(...linesOverBed(lines, kind, snr, seed, phase, phases));
+  console.log(`${kind} ${snr} dB, seeds ${first}-${last}, ${phases} phases, energy VAD, no codec`);
+  console.log(`  every line  ${describe(all)}`);
+  for (const text of BOT_LINES)
+    console.log(
+      `  ${JSON.stringify(text.slice(0, 24)).padEnd(27)} ${describe(all.filter((e) => e.label === text))}`,
+    );
+} else if (mode === "replay") {
+  if (dirs.length === 0) usage("replay needs at least one evidence directory");
+  const all: OnsetError[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(join(dir, "call.json"))) usage(`${dir} holds no call.json: not a kept call`);
+    const call = readKeptCall(dir);
+    const byPhase = Array.from({ length: phases }, (_, p) => replayKeptCall(call, (p * 10) / phases));
+    all.push(...byPhase.flat());
+    console.log(`${call.name}: ${describe(byPhase.flat())}`);
+    call.oracle.forEach((o, i) => {
+      const live = call.liveStartsMs.find((s) => Math.abs(s - o.startMs) < 300);
+      const errors = byPhase.map((p) => p[i]?.errorMs);
+      const shown = errors.map((e) => (e === undefined ? "miss" : fmt(e))).join(" ");
+      console.log(
+        `  utterance ${i + 1} at ${fmt(o.startMs)} ms: live ${live === undefined ? "—" : fmt(live - o.startMs)}; phases ${shown}`,
+      );
+    });
+  }
+  if (dirs.length > 1) console.log(`every call: ${describe(all)}`);
+} else {
+  usage(mode === undefined ? "name a mode" : `unknown mode ${JSON.stringify(mode)}`);
+}
