@@ -92,6 +92,44 @@ describe("EnergyVoiceActivity", () => {
     expect(run(noisy)).toEqual([]);
   });
 
+  it("reads a bed that resumes after 400 ms of digital zeros as the bed, not as speech", () => {
+    // A pink bed at −38 dBFS, paused for 400 ms at 4 s (an ambience loop's silent seam), and a
+    // vowel 20 dB over it at 7 s. Under the gate for 300 ms, the stream looked digitally silent, and
+    // the resumed bed was speech: one segment 4400–9100 ms, the vowel inside it.
+    const bed = pinkBed(-38);
+    const stream = concat(
+      new Int16Array(ms(1_000)),
+      bed.subarray(0, ms(3_000)),
+      new Int16Array(ms(400)),
+      mixAt(bed.subarray(ms(3_400), ms(9_400)), tone(600, 300, 3_300), 2_600),
+    );
+    expect(run(stream)).toEqual([
+      { type: "speech_started", startMs: 6_995 },
+      { type: "speech_ended", segment: { startMs: 6_995, endMs: 7_600 } },
+    ]);
+  });
+
+  it("judges the lines after a 20 s line of a digitally silent stream against the gate, as before it", () => {
+    // A 20 s line never under the gate (syllables 20 dB deep, troughs at −41 dBFS), then two 1 s
+    // vowels at −35 dBFS after 1.5 s of zeros each. The line's troughs were read as background
+    // against a floor of its own; counted as a bed, they made the stream noisy, and the vowels,
+    // 6 dB over that floor, were not heard.
+    const stream = concat(
+      new Int16Array(ms(1_000)),
+      syllables(20_000, 400, 3_000),
+      new Int16Array(ms(1_500)),
+      tone(1_000, 300, 600),
+      new Int16Array(ms(1_500)),
+      tone(1_000, 300, 600),
+      new Int16Array(ms(1_000)),
+    );
+    const segments = run(stream).flatMap((e) => (e.type === "speech_ended" ? [e.segment] : []));
+    expect(segments.slice(-2)).toEqual([
+      { startMs: 22_500, endMs: 23_500 },
+      { startMs: 25_000, endMs: 26_000 },
+    ]);
+  });
+
   it("dates a fricative onset under low-frequency noise, not the louder vowel after it", () => {
     // Noise at −45 dBFS; at 3.0 s a 4 kHz "s" 6 dB over the noise, at 3.2 s a 200 Hz "vowel" 20 dB above it.
     // Dated on the half-frame grid: the window from 2995 ms, half of it the "s", already diverges.

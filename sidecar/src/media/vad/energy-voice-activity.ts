@@ -52,6 +52,17 @@ const DIGITAL_SILENCE_MIN_MS = 300;
  */
 const SILENT_RUN_MEMORY_MS = 30_000;
 /**
+ * ...unless at least this much of the noise window was read as a noise bed (sound judged
+ * background against a noise floor, and noise-flat: `BED_LN_FLATNESS`): such a stream carries
+ * noise, and its stretch under the gate is a seam (an ambience loop's, a bed paused), not the
+ * silence between lines. Judged digitally silent, a pink or white bed at 20 dB that paused for
+ * 400 ms was read as speech from where it resumed for up to 5 s (the noise window): an agent turn
+ * never spoken, or a line cut short. Flat, because a line longer than the window is judged against
+ * a floor of its own quiet frames, which are read as background too: counted, the lines after a
+ * 20 s one were judged against that floor (one missed).
+ */
+const BED_READ_MIN_MS = 1_000;
+/**
  * How much of the stream's first sound is its opening for the noise floor (noise-floor.ts,
  * `OpeningBed`): lifted as for babble, unless the bed test heard steady noise (which is not babble
  * and needs no lift), then judged from its median.
@@ -114,6 +125,11 @@ export class EnergyVoiceActivity implements VoiceActivity {
   /** Per frame of the noise window: under the absolute gate; `gatedFrames` counts the true ones. */
   private readonly gated: boolean[] = [];
   private gatedFrames = 0;
+  /** Per frame of the noise window: read as the bed; `bedReadFrames` counts the true ones. */
+  private readonly bedRead: boolean[] = [];
+  private bedReadFrames = 0;
+  /** The frame being judged was judged background against a noise floor. */
+  private judgedBed = false;
   /** Frames in the run under the gate now in progress, and frames since a run reached the minimum. */
   private gatedRun = 0;
   private sinceSilentRun = Number.POSITIVE_INFINITY;
@@ -221,9 +237,15 @@ export class EnergyVoiceActivity implements VoiceActivity {
   }
 
   private judge(frame: readonly number[], events: VoiceActivityEvent[]): void {
+    this.judgedBed = false;
     const probability = this.probability(frame);
     if (this.noisy) this.spectral?.push(frame, probability < this.settings.offset);
     else this.spectral?.skip();
+    // Only noise counts as a bed read: in a long line the floor is the line's own quiet frames.
+    if (this.seen > 0)
+      this.rememberBedRead(
+        this.judgedBed && (this.spectral?.lastLnFlatness() ?? BED_LN_FLATNESS) > BED_LN_FLATNESS,
+      );
     events.push(...this.backdated(this.hysteresis.next(probability)));
   }
 
@@ -298,7 +320,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
     const digitalSilence =
       this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&
-      this.sinceSilentRun * this.frameMs <= SILENT_RUN_MEMORY_MS;
+      this.sinceSilentRun * this.frameMs <= SILENT_RUN_MEMORY_MS &&
+      this.bedReadFrames * this.frameMs < BED_READ_MIN_MS;
     // Judged against noise, with the first sound after an opening silence no longer in doubt.
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {
@@ -310,11 +333,19 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const best = Math.max(snr(db, this.floor), snr(bandDb, this.bandFloor));
     const probability = Math.max(0, Math.min(1, (best - 3) / 15));
     // What the stream sends between sounds, for the floor's reading of the bed's spread.
-    if (this.noisy && probability < this.settings.offset) {
+    const bed = this.noisy && probability < this.settings.offset;
+    if (bed) {
       this.floor.addBed(db);
       this.bandFloor.addBed(bandDb);
     }
+    this.judgedBed = bed;
     return probability;
+  }
+
+  private rememberBedRead(bed: boolean): void {
+    this.bedRead.push(bed);
+    if (bed) this.bedReadFrames++;
+    if (this.bedRead.length > this.historyFrames && this.bedRead.shift()) this.bedReadFrames--;
   }
 }
 

@@ -1,5 +1,7 @@
 import { fft } from "../audio/spectrum.ts";
 
+const DEFAULT_FLOOR_POWER = 1e-6;
+
 /**
  * How noise-like one frame is (pure): the natural log of its spectral flatness — the geometric
  * over the arithmetic mean of its power in a band (Hann window, zero-padded to a power of two).
@@ -21,7 +23,7 @@ export class SpectralFlatness {
     private readonly frameSamples: number,
     lowHz = 150,
     highHz = 7_000,
-    private readonly floorPower = 1e-6,
+    private readonly floorPower = DEFAULT_FLOOR_POWER,
   ) {
     this.size = 2 ** Math.ceil(Math.log2(frameSamples));
     this.window = new Float64Array(frameSamples);
@@ -42,14 +44,26 @@ export class SpectralFlatness {
     this.im.fill(0);
     for (let i = 0; i < this.frameSamples; i++) this.re[i] = (frame[i] ?? 0) * (this.window[i] ?? 0);
     fft(this.re, this.im);
-    let logSum = 0;
-    let sum = 0;
-    for (let k = this.firstBin; k <= this.lastBin; k++) {
-      const power = (this.re[k] ?? 0) ** 2 + (this.im[k] ?? 0) ** 2 + this.floorPower;
-      logSum += Math.log(power);
-      sum += power;
-    }
-    const bins = this.lastBin - this.firstBin + 1;
-    return Math.min(0, logSum / bins - Math.log(sum / bins));
+    for (let k = this.firstBin; k <= this.lastBin; k++)
+      this.re[k] = (this.re[k] ?? 0) ** 2 + (this.im[k] ?? 0) ** 2;
+    return lnFlatnessOfPower(this.re, this.firstBin, this.lastBin, this.floorPower);
   }
+}
+
+/** ln(flatness) of the power spectrum `power` over bins `first`..`last`, each at least `floorPower`. */
+export function lnFlatnessOfPower(
+  power: ArrayLike<number>,
+  first: number,
+  last: number,
+  floorPower = DEFAULT_FLOOR_POWER,
+): number {
+  let logSum = 0;
+  let sum = 0;
+  for (let k = first; k <= last; k++) {
+    const p = (power[k] ?? 0) + floorPower;
+    logSum += Math.log(p);
+    sum += p;
+  }
+  const bins = last - first + 1;
+  return Math.min(0, logSum / bins - Math.log(sum / bins));
 }

@@ -1,4 +1,5 @@
 import { fft } from "../audio/spectrum.ts";
+import { lnFlatnessOfPower } from "./spectral-flatness.ts";
 
 /**
  * Dates a speech onset inside a noise bed by how far each frame's spectrum departs from the
@@ -174,6 +175,11 @@ export class SpectralOnset {
       this.divergence.splice(0, 2);
       this.droppedSteps += 2;
     }
+  }
+
+  /** ln spectral flatness (spectral-flatness.ts) of the frame last pushed, over the bins judged. */
+  lastLnFlatness(): number {
+    return lnFlatnessOfPower(this.power, this.firstBin, this.lastBin);
   }
 
   /** Whether enough background was seen to judge frames against it. */
