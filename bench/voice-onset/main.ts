@@ -63,9 +63,7 @@ if (mode === "offline") {
   if (!range || last < first) usage(`--seeds ${values.seeds} must be a range A-B with A <= B (e.g. 1-24)`);
   const lines = await prepareLines(new FliteWasiTextToSpeech("rms"), BOT_LINES);
   const all: OnsetError[] = [];
-  for (let seed = first; seed <= last; seed++)
-    for (let phase = 0; phase < phases; phase++)
-      all.push(...linesOverBed(lines, kind, snr, seed, phase, phases));
+  for (let seed = first; seed <= last; seed++) all.push(...linesOverBed(lines, kind, snr, seed, phases));
   console.log(`${kind} ${snr} dB, seeds ${first}-${last}, ${phases} phases, energy VAD, no codec`);
   console.log(`  every line  ${describe(all)}`);
   for (const text of BOT_LINES)

@@ -4,7 +4,7 @@
  * frame phases. What `ACCURACY.md`'s offline and replay figures are measured with.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   activeSpeechLevel,
   BOT_SAMPLE_RATE,
@@ -25,27 +25,33 @@ export interface OnsetError {
 const FRAME_SAMPLES = BOT_SAMPLE_RATE / 100;
 
 /**
- * The lines over one bed, placed from 1.5 s with gaps of 1.2–2.4 s (varied by seed), everything
- * shifted by `phase` of `phases` parts of a 10 ms frame and by a seed-dependent offset, so that
- * onsets fall at every position in the VAD's frames. Truth: each line's first sample (lines are
- * trimmed to their speech bounds, as the bot sends them).
+ * The lines over one bed (seed `seed`), placed from 1.5 s with gaps of 1.2–2.4 s (varied by seed),
+ * once for each of `phases` shifts by a part of a 10 ms frame (and a seed-dependent offset), so
+ * that onsets fall at every position in the VAD's frames. Truth: each line's first sample (lines
+ * are trimmed to their speech bounds, as the bot sends them).
  */
 export function linesOverBed(
   lines: readonly VoiceLine[],
   kind: NoiseKind,
   snrDb: number,
   seed: number,
+  phases: number,
+): OnsetError[] {
+  const level = activeSpeechLevel(
+    lines.map((l) => l.samples),
+    BOT_SAMPLE_RATE,
+  );
+  const bed = createNoiseBed({ kind, snrDb, seed }, level, BOT_SAMPLE_RATE);
+  return Array.from({ length: phases }, (_, phase) => linesAt(lines, bed, seed, phase, phases)).flat();
+}
+
+function linesAt(
+  lines: readonly VoiceLine[],
+  bed: Int16Array,
+  seed: number,
   phase: number,
   phases: number,
 ): OnsetError[] {
-  const bed = createNoiseBed(
-    { kind, snrDb, seed },
-    activeSpeechLevel(
-      lines.map((l) => l.samples),
-      BOT_SAMPLE_RATE,
-    ),
-    BOT_SAMPLE_RATE,
-  );
   const starts: number[] = [];
   let at = Math.round(
     1.5 * BOT_SAMPLE_RATE + (phase * FRAME_SAMPLES) / phases + ((seed * 137) % FRAME_SAMPLES),
@@ -86,12 +92,15 @@ export function readKeptCall(dir: string): KeptCall {
     scenario: string;
     oracleKind: string;
     oracle: SpeechSegment[];
+    agentRecordingPath: string;
     result: { transcript: { role: string; start_ms: number }[] };
   };
   if (call.oracleKind !== "alignment")
     throw new Error(`${dir}: a ${call.oracleKind} oracle; only calls under a noise bed are replayed`);
-  const wav = decodeWav(readFileSync(join(dir, "call.agent.agent.wav")));
-  if (wav.channels !== 1) throw new Error(`${dir}: call.agent.agent.wav has ${wav.channels} channels, not 1`);
+  // Kept under its own file name (call-evidence.ts).
+  const file = basename(call.agentRecordingPath);
+  const wav = decodeWav(readFileSync(join(dir, file)));
+  if (wav.channels !== 1) throw new Error(`${dir}: ${file} has ${wav.channels} channels, not 1`);
   return {
     name: call.scenario,
     agent: { samples: wav.samples, sampleRate: wav.sampleRate },

@@ -128,8 +128,6 @@ export class EnergyVoiceActivity implements VoiceActivity {
   /** Per frame of the noise window: read as the bed; `bedReadFrames` counts the true ones. */
   private readonly bedRead: boolean[] = [];
   private bedReadFrames = 0;
-  /** The frame being judged was judged background against a noise floor. */
-  private judgedBed = false;
   /** Frames in the run under the gate now in progress, and frames since a run reached the minimum. */
   private gatedRun = 0;
   private sinceSilentRun = Number.POSITIVE_INFINITY;
@@ -237,15 +235,11 @@ export class EnergyVoiceActivity implements VoiceActivity {
   }
 
   private judge(frame: readonly number[], events: VoiceActivityEvent[]): void {
-    this.judgedBed = false;
-    const probability = this.probability(frame);
+    const { probability, bed } = this.probability(frame);
     if (this.noisy) this.spectral?.push(frame, probability < this.settings.offset);
     else this.spectral?.skip();
     // Only noise counts as a bed read: in a long line the floor is the line's own quiet frames.
-    if (this.seen > 0)
-      this.rememberBedRead(
-        this.judgedBed && (this.spectral?.lastLnFlatness() ?? BED_LN_FLATNESS) > BED_LN_FLATNESS,
-      );
+    this.rememberBedRead(bed && (this.spectral?.lastLnFlatness() ?? BED_LN_FLATNESS) > BED_LN_FLATNESS);
     events.push(...this.backdated(this.hysteresis.next(probability)));
   }
 
@@ -284,7 +278,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
     });
   }
 
-  private probability(frame: readonly number[]): number {
+  /** The frame's speech probability, and whether it was judged background against a noise floor. */
+  private probability(frame: readonly number[]): { probability: number; bed: boolean } {
     let sum = 0;
     let bandSum = 0;
     for (const s of frame) {
@@ -297,7 +292,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     // Silence before the track's first sound says nothing about what the track sends between sounds.
     if (gated && this.seen === 0) {
       this.openedSilent = ++this.openingSilentFrames * this.frameMs >= OPENING_SILENCE_MIN_MS;
-      return 0;
+      return { probability: 0, bed: false };
     }
     this.gated.push(gated);
     if (gated) this.gatedFrames++;
@@ -305,7 +300,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.gatedRun = gated ? this.gatedRun + 1 : 0;
     this.sinceSilentRun =
       this.gatedRun * this.frameMs >= DIGITAL_SILENCE_MIN_MS ? 0 : this.sinceSilentRun + 1;
-    if (gated) return 0;
+    if (gated) return { probability: 0, bed: false };
     const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
     // Once a bed is heard the stream is plainly noisy: no cap, no judging against the gate alone.
     const talker = this.openingPeakDb >= TALKER_IN_FRONT_DBFS;
@@ -338,8 +333,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
       this.floor.addBed(db);
       this.bandFloor.addBed(bandDb);
     }
-    this.judgedBed = bed;
-    return probability;
+    return { probability, bed };
   }
 
   private rememberBedRead(bed: boolean): void {
