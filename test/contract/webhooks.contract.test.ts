@@ -148,7 +148,13 @@ describe.each(TARGETS)("gateway contract on $name: webhooks and restarts", (targ
         (ds) => ds.some((d) => d.status === 200),
       );
       const delivered = receiver.deliveries.filter((d) => d.status === 200);
-      expect(delivered).toHaveLength(1);
+      // Failed once on Workers in CI (2026-12-06, no delivery within the polling after the
+      // restart). Suspected, not shown: workerd stopped mid-attempt leaves the delivery leased for
+      // the deliverer's lease (timeout + 60 s). The message keeps what would tell.
+      expect(
+        delivered,
+        `statuses ${JSON.stringify(receiver.deliveries.map((d) => d.status))}, ${beforeRecovery} before the restart; the gateway's webhook log:\n${gw.logs.filter((l) => l.includes("webhook")).join("\n")}`,
+      ).toHaveLength(1);
       expect(receiver.deliveries.slice(0, beforeRecovery).every((d) => d.status === 500)).toBe(true);
       expect(receiver.deliveries.length).toBeGreaterThan(beforeRecovery);
       expect(delivered[0]?.headers["spar-event-id"]).toBe(eventId);
