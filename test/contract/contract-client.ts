@@ -121,9 +121,15 @@ export interface WebhookReceiver {
 
 /**
  * A webhook receiver on 127.0.0.1 that records each delivery; the first deliveries get the
- * statuses of `first` in turn, later ones `answer` (200 unless changed).
+ * statuses of `first` in turn, later ones `answer` (200 unless changed). Each is recorded as it
+ * arrives. With `holdFirstMs`, the first is answered only that long after it arrived: an
+ * attempt still in flight.
  */
-export async function startReceiver(first: number[] = [], answer = 200): Promise<WebhookReceiver> {
+export async function startReceiver(
+  first: number[] = [],
+  answer = 200,
+  holdFirstMs = 0,
+): Promise<WebhookReceiver> {
   const deliveries: Delivery[] = [];
   const receiver: WebhookReceiver = {
     url: "",
@@ -145,7 +151,11 @@ export async function startReceiver(first: number[] = [], answer = 200): Promise
     req.on("end", () => {
       const status = first[deliveries.length] ?? receiver.answer;
       deliveries.push({ headers: req.headers, body, status });
-      res.writeHead(status).end();
+      if (deliveries.length === 1 && holdFirstMs > 0) {
+        setTimeout(() => res.destroyed || res.writeHead(status).end(), holdFirstMs).unref();
+      } else {
+        res.writeHead(status).end();
+      }
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -148,11 +148,6 @@ describe.each(TARGETS)("gateway contract on $name: webhooks and restarts", (targ
         (ds) => ds.some((d) => d.status === 200),
       );
       const delivered = receiver.deliveries.filter((d) => d.status === 200);
-      // Fails about 1 run in 20 on Workers (2026-12-06: once in CI, once in 20 runs alone), and
-      // the message shows why: the receiver saw 2 attempts, the gateway logged 1. SIGTERM stopped
-      // workerd with attempt 2 answered but not recorded, so the delivery stays leased for the
-      // deliverer's lease (timeout + 60 s), past this polling. Not fixed: the lease cannot be told
-      // from a scheduled retry in the queue's row, so a start cannot release it (see the issue note).
       expect(
         delivered,
         `statuses ${JSON.stringify(receiver.deliveries.map((d) => d.status))}, ${beforeRecovery} before the restart; the gateway's webhook log:\n${gw.logs.filter((l) => l.includes("webhook")).join("\n")}`,
@@ -166,6 +161,37 @@ describe.each(TARGETS)("gateway contract on $name: webhooks and restarts", (targ
         type: "test_run.finished",
         data: { test_run_id: started.body.test_run_id },
       });
+      expect((await call("DELETE", `/v1/webhooks/${hook.id}`)).status).toBe(204);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("sends a delivery again soon after a restart cut its attempt short", async () => {
+    // The first attempt is still waiting for its answer when the gateway stops. Node waits for it
+    // (the 500 comes after 2 s) and schedules a retry; workerd is stopped with the attempt in
+    // flight, and the restarted gateway must free that claim instead of waiting out its lease
+    // (timeout + 60 s, far past this polling).
+    const receiver = await startReceiver([500], 200, 2_000);
+    try {
+      const hook = await createHook(receiver.url, ["test_run.finished"]);
+      await call("POST", "/v1/test-runs", { agent_id: agentId, scenario_ids: [scenarioId] });
+      await pollUntil(
+        async () => receiver.deliveries,
+        (ds) => ds.length > 0,
+      );
+      await gw.restart();
+      const statuses = await pollUntil(
+        async () => receiver.deliveries.map((d) => d.status),
+        (ds) => ds.includes(200),
+      );
+      expect(
+        statuses,
+        `the gateway's webhook log:\n${gw.logs.filter((l) => l.includes("webhook")).join("\n")}`,
+      ).toEqual([500, 200]);
+      const [held, sent] = receiver.deliveries;
+      expect(sent?.headers["spar-event-id"]).toBe(held?.headers["spar-event-id"]);
+      await expectSigned(hook.secret, sent);
       expect((await call("DELETE", `/v1/webhooks/${hook.id}`)).status).toBe(204);
     } finally {
       await receiver.close();
@@ -200,7 +226,7 @@ describe.each(TARGETS)("gateway contract on $name: webhooks and restarts", (targ
 
   it("never answers, logs or delivers a configured secret", () => {
     const secrets = [AGENT_SECRET, gw.apiKey, ...hookSecrets];
-    expect(hookSecrets).toHaveLength(3);
+    expect(hookSecrets).toHaveLength(4);
     expect(findSecrets(client.answers.join("\n"), secrets)).toEqual([]);
     expect(findSecrets(gw.logs.join("\n"), secrets)).toEqual([]);
   });

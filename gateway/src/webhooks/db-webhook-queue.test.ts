@@ -43,7 +43,14 @@ describe("DbWebhookQueue on libSQL", () => {
         type: "test_run.finished",
         attempts: 2,
         failedAttempts: 0,
-        nextAttemptAtMs: 205,
+        nextAttemptAtMs: 5,
+        leasedUntilMs: 205,
+      });
+      expect(await queue.releaseLeases()).toBe(1);
+      expect(await getDelivery(storage.db, workspaceId, first!.id)).toMatchObject({
+        attempts: 2,
+        nextAttemptAtMs: 5,
+        leasedUntilMs: null,
       });
     } finally {
       await storage.dispose();

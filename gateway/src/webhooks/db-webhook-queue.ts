@@ -1,9 +1,9 @@
 /**
  * The `WebhookQueue` over the `webhook_deliveries` table (libSQL on Node; D1 and Durable-Object
  * SQLite speak the same SQL). How the port maps onto the storage:
- * - a claim's lease is `next_attempt_at_ms` pushed to `now + leaseMs` (the repository's
- *   design): a leased delivery is simply not due, and its lease end identifies the claim, so
- *   `markFailed` applies only while `next_attempt_at_ms` still equals the claim's lease end;
+ * - a claim's lease is `leased_until_ms`, apart from `next_attempt_at_ms` (the retry schedule),
+ *   so `releaseLeases` frees claims without moving retries; the lease end identifies the claim,
+ *   so `markFailed` applies only while `leased_until_ms` still equals the claim's lease end;
  * - `failedAttempts` is the `failed_attempts` column, not `attempts`: `attempts` counts claims,
  *   so a worker that died mid-attempt is visible there but, as the port says, is not a failure;
  * - "given up" is the `dead` status.
@@ -15,6 +15,7 @@ import {
   getWebhookAnyWorkspace,
   markDeliveryDelivered,
   recordDeliveryFailure,
+  releaseDeliveryLeases,
 } from "../db/repositories/webhooks.ts";
 import { sealContext } from "../db/sealed-fields.ts";
 import { isForeignKeyViolation } from "../db/write-result.ts";
@@ -51,10 +52,10 @@ export class DbWebhookQueue implements WebhookQueue {
   async claimDue(nowMs: number, limit: number, leaseMs: number): Promise<ClaimedWebhookDelivery[]> {
     if (limit <= 0) return [];
     const rows = await claimDueDeliveries(this.db, { nowMs, leaseMs, limit });
-    // Chosen earliest due first; answered in id order (the due time is now the lease end).
+    // Chosen earliest due first; answered in id order.
     return rows.map((row) => ({
       id: row.id,
-      leaseUntilMs: row.nextAttemptAtMs,
+      leaseUntilMs: nowMs + leaseMs,
       webhookId: row.webhookId,
       eventId: row.eventId,
       body: row.body,
@@ -69,6 +70,10 @@ export class DbWebhookQueue implements WebhookQueue {
 
   async markFailed(claim: WebhookClaim, failure: WebhookFailure): Promise<void> {
     await recordDeliveryFailure(this.db, { deliveryId: claim.id, leaseUntilMs: claim.leaseUntilMs }, failure);
+  }
+
+  releaseLeases(): Promise<number> {
+    return releaseDeliveryLeases(this.db);
   }
 }
 

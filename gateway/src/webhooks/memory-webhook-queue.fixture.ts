@@ -31,7 +31,7 @@ export interface StoredDelivery {
 export class MemoryWebhookQueue implements WebhookQueue {
   readonly #rows: StoredDelivery[] = [];
   /** How many times each method was called, for tests that count round trips. */
-  readonly calls = { enqueue: 0, claimDue: 0, markDelivered: 0, markFailed: 0 };
+  readonly calls = { enqueue: 0, claimDue: 0, markDelivered: 0, markFailed: 0, releaseLeases: 0 };
 
   async enqueue(d: NewWebhookDelivery): Promise<void> {
     this.calls.enqueue++;
@@ -96,6 +96,13 @@ export class MemoryWebhookQueue implements WebhookQueue {
     r.leaseUntilMs = null;
     if (failure.nextAttemptAtMs === undefined) r.status = "given_up";
     else r.nextAttemptAtMs = failure.nextAttemptAtMs;
+  }
+
+  async releaseLeases(): Promise<number> {
+    this.calls.releaseLeases++;
+    const leased = this.#rows.filter((r) => r.status === "pending" && r.leaseUntilMs !== null);
+    for (const r of leased) r.leaseUntilMs = null;
+    return leased.length;
   }
 
   /** A copy of every stored delivery, for assertions. */

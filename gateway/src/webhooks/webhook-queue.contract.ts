@@ -127,6 +127,42 @@ export function webhookQueueContract(name: string, open: () => Promise<OpenedQue
       ]);
     });
 
+    it("frees a claim at release for the next claim at once, and keeps a scheduled retry's time", async () => {
+      await q.enqueue(delivery("in_flight"));
+      await q.enqueue(delivery("retrying"));
+      const [inFlight, retrying] = await q.claimDue(1_000, 2, LEASE);
+      await q.markFailed(retrying!, { atMs: 1_100, error: "HTTP 500", nextAttemptAtMs: 20_000 });
+      expect(await q.claimDue(2_000, 10, LEASE)).toEqual([]);
+      expect(await q.releaseLeases()).toBe(1);
+      const [again] = await q.claimDue(2_000, 10, LEASE);
+      expect(again).toMatchObject({
+        id: inFlight!.id,
+        eventId: "in_flight",
+        leaseUntilMs: 62_000,
+        failedAttempts: 0,
+      });
+      expect(await q.claimDue(19_999, 10, LEASE)).toEqual([]);
+      expect(await q.claimDue(20_000, 10, LEASE)).toMatchObject([{ eventId: "retrying", failedAttempts: 1 }]);
+    });
+
+    it("ignores a failure reported under a claim freed by a release", async () => {
+      await q.enqueue(delivery("evt_1"));
+      const [stale] = await q.claimDue(1_000, 1, LEASE);
+      await q.releaseLeases();
+      await q.markFailed(stale!, { atMs: 1_500, error: "HTTP 500", nextAttemptAtMs: 30_000 });
+      expect(await q.claimDue(2_000, 1, LEASE)).toMatchObject([{ failedAttempts: 0, firstFailedAtMs: null }]);
+    });
+
+    it("frees nothing at release when no delivery is claimed, delivered ones included", async () => {
+      await q.enqueue(delivery("delivered"));
+      await q.enqueue(delivery("waiting", 5_000));
+      const [d] = await q.claimDue(1_000, 10, LEASE);
+      await q.markDelivered(d!, 1_200);
+      expect(await q.releaseLeases()).toBe(0);
+      expect(await q.claimDue(4_999, 10, LEASE)).toEqual([]);
+      expect(await q.claimDue(5_000, 10, LEASE)).toMatchObject([{ eventId: "waiting" }]);
+    });
+
     it("accepts a success reported under a superseded claim", async () => {
       await q.enqueue(delivery("evt_1"));
       const [stale] = await q.claimDue(1_000, 1, LEASE);

@@ -20,7 +20,10 @@ export interface NewWebhookDelivery {
 /** Identifies one claim of a delivery; `markFailed` only applies while that claim still holds. */
 export interface WebhookClaim {
   id: number;
-  /** The claim's lease end. Strictly greater on every later claim, so it doubles as a claim token. */
+  /**
+   * The claim's lease end. Strictly greater on every later claim (after the lease ran out, or
+   * after `releaseLeases` in a later process), so it doubles as a claim token.
+   */
   leaseUntilMs: number;
 }
 
@@ -72,4 +75,11 @@ export interface WebhookQueue {
    * it is a no-op, so a slow worker cannot undo a newer outcome.
    */
   markFailed(claim: WebhookClaim, failure: WebhookFailure): Promise<void>;
+  /**
+   * Frees every claim at once: each leased pending delivery becomes claimable again at its own
+   * due time (a scheduled retry keeps its time). Only for a deliverer that is the queue's sole
+   * one, as it starts: any lease then belongs to a worker that is gone, and waiting out its lease
+   * would hold that delivery back for the whole lease. Answers how many claims were freed.
+   */
+  releaseLeases(): Promise<number>;
 }

@@ -82,6 +82,7 @@ describe("webhooks", () => {
     await enqueueDelivery(t.db, t.a, delivery("evt_1", 100));
     expect(await claimDueDeliveries(t.db, { nowMs: 99, leaseMs: 30_000, limit: 10 })).toEqual([]);
     await claimDueDeliveries(t.db, { nowMs: 100, leaseMs: 30_000, limit: 10 });
+    expect(await nextDeliveryDueAtMs(t.db)).toBe(30_100);
     expect(await claimDueDeliveries(t.db, { nowMs: 30_099, leaseMs: 30_000, limit: 10 })).toEqual([]);
     const again = await claimDueDeliveries(t.db, { nowMs: 30_100, leaseMs: 30_000, limit: 10 });
     expect(again.map((d) => d.attempts)).toEqual([2]);
@@ -96,8 +97,10 @@ describe("webhooks", () => {
     expect(await getDelivery(t.db, t.a, d1?.id ?? 0)).toMatchObject({
       status: "pending",
       nextAttemptAtMs: 5_000,
+      leasedUntilMs: null,
       lastError: "HTTP 500",
     });
+    expect(await nextDeliveryDueAtMs(t.db)).toBe(5_000);
     const retried = await claimDueDeliveries(t.db, { nowMs: 5_000, leaseMs: 30_000, limit: 10 });
     expect(retried.map((d) => [d.id, d.attempts])).toEqual([[d1?.id, 2]]);
     await markDeliveryDelivered(t.db, d1?.id ?? 0, 5_001);

@@ -4,7 +4,7 @@
  */
 
 import type { WebhookEventType } from "@spar/protocol";
-import { and, asc, desc, eq, inArray, lt, lte, min, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { SparDatabase } from "../database.ts";
 import { clampLimit, type Page, type PageRequest, toPage } from "../page.ts";
 import { webhookDeliveries, webhooks } from "../schema.ts";
@@ -167,27 +167,48 @@ export async function enqueueDelivery(
 }
 
 /**
- * Claims up to `limit` pending deliveries that are due, oldest first, in ONE UPDATE: each
- * claimed row gets `attempts + 1` and a lease (`next_attempt_at_ms = now + leaseMs`), so a
- * concurrent claimer cannot take it again, and a claimer that crashes releases it when the
- * lease runs out. The answered rows carry the new attempt count.
+ * Claims up to `limit` pending deliveries that are due and not leased, oldest due first, in ONE
+ * UPDATE: each claimed row gets `attempts + 1` and a lease (`leased_until_ms = now + leaseMs`),
+ * so a concurrent claimer cannot take it again, and a claimer that crashes releases it when the
+ * lease runs out (or when the next sole deliverer starts: `releaseDeliveryLeases`). The answered
+ * rows carry the new attempt count and the lease end that identifies this claim.
  */
 export async function claimDueDeliveries(
   db: SparDatabase,
   query: { nowMs: number; leaseMs: number; limit: number },
 ): Promise<DeliveryRecord[]> {
+  const claimable = and(
+    eq(webhookDeliveries.status, "pending"),
+    lte(webhookDeliveries.nextAttemptAtMs, query.nowMs),
+    or(isNull(webhookDeliveries.leasedUntilMs), lte(webhookDeliveries.leasedUntilMs, query.nowMs)),
+  );
   const due = db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAtMs, query.nowMs)))
+    .where(claimable)
     .orderBy(asc(webhookDeliveries.nextAttemptAtMs), asc(webhookDeliveries.id))
     .limit(Math.max(1, Math.trunc(query.limit)));
   const rows = await db
     .update(webhookDeliveries)
-    .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, nextAttemptAtMs: query.nowMs + query.leaseMs })
-    .where(and(inArray(webhookDeliveries.id, due), eq(webhookDeliveries.status, "pending")))
+    .set({ attempts: sql`${webhookDeliveries.attempts} + 1`, leasedUntilMs: query.nowMs + query.leaseMs })
+    .where(and(inArray(webhookDeliveries.id, due), claimable))
     .returning();
   return rows.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Frees every claim, for a deliverer that is the only one on this database and is starting: any
+ * lease then belongs to a process that is gone (a stop mid-attempt, a crash), and waiting out
+ * its lease would hold that delivery back for a whole lease. Scheduled retries are untouched.
+ * Answers how many claims were freed. At least once: the freed delivery is sent again.
+ */
+export async function releaseDeliveryLeases(db: SparDatabase): Promise<number> {
+  const freed = await db
+    .update(webhookDeliveries)
+    .set({ leasedUntilMs: null })
+    .where(and(eq(webhookDeliveries.status, "pending"), isNotNull(webhookDeliveries.leasedUntilMs)))
+    .returning({ id: webhookDeliveries.id });
+  return freed.length;
 }
 
 /** Terminal; a no-op on a delivery already delivered or given up (a late success revives nothing). */
@@ -198,16 +219,16 @@ export async function markDeliveryDelivered(
 ): Promise<void> {
   await db
     .update(webhookDeliveries)
-    .set({ status: "delivered", deliveredAtMs: nowMs, lastError: null })
+    .set({ status: "delivered", deliveredAtMs: nowMs, lastError: null, leasedUntilMs: null })
     .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
 }
 
 /**
- * Records a failed attempt made under the claim whose lease ended at `leaseUntilMs` (a claim
- * sets `next_attempt_at_ms` to its lease end, so that column identifies the claim): one more
- * failure, the first failure's time kept, and either the next attempt's time or, with
- * `nextAttemptAtMs` undefined, given up. A no-op when the delivery was claimed again since, or
- * is no longer pending, so a slow worker cannot undo a newer outcome.
+ * Records a failed attempt made under the claim whose lease ends at `leaseUntilMs` (the lease end
+ * identifies the claim): one more failure, the first failure's time kept, the lease cleared, and
+ * either the next attempt's time or, with `nextAttemptAtMs` undefined, given up. A no-op when the
+ * delivery was claimed again or released since, or is no longer pending, so a slow worker cannot
+ * undo a newer outcome.
  */
 export async function recordDeliveryFailure(
   db: SparDatabase,
@@ -220,6 +241,7 @@ export async function recordDeliveryFailure(
       failedAttempts: sql`${webhookDeliveries.failedAttempts} + 1`,
       firstFailedAtMs: sql`coalesce(${webhookDeliveries.firstFailedAtMs}, ${failure.atMs})`,
       lastError: failure.error,
+      leasedUntilMs: null,
       ...(failure.nextAttemptAtMs === undefined
         ? { status: "dead" as const }
         : { nextAttemptAtMs: failure.nextAttemptAtMs }),
@@ -228,7 +250,7 @@ export async function recordDeliveryFailure(
       and(
         eq(webhookDeliveries.id, claim.deliveryId),
         eq(webhookDeliveries.status, "pending"),
-        eq(webhookDeliveries.nextAttemptAtMs, claim.leaseUntilMs),
+        eq(webhookDeliveries.leasedUntilMs, claim.leaseUntilMs),
       ),
     );
 }
@@ -241,7 +263,7 @@ export async function scheduleDeliveryRetry(
 ): Promise<void> {
   await db
     .update(webhookDeliveries)
-    .set({ nextAttemptAtMs: retry.nextAttemptAtMs, lastError: retry.error })
+    .set({ nextAttemptAtMs: retry.nextAttemptAtMs, lastError: retry.error, leasedUntilMs: null })
     .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
 }
 
@@ -253,10 +275,14 @@ export async function markDeliveryDead(db: SparDatabase, deliveryId: number, err
     .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, "pending")));
 }
 
-/** When the next pending delivery (or lease) comes due; undefined when nothing is pending. */
+/**
+ * When the next pending delivery comes due: its next attempt, or its lease's end if it is
+ * claimed (a claimer that died releases it then). Undefined when nothing is pending.
+ */
 export async function nextDeliveryDueAtMs(db: SparDatabase): Promise<number | undefined> {
+  const { nextAttemptAtMs, leasedUntilMs } = webhookDeliveries;
   const [row] = await db
-    .select({ at: min(webhookDeliveries.nextAttemptAtMs) })
+    .select({ at: sql<number | null>`min(max(${nextAttemptAtMs}, coalesce(${leasedUntilMs}, 0)))` })
     .from(webhookDeliveries)
     .where(eq(webhookDeliveries.status, "pending"));
   return row?.at ?? undefined;

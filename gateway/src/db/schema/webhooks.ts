@@ -46,8 +46,14 @@ export const webhookDeliveries = sqliteTable(
     failedAttempts: integer("failed_attempts").notNull().default(0),
     /** The retry schedule's anchor (retries run for 24 h from here); null until a first failure. */
     firstFailedAtMs: integer("first_failed_at_ms"),
-    /** Also the claim lease: claiming pushes it forward, so a crashed claimer's row comes due again. */
+    /** When the next attempt is due: at creation, then the retry schedule's time after a failure. */
     nextAttemptAtMs: integer("next_attempt_at_ms").notNull(),
+    /**
+     * The claim lease: set when a deliverer claims the row, cleared when it records the outcome.
+     * Kept apart from `next_attempt_at_ms` so a starting deliverer can free a dead one's claims
+     * without touching scheduled retries. Its value identifies the claim (strictly later each time).
+     */
+    leasedUntilMs: integer("leased_until_ms"),
     deliveredAtMs: integer("delivered_at_ms"),
     lastError: text("last_error"),
     createdAtMs: integer("created_at_ms").notNull(),

@@ -86,8 +86,9 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     return check.ok ? undefined : check.message;
   };
   const secrets = await createSecretBoxFromKeys(key);
+  const webhookQueue = new DbWebhookQueue(storage.db);
   const deliverer = createWebhookDeliverer({
-    queue: new DbWebhookQueue(storage.db),
+    queue: webhookQueue,
     targets: dbWebhookTargets(storage.db, secrets),
     // Webhook URLs pass the outbound policy after DNS too; a redirect is never followed.
     fetch: async (url, init) => {
@@ -157,8 +158,12 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     now,
     log: o.log,
   };
-  // Runs a previous process left in flight end (and their test runs settle) before any request.
+  // Runs a previous process left in flight end (and their test runs settle) before any request,
+  // and the webhook deliveries it was sending are due again now, not after their lease.
   await recoverAfterRestart(settlement, now());
+  const freedClaims = await webhookQueue.releaseLeases();
+  if (freedClaims > 0)
+    o.log({ level: "warn", message: `webhook released ${freedClaims} claim(s) of a stopped process` });
 
   const apiKeyFile = join(o.dataDir, API_KEY_FILE);
   let firstStartKey: string | undefined;

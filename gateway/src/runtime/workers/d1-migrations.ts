@@ -13,6 +13,7 @@ import m0003 from "../../../drizzle/migrations/0003_runs_test_run_outcome_index.
 import m0004 from "../../../drizzle/migrations/0004_voice_jobs.sql";
 import m0005 from "../../../drizzle/migrations/0005_livekit_sessions.sql";
 import m0006 from "../../../drizzle/migrations/0006_run_events_source_seq.sql";
+import m0007 from "../../../drizzle/migrations/0007_webhook_delivery_lease.sql";
 import { statementsOf } from "./migration-statements.ts";
 
 export const MIGRATIONS: readonly { name: string; sql: string }[] = [
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly { name: string; sql: string }[] = [
   { name: "0004_voice_jobs.sql", sql: m0004 },
   { name: "0005_livekit_sessions.sql", sql: m0005 },
   { name: "0006_run_events_source_seq.sql", sql: m0006 },
+  { name: "0007_webhook_delivery_lease.sql", sql: m0007 },
 ];
 
 const BOOKKEEPING =

@@ -3,11 +3,12 @@
  * test run queued an event) rings its alarm now; the alarm runs the shared deliverer's `tick()`
  * over D1 and sets the next alarm at the earliest pending delivery's due time (a retry, or a
  * lease that runs out). The cron trigger wakes it too, so nothing waits on a lost alarm.
+ * There is one such object, so a new instance of it frees its predecessor's claims before its
+ * first tick: a delivery that instance was sending when it stopped (a deploy, workerd's SIGTERM)
+ * is sent again now, not after the whole lease.
  */
 import { DurableObject } from "cloudflare:workers";
-import { eq, min } from "drizzle-orm";
-import type { SparDatabase } from "../../db/database.ts";
-import { webhookDeliveries } from "../../db/schema.ts";
+import { nextDeliveryDueAtMs } from "../../db/repositories/webhooks.ts";
 import { DbWebhookQueue, dbWebhookTargets } from "../../webhooks/db-webhook-queue.ts";
 import { webhookRetryPolicy } from "../../webhooks/retry-schedule.ts";
 import { createWebhookDeliverer, type WebhookDeliverer } from "../../webhooks/webhook-deliverer.ts";
@@ -16,6 +17,8 @@ import type { WorkerEnv } from "./worker-env.ts";
 
 export class WebhookObject extends DurableObject<WorkerEnv> {
   private deliverer: WebhookDeliverer | undefined;
+  /** This instance's one release of the claims an earlier instance left. */
+  private released: Promise<void> | undefined;
 
   /** Something was queued: deliver it now. */
   async wake(): Promise<void> {
@@ -27,11 +30,24 @@ export class WebhookObject extends DurableObject<WorkerEnv> {
   override async alarm(): Promise<void> {
     const context = await workerContext(this.env);
     try {
+      this.released ??= this.releaseEarlierClaims(context);
+      await this.released;
       await this.delivererOf(context).tick();
     } finally {
-      const next = await nextDueAt(context.db);
+      const next = await nextDeliveryDueAtMs(context.db);
       // Never sooner than a moment from now: a delivery leased elsewhere is due at its lease end.
       if (next !== undefined) await this.ctx.storage.setAlarm(Math.max(next, Date.now() + 50));
+    }
+  }
+
+  private async releaseEarlierClaims(context: WorkerContext): Promise<void> {
+    try {
+      const freed = await new DbWebhookQueue(context.db).releaseLeases();
+      if (freed > 0)
+        context.log({ level: "warn", message: `webhook released ${freed} claim(s) of a stopped instance` });
+    } catch (cause) {
+      this.released = undefined; // tried again at the next alarm
+      throw cause;
     }
   }
 
@@ -54,13 +70,4 @@ export class WebhookObject extends DurableObject<WorkerEnv> {
     });
     return this.deliverer;
   }
-}
-
-/** When the earliest pending delivery is due (its next attempt, or its lease's end); undefined if none. */
-async function nextDueAt(db: SparDatabase): Promise<number | undefined> {
-  const [row] = await db
-    .select({ at: min(webhookDeliveries.nextAttemptAtMs) })
-    .from(webhookDeliveries)
-    .where(eq(webhookDeliveries.status, "pending"));
-  return row?.at ?? undefined;
 }
