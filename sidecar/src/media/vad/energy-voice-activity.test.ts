@@ -109,6 +109,26 @@ describe("EnergyVoiceActivity", () => {
     ]);
   });
 
+  it("reads a babble bed that resumes after 320 ms of digital zeros as the bed, not as speech", () => {
+    // Found 2026-12-06 in a 20 dB babble call (seed 21): all six talkers paused at once, 320 ms of
+    // exact zeros, 2.9 s after the bed began. Babble is not noise-flat, so its frames did not count
+    // as a bed read, the stream looked digitally silent, and the resumed bed was the agent's first
+    // line (1.75 s early, and an interruption of the caller invented). Here: −40 dBFS babble paused
+    // at 4 s, a 600 ms vowel 20 dB over it at 7 s (its end is held 200 ms by the babble after it).
+    // Before: one segment 4340–9900 ms, the vowel inside it.
+    const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed: 1 }, 32768 * 10 ** (-40 / 20), RATE);
+    const stream = concat(
+      new Int16Array(ms(1_000)),
+      bed.subarray(0, ms(3_000)),
+      new Int16Array(ms(320)),
+      mixAt(bed.subarray(ms(3_320), ms(9_320)), tone(600, 300, 3_300), 2_680),
+    );
+    expect(run(stream)).toEqual([
+      { type: "speech_started", startMs: 7_000 },
+      { type: "speech_ended", segment: { startMs: 7_000, endMs: 7_800 } },
+    ]);
+  });
+
   it("judges the lines after a 20 s line of a digitally silent stream against the gate, as before it", () => {
     // A 20 s line never under the gate (syllables 20 dB deep, troughs at −41 dBFS), then two 1 s
     // vowels at −35 dBFS after 1.5 s of zeros each. The line's troughs were read as background

@@ -52,14 +52,16 @@ const DIGITAL_SILENCE_MIN_MS = 300;
  */
 const SILENT_RUN_MEMORY_MS = 30_000;
 /**
- * ...unless at least this much of the noise window was read as a noise bed (sound judged
- * background against a noise floor, and noise-flat: `BED_LN_FLATNESS`): such a stream carries
- * noise, and its stretch under the gate is a seam (an ambience loop's, a bed paused), not the
- * silence between lines. Judged digitally silent, a pink or white bed at 20 dB that paused for
- * 400 ms was read as speech from where it resumed for up to 5 s (the noise window): an agent turn
- * never spoken, or a line cut short. Flat, because a line longer than the window is judged against
- * a floor of its own quiet frames, which are read as background too: counted, the lines after a
- * 20 s one were judged against that floor (one missed).
+ * ...unless at least this much of the noise window was read as a bed (sound judged background
+ * against a noise floor, and either noise-flat, `BED_LN_FLATNESS`, or outside a speech segment):
+ * such a stream carries noise, and its stretch under the gate is a seam (an ambience loop's, a bed
+ * paused, six synthetic talkers pausing at once), not the silence between lines. Judged digitally
+ * silent, a pink or white bed at 20 dB that paused for 400 ms was read as speech from where it
+ * resumed for up to 5 s (the noise window), and so was a babble bed after 320 ms of zeros (a 20 dB
+ * call, seed 21: its first line dated 1.75 s early, an interruption of the caller invented). Not any
+ * background inside a segment: a line longer than the window is judged against a floor of its own
+ * quiet frames, read as background too, and counted they made the lines after a 20 s one judged
+ * against that floor (one missed).
  */
 const BED_READ_MIN_MS = 1_000;
 /**
@@ -238,8 +240,10 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const { probability, bed } = this.probability(frame);
     if (this.noisy) this.spectral?.push(frame, probability < this.settings.offset);
     else this.spectral?.skip();
-    // Only noise counts as a bed read: in a long line the floor is the line's own quiet frames.
-    this.rememberBedRead(bed && (this.spectral?.lastLnFlatness() ?? BED_LN_FLATNESS) > BED_LN_FLATNESS);
+    // Noise counts as a bed read, and so does any background outside speech (babble is not flat);
+    // a long line's own quiet frames, inside its segment and not flat, do not.
+    const flat = (this.spectral?.lastLnFlatness() ?? BED_LN_FLATNESS) > BED_LN_FLATNESS;
+    this.rememberBedRead(bed && (flat || !this.hysteresis.speaking));
     events.push(...this.backdated(this.hysteresis.next(probability)));
   }
 

@@ -25,6 +25,17 @@ describe("SpeechHysteresis", () => {
     expect(events[9]).toEqual([{ type: "speech_started", startMs: 0 }]);
   });
 
+  it("is speaking from the frame that confirms speech until the frame that ends it", () => {
+    const h = new SpeechHysteresis(10);
+    const speaking = [...repeat(0.9, 10), ...repeat(0, 50)].map((p) => {
+      h.next(p);
+      return h.speaking;
+    });
+    expect(speaking.indexOf(true)).toBe(9);
+    expect(speaking.lastIndexOf(true)).toBe(58);
+    expect(speaking.filter(Boolean)).toHaveLength(50);
+  });
+
   it("ignores a burst shorter than the minimum speech", () => {
     expect(run([...repeat(0.9, 9), ...repeat(0, 100)])).toEqual([]);
   });

@@ -21,6 +21,11 @@ export class SpeechHysteresis {
     if (!(settings.offset <= settings.onset)) throw new Error("hysteresis: offset must not exceed onset");
   }
 
+  /** In a segment (started, not yet ended) after the frames fed so far. */
+  get speaking(): boolean {
+    return this.inSpeech;
+  }
+
   /** Feeds the next frame's speech probability (0..1). */
   next(probability: number): VoiceActivityEvent[] {
     const f = this.frame++;
