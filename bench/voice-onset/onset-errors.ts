@@ -20,12 +20,23 @@ import type { SpeechSegment } from "../../sidecar/src/media/vad/voice-activity.t
 export interface OnsetError {
   label: string;
   errorMs: number | undefined;
+  /** The bed's seed, offline. */
+  seed?: number;
 }
+
+/** Where the lines go offline: the first at `firstLineMs` into the stream, which opens with `leadMs` of digital zeros before the bed. */
+export interface OfflineLayout {
+  firstLineMs: number;
+  leadMs: number;
+}
+
+/** The layout `offline` uses unless told: the first line 1.5 s in, the bed from the first sample. */
+export const DEFAULT_LAYOUT: OfflineLayout = { firstLineMs: 1_500, leadMs: 0 };
 
 const FRAME_SAMPLES = BOT_SAMPLE_RATE / 100;
 
 /**
- * The lines over one bed (seed `seed`), placed from 1.5 s with gaps of 1.2–2.4 s (varied by seed),
+ * The lines over one bed (seed `seed`), placed from `layout.firstLineMs` with gaps of 1.2–2.4 s (varied by seed),
  * once for each of `phases` shifts by a part of a 10 ms frame (and a seed-dependent offset), so
  * that onsets fall at every position in the VAD's frames. Truth: each line's first sample (lines
  * are trimmed to their speech bounds, as the bot sends them).
@@ -36,13 +47,16 @@ export function linesOverBed(
   snrDb: number,
   seed: number,
   phases: number,
+  layout: OfflineLayout = DEFAULT_LAYOUT,
 ): OnsetError[] {
   const level = activeSpeechLevel(
     lines.map((l) => l.samples),
     BOT_SAMPLE_RATE,
   );
   const bed = createNoiseBed({ kind, snrDb, seed }, level, BOT_SAMPLE_RATE);
-  return Array.from({ length: phases }, (_, phase) => linesAt(lines, bed, seed, phase, phases)).flat();
+  return Array.from({ length: phases }, (_, phase) =>
+    linesAt(lines, bed, seed, phase, phases, layout),
+  ).flat();
 }
 
 function linesAt(
@@ -51,17 +65,21 @@ function linesAt(
   seed: number,
   phase: number,
   phases: number,
+  layout: OfflineLayout,
 ): OnsetError[] {
   const starts: number[] = [];
   let at = Math.round(
-    1.5 * BOT_SAMPLE_RATE + (phase * FRAME_SAMPLES) / phases + ((seed * 137) % FRAME_SAMPLES),
+    (layout.firstLineMs / 1000) * BOT_SAMPLE_RATE +
+      (phase * FRAME_SAMPLES) / phases +
+      ((seed * 137) % FRAME_SAMPLES),
   );
   for (const [i, line] of lines.entries()) {
     starts.push(at);
     at += line.samples.length + Math.round((1.2 + ((seed * 7 + i * 3) % 7) * 0.2) * BOT_SAMPLE_RATE);
   }
   const samples = new Int16Array(at + BOT_SAMPLE_RATE);
-  for (let i = 0; i < samples.length; i++) samples[i] = bed[i % bed.length] ?? 0;
+  const lead = Math.round((layout.leadMs / 1000) * BOT_SAMPLE_RATE);
+  for (let i = lead; i < samples.length; i++) samples[i] = bed[(i - lead) % bed.length] ?? 0;
   const truth = lines.map((line, i) => {
     const first = starts[i] ?? 0;
     for (let k = 0; k < line.samples.length; k++) {
@@ -74,7 +92,7 @@ function linesAt(
     };
   });
   const detected = runVad(new EnergyVoiceActivity(), { samples, sampleRate: BOT_SAMPLE_RATE });
-  return truth.map((t, i) => ({ label: lines[i]?.text ?? "", errorMs: onsetError(t, detected) }));
+  return truth.map((t, i) => ({ label: lines[i]?.text ?? "", errorMs: onsetError(t, detected), seed }));
 }
 
 /** What a kept call (bench/voice-accuracy's evidence directory) holds for a replay. */
