@@ -65,6 +65,12 @@ const SILENT_RUN_MEMORY_MS = 30_000;
  */
 const BED_READ_MIN_MS = 1_000;
 /**
+ * Once this much of the noise window was read as a bed, a swinging bed's floor is held near its
+ * median (noise-floor.ts, `bedShown`). At 1 s a babble swell 1.1 s into the bed was speech; at
+ * 0.5 s the long clean run (a line past the 5 s window) lost 0.8 s more of one fragment.
+ */
+const BED_SHOWN_MS = 500;
+/**
  * How much of the stream's first sound is its opening for the noise floor (noise-floor.ts,
  * `OpeningBed`): lifted as for babble, unless the bed test heard steady noise (which is not babble
  * and needs no lift), then judged from its median.
@@ -325,7 +331,10 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {
       noise.add(level);
-      let floor = digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level(openingBed);
+      let floor =
+        digitalSilence || opening
+          ? DIGITAL_SILENCE_DBFS
+          : noise.level(openingBed, this.bedReadFrames * this.frameMs >= BED_SHOWN_MS);
       if (warm || firstSound) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
       return level - floor;
     };

@@ -34,6 +34,18 @@ describe("NoiseFloor", () => {
     expect(floorAfter(Array.from({ length: 50 }, (_, i) => -50 + i * 0.3))).toBe(-43);
   });
 
+  it("keeps a swinging bed's floor within 1 dB of the median of its own frames once a bed was shown", () => {
+    // The bed alone, no line yet: 100 frames from −52 to −32.2 dB, 10th percentile −50, 30th −46,
+    // median −42. Lifted by its spread the floor is −47, and the bed's top 10 % clear the onset.
+    const floor = new NoiseFloor(100);
+    for (let i = 0; i < 100; i++) {
+      floor.addBed(-52 + i * 0.2);
+      floor.add(-52 + i * 0.2);
+    }
+    expect(floor.level(undefined, true)).toBeCloseTo(-43, 9);
+    expect(floor.level()).toBeCloseTo(-47, 9);
+  });
+
   it("lifts an unread bed's floor by a fixed 7 dB, not by the recent spread, at the stream's opening only", () => {
     // 49 bed frames are not yet evidence of how the bed swings: the line's own 10 dB of spread
     // would lift the floor 12 dB into the line. At the opening the 10th percentile (−55) is lifted

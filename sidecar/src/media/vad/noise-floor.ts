@@ -47,8 +47,10 @@ export class NoiseFloor {
    * `steady` one puts it at least at the median less a steady bed's spread — a codec's first frames
    * can be quieter than the bed (a received white bed opened on four frames 5–12 dB under it), and
    * among few frames they are the 10th percentile: the bed 12 dB over it read as speech.
+   * `bedShown`: the stream has shown a bed outside speech; a swinging one then holds the floor
+   * within `SWINGING_BED_MEDIAN_MARGIN_DB` of its own frames' median.
    */
-  level(opening?: OpeningBed): number {
+  level(opening?: OpeningBed, bedShown = false): number {
     const tenth = percentile(this.recent.ascending, FLOOR_PERCENTILE);
     const floor =
       opening === "steady"
@@ -58,7 +60,12 @@ export class NoiseFloor {
     if (this.bed.size() < MIN_BED_FRAMES) return unread;
     // The first 500 ms of a babble bed can read steady (seed 6 of the reference bot's: spread under
     // 2 dB), and their lifted floor is under the unread one: while asked to, keep the lift.
-    const read = spread(this.bed.ascending) > STEADY_SPREAD_DB ? liftedFloor(this.recent.ascending) : floor;
+    const swinging = spread(this.bed.ascending) > STEADY_SPREAD_DB;
+    const lifted = swinging ? liftedFloor(this.recent.ascending) : floor;
+    const read =
+      swinging && bedShown
+        ? Math.max(lifted, percentile(this.bed.ascending, MEDIAN) - SWINGING_BED_MEDIAN_MARGIN_DB)
+        : lifted;
     return Math.max(read, unread);
   }
 }
@@ -73,6 +80,18 @@ const STEADY_SPREAD_DB = 2;
 const SPREAD_GAIN = 1.5;
 /** Bed frames needed before their spread is read (500 ms at 10 ms frames). */
 const MIN_BED_FRAMES = 50;
+/**
+ * A swinging bed's floor is at least the median of its own frames less this. `liftedFloor` reads
+ * the recent levels, and once lines are among them they push its percentiles up: over the bed
+ * alone, before the agent's first line, the floor sat 2–4 dB lower than later in the same call,
+ * and babble's swells cleared it. Babble at −40 dBFS alone for 8 s after 350 ms of zeros (a live
+ * call's opening: the caller speaks first), seeds 1–40: 11 read 0.15–3.5 s of speech, now one a
+ * 15 ms tail; live, one invented interruption in 8 babble calls at 20 dB (seed 24). The bed's
+ * frames are those judged background, so its median is under the bed's own; 2 dB left 4 of the
+ * offline openings, 1 dB one (bench/voice-onset `--first-line-ms 5000 --lead-ms 350`, seeds 1–40).
+ */
+const SWINGING_BED_MEDIAN_MARGIN_DB = 1;
+
 /**
  * The lift before the bed's spread is read: what `liftedFloor` gives the reference bot's babble at
  * 20 dB SNR (6.9 dB). A bed that opens a track may swing, and judged against its 10th percentile
