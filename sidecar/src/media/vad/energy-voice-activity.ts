@@ -9,6 +9,7 @@ import {
   type VoiceActivity,
   type VoiceActivityEvent,
 } from "./voice-activity.ts";
+import { WindowCount } from "./window-count.ts";
 
 export interface EnergyVadOptions {
   frameMs?: number;
@@ -130,12 +131,10 @@ export class EnergyVoiceActivity implements VoiceActivity {
   private readonly hysteresis: SpeechHysteresis;
   private readonly floor: NoiseFloor;
   private readonly bandFloor: NoiseFloor;
-  /** Per frame of the noise window: under the absolute gate; `gatedFrames` counts the true ones. */
-  private readonly gated: boolean[] = [];
-  private gatedFrames = 0;
-  /** Per frame of the noise window: read as the bed; `bedReadFrames` counts the true ones. */
-  private readonly bedRead: boolean[] = [];
-  private bedReadFrames = 0;
+  /** Frames of the noise window under the absolute gate. */
+  private readonly gatedFrames: WindowCount;
+  /** Frames of the noise window read as the bed. */
+  private readonly bedReadFrames: WindowCount;
   /** Frames in the run under the gate now in progress, and frames since a run reached the minimum. */
   private gatedRun = 0;
   private sinceSilentRun = Number.POSITIVE_INFINITY;
@@ -172,6 +171,8 @@ export class EnergyVoiceActivity implements VoiceActivity {
     this.settings = options.hysteresis ?? DEFAULT_HYSTERESIS;
     this.hysteresis = new SpeechHysteresis(this.frameMs, this.settings);
     this.historyFrames = Math.round((options.noiseWindowMs ?? 5_000) / this.frameMs);
+    this.gatedFrames = new WindowCount(this.historyFrames);
+    this.bedReadFrames = new WindowCount(this.historyFrames);
     this.floor = new NoiseFloor(this.historyFrames);
     this.bandFloor = new NoiseFloor(this.historyFrames);
     this.bedWindowFrames = Math.round(BED_WINDOW_MS / this.frameMs);
@@ -246,10 +247,13 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const { probability, bed } = this.probability(frame);
     if (this.noisy) this.spectral?.push(frame, probability < this.settings.offset);
     else this.spectral?.skip();
-    // Noise counts as a bed read, and so does any background outside speech (babble is not flat);
-    // a long line's own quiet frames, inside its segment and not flat, do not.
-    const flat = (this.spectral?.lastLnFlatness() ?? BED_LN_FLATNESS) > BED_LN_FLATNESS;
-    this.rememberBedRead(bed && (flat || !this.hysteresis.speaking));
+    // Any background outside speech counts as a bed read (babble is not flat), and inside a segment
+    // noise does; a long line's own quiet frames, inside its segment and not flat, do not. The
+    // flatness is asked only then: it is a pass over the spectrum, every frame of a line.
+    this.bedReadFrames.push(
+      bed &&
+        (!this.hysteresis.speaking || (this.spectral?.lastLnFlatness() ?? BED_LN_FLATNESS) > BED_LN_FLATNESS),
+    );
     events.push(...this.backdated(this.hysteresis.next(probability)));
   }
 
@@ -304,9 +308,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
       this.openedSilent = ++this.openingSilentFrames * this.frameMs >= OPENING_SILENCE_MIN_MS;
       return { probability: 0, bed: false };
     }
-    this.gated.push(gated);
-    if (gated) this.gatedFrames++;
-    if (this.gated.length > this.historyFrames && this.gated.shift()) this.gatedFrames--;
+    this.gatedFrames.push(gated);
     this.gatedRun = gated ? this.gatedRun + 1 : 0;
     this.sinceSilentRun =
       this.gatedRun * this.frameMs >= DIGITAL_SILENCE_MIN_MS ? 0 : this.sinceSilentRun + 1;
@@ -323,18 +325,17 @@ export class EnergyVoiceActivity implements VoiceActivity {
     const openingBed: OpeningBed | undefined =
       this.seen * this.frameMs >= OPENING_BED_MS ? undefined : this.bedHeard ? "steady" : "unknown";
     // A stream with digital silence between sounds has no noise to track: the gate is its floor.
+    const bedReadMs = this.bedReadFrames.count * this.frameMs;
     const digitalSilence =
-      this.gatedFrames * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&
+      this.gatedFrames.count * this.frameMs >= DIGITAL_SILENCE_MIN_MS &&
       this.sinceSilentRun * this.frameMs <= SILENT_RUN_MEMORY_MS &&
-      this.bedReadFrames * this.frameMs < BED_READ_MIN_MS;
+      bedReadMs < BED_READ_MIN_MS;
     // Judged against noise, with the first sound after an opening silence no longer in doubt.
     this.noisy = !digitalSilence && !firstSound;
     const snr = (level: number, noise: NoiseFloor) => {
       noise.add(level);
       let floor =
-        digitalSilence || opening
-          ? DIGITAL_SILENCE_DBFS
-          : noise.level(openingBed, this.bedReadFrames * this.frameMs >= BED_SHOWN_MS);
+        digitalSilence || opening ? DIGITAL_SILENCE_DBFS : noise.level(openingBed, bedReadMs >= BED_SHOWN_MS);
       if (warm || firstSound) floor = Math.min(floor, WARMUP_FLOOR_DBFS);
       return level - floor;
     };
@@ -347,12 +348,6 @@ export class EnergyVoiceActivity implements VoiceActivity {
       this.bandFloor.addBed(bandDb);
     }
     return { probability, bed };
-  }
-
-  private rememberBedRead(bed: boolean): void {
-    this.bedRead.push(bed);
-    if (bed) this.bedReadFrames++;
-    if (this.bedRead.length > this.historyFrames && this.bedRead.shift()) this.bedReadFrames--;
   }
 }
 
