@@ -57,6 +57,24 @@ function pinkBed(dbfs: number): Int16Array {
   return createNoiseBed({ kind: "pink", snrDb: 0, seed: 1 }, 32768 * 10 ** (dbfs / 20), RATE);
 }
 
+function babbleBed(dbfs: number, seed = 1): Int16Array {
+  return createNoiseBed({ kind: "babble", snrDb: 0, seed }, 32768 * 10 ** (dbfs / 20), RATE);
+}
+
+/**
+ * 1 s of zeros, then `bed` that stops dead for `pauseMs` 3 s in and resumes where it would have
+ * been, with a 600 ms 300 Hz vowel (amplitude 3300, about −20 dBFS) at 7 s.
+ */
+function bedStoppedDead(bed: Int16Array, pauseMs: number): Int16Array {
+  const resumed = bed.subarray(ms(3_000 + pauseMs), ms(9_000 + pauseMs));
+  return concat(
+    new Int16Array(ms(1_000)),
+    bed.subarray(0, ms(3_000)),
+    new Int16Array(ms(pauseMs)),
+    mixAt(resumed, tone(600, 300, 3_300), 3_000 - pauseMs),
+  );
+}
+
 /** Fed as 10 ms frames, like a LiveKit track. */
 function run(samples: Int16Array): VoiceActivityEvent[] {
   const vad = new EnergyVoiceActivity();
@@ -96,14 +114,7 @@ describe("EnergyVoiceActivity", () => {
     // A pink bed at −38 dBFS, paused for 400 ms at 4 s (an ambience loop's silent seam), and a
     // vowel 20 dB over it at 7 s. Under the gate for 300 ms, the stream looked digitally silent, and
     // the resumed bed was speech: one segment 4400–9100 ms, the vowel inside it.
-    const bed = pinkBed(-38);
-    const stream = concat(
-      new Int16Array(ms(1_000)),
-      bed.subarray(0, ms(3_000)),
-      new Int16Array(ms(400)),
-      mixAt(bed.subarray(ms(3_400), ms(9_400)), tone(600, 300, 3_300), 2_600),
-    );
-    expect(run(stream)).toEqual([
+    expect(run(bedStoppedDead(pinkBed(-38), 400))).toEqual([
       { type: "speech_started", startMs: 6_995 },
       { type: "speech_ended", segment: { startMs: 6_995, endMs: 7_600 } },
     ]);
@@ -115,8 +126,7 @@ describe("EnergyVoiceActivity", () => {
     // −40 dBFS read 15 ms–1.1 s of swells as speech (as seed 24 did live: an invented interruption).
     const heard: string[] = [];
     for (let seed = 1; seed <= 16; seed++) {
-      const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed }, 32768 * 10 ** (-40 / 20), RATE);
-      for (const e of run(concat(new Int16Array(ms(350)), bed.subarray(0, ms(6_000)))))
+      for (const e of run(concat(new Int16Array(ms(350)), babbleBed(-40, seed).subarray(0, ms(6_000)))))
         if (e.type === "speech_ended") heard.push(`seed ${seed}: ${e.segment.startMs}–${e.segment.endMs}`);
     }
     expect(heard).toEqual([]);
@@ -129,14 +139,7 @@ describe("EnergyVoiceActivity", () => {
     // line (1.75 s early, and an interruption of the caller invented). Here: −40 dBFS babble paused
     // at 4 s, a 600 ms vowel 20 dB over it at 7 s (its end is held 70 ms by the babble after it).
     // Before: one segment 4340–9900 ms, the vowel inside it.
-    const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed: 1 }, 32768 * 10 ** (-40 / 20), RATE);
-    const stream = concat(
-      new Int16Array(ms(1_000)),
-      bed.subarray(0, ms(3_000)),
-      new Int16Array(ms(320)),
-      mixAt(bed.subarray(ms(3_320), ms(9_320)), tone(600, 300, 3_300), 2_680),
-    );
-    expect(run(stream)).toEqual([
+    expect(run(bedStoppedDead(babbleBed(-40), 320))).toEqual([
       { type: "speech_started", startMs: 7_000 },
       { type: "speech_ended", segment: { startMs: 7_000, endMs: 7_670 } },
     ]);
@@ -229,7 +232,7 @@ describe("EnergyVoiceActivity", () => {
   // the gate (a pause of all six talkers), so the babble that followed was a first sound after an
   // opening silence, its floor capped at −50 dBFS for 3 s: 0.5–7.3 s read as the agent's first line.
   it("reports no speech when a babble bed at −40 dBFS follows an opening silence", () => {
-    const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed: 1 }, 32768 * 10 ** (-40 / 20), RATE);
+    const bed = babbleBed(-40);
     expect(run(concat(new Int16Array(ms(440)), bed.subarray(0, ms(4_000))))).toEqual([]);
   });
 
@@ -247,7 +250,7 @@ describe("EnergyVoiceActivity", () => {
     // the gate. Taken for an opening silence, it capped the first sound's floor at −50 dBFS for
     // 3 s of sound, and the bed was speech from 90 to 3290 ms. An opening silence is now at least
     // 50 ms under the gate.
-    const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed: 1 }, 32768 * 10 ** (-40 / 20), RATE);
+    const bed = babbleBed(-40);
     const stream = bed.slice(0, ms(4_000));
     for (let i = 0; i < ms(10); i++) stream[i] = Math.round((stream[i] ?? 0) / 100);
     expect(run(stream)).toEqual([]);
@@ -258,7 +261,7 @@ describe("EnergyVoiceActivity", () => {
   it("reports none of a babble bed's opening as speech when the bed is there from the track's first sample", () => {
     const opened: string[] = [];
     for (let seed = 1; seed <= 16; seed++) {
-      const bed = createNoiseBed({ kind: "babble", snrDb: 0, seed }, 32768 * 10 ** (-40 / 20), RATE);
+      const bed = babbleBed(-40, seed);
       for (const e of run(bed.slice(0, ms(2_000))))
         if (e.type === "speech_started" && e.startMs < 1_000) opened.push(`seed ${seed} at ${e.startMs} ms`);
     }
