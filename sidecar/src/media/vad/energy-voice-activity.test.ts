@@ -63,15 +63,15 @@ function babbleBed(dbfs: number, seed = 1): Int16Array {
 
 /**
  * 1 s of zeros, then `bed` that stops dead for `pauseMs` 3 s in and resumes where it would have
- * been, with a 600 ms 300 Hz vowel (amplitude 3300, about −20 dBFS) at 7 s.
+ * been, with a 600 ms 300 Hz vowel (amplitude 3300, about −20 dBFS) at `vowelAtMs` (7 s).
  */
-function bedStoppedDead(bed: Int16Array, pauseMs: number): Int16Array {
+function bedStoppedDead(bed: Int16Array, pauseMs: number, vowelAtMs = 7_000): Int16Array {
   const resumed = bed.subarray(ms(3_000 + pauseMs), ms(9_000 + pauseMs));
   return concat(
     new Int16Array(ms(1_000)),
     bed.subarray(0, ms(3_000)),
     new Int16Array(ms(pauseMs)),
-    mixAt(resumed, tone(600, 300, 3_300), 3_000 - pauseMs),
+    mixAt(resumed, tone(600, 300, 3_300), vowelAtMs - 4_000 - pauseMs),
   );
 }
 
@@ -138,10 +138,22 @@ describe("EnergyVoiceActivity", () => {
     // as a bed read, the stream looked digitally silent, and the resumed bed was the agent's first
     // line (1.75 s early, and an interruption of the caller invented). Here: −40 dBFS babble paused
     // at 4 s, a 600 ms vowel 20 dB over it at 7 s (its end is held 70 ms by the babble after it).
-    // Before: one segment 4340–9900 ms, the vowel inside it.
+    // Before: one segment 4340–9900 ms, the vowel inside it. (It starts on the half-frame grid, the
+    // window straddling the vowel's first frame, 5 ms early.)
     expect(run(bedStoppedDead(babbleBed(-40), 320))).toEqual([
-      { type: "speech_started", startMs: 7_000 },
-      { type: "speech_ended", segment: { startMs: 7_000, endMs: 7_670 } },
+      { type: "speech_started", startMs: 6_995 },
+      { type: "speech_ended", segment: { startMs: 6_995, endMs: 7_670 } },
+    ]);
+  });
+
+  it("ends a line by its own sound when the bed stopped dead just before it", () => {
+    // The same pause, the vowel 300 ms after the bed resumes (4620–5220 ms). The pause's frames,
+    // under the gate, went into the spectral change point as −120 dB of divergence: walking back
+    // from the end, they outweighed the whole vowel, and the line was 4620–4630. (The start is on
+    // the half-frame grid: the window straddling the vowel's first frame, 5 ms before.)
+    expect(run(bedStoppedDead(babbleBed(-40, 3), 320, 4_620))).toEqual([
+      { type: "speech_started", startMs: 4_615 },
+      { type: "speech_ended", segment: { startMs: 4_615, endMs: 5_220 } },
     ]);
   });
 

@@ -244,9 +244,13 @@ export class EnergyVoiceActivity implements VoiceActivity {
   }
 
   private judge(frame: readonly number[], events: VoiceActivityEvent[]): void {
-    const { probability, bed } = this.probability(frame);
-    if (this.noisy) this.spectral?.push(frame, probability < this.settings.offset);
-    else this.spectral?.skip();
+    const { probability, bed, gated } = this.probability(frame);
+    // A frame under the gate is a seam (spectral-onset.ts): learned as the bed, its −120 dB
+    // divergence swung the bed's deviation to 14–40 dB, and soft openings were never walked back
+    // (babble at 20 dB: +24–62 ms).
+    if (!this.noisy) this.spectral?.skip();
+    else if (gated) this.spectral?.pushSeam(frame);
+    else this.spectral?.push(frame, bed);
     // Any background outside speech counts as a bed read (babble is not flat), and inside a segment
     // noise does; a long line's own quiet frames, inside its segment and not flat, do not. The
     // flatness is asked only then: it is a pass over the spectrum, every frame of a line.
@@ -293,7 +297,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
   }
 
   /** The frame's speech probability, and whether it was judged background against a noise floor. */
-  private probability(frame: readonly number[]): { probability: number; bed: boolean } {
+  private probability(frame: readonly number[]): { probability: number; bed: boolean; gated: boolean } {
     let sum = 0;
     let bandSum = 0;
     for (const s of frame) {
@@ -306,13 +310,13 @@ export class EnergyVoiceActivity implements VoiceActivity {
     // Silence before the track's first sound says nothing about what the track sends between sounds.
     if (gated && this.seen === 0) {
       this.openedSilent = ++this.openingSilentFrames * this.frameMs >= OPENING_SILENCE_MIN_MS;
-      return { probability: 0, bed: false };
+      return { probability: 0, bed: false, gated: true };
     }
     this.gatedFrames.push(gated);
     this.gatedRun = gated ? this.gatedRun + 1 : 0;
     this.sinceSilentRun =
       this.gatedRun * this.frameMs >= DIGITAL_SILENCE_MIN_MS ? 0 : this.sinceSilentRun + 1;
-    if (gated) return { probability: 0, bed: false };
+    if (gated) return { probability: 0, bed: false, gated };
     const bandDb = Math.max(toDbfs(bandSum, frame.length), ABSOLUTE_GATE_DBFS);
     // Once a bed is heard the stream is plainly noisy: no cap, no judging against the gate alone.
     const talker = this.openingPeakDb >= TALKER_IN_FRONT_DBFS;
@@ -347,7 +351,7 @@ export class EnergyVoiceActivity implements VoiceActivity {
       this.floor.addBed(db);
       this.bandFloor.addBed(bandDb);
     }
-    return { probability, bed };
+    return { probability, bed, gated };
   }
 }
 

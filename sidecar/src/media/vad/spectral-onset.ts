@@ -23,6 +23,10 @@ import { lnFlatnessOfPower } from "./spectral-flatness.ts";
  * four frame phases, the onset error p95 went from 23.6 to 20.0 ms (pink, 360 onsets) and 19.7
  * to 14.9 ms (white, 72); babble 9.0 → 9.2 ms (384). Unclamped the half-frame change point walks
  * back onto babble's swells more often (12.8 ms).
+ * A swell of babble that runs into a line strays above the bed's mean by about its deviation for
+ * tens of ms, and the walk crosses it; but a line entering over a swell jumps out of it. So the
+ * steps the walk added that stay within the bed's own swing are given back to the bed when the
+ * first step past them rises well above all of them (`swellDeviations`, `swellJumpDb`).
  */
 export interface SpectralOnsetOptions {
   sampleRate: number;
@@ -34,6 +38,26 @@ export interface SpectralOnsetOptions {
   driftDb: number;
   /** The farthest an onset is moved back. */
   lookbackMs: number;
+  /**
+   * An onset's leading steps under the bed's mean divergence + this many of its deviations are
+   * a swell of the bed...
+   */
+  swellDeviations: number;
+  /**
+   * ...when the first step past them is this much (dB) over the loudest of them. Babble at 20 dB
+   * (the reference bot's lines over seeds 1–40): onsets off by more than 20 ms 24 → 10 of 240, p95
+   * 30.7 → 8.5 ms (with the bed learned without seams, energy-voice-activity.ts); at 8 dB 17.4 ms,
+   * at 2 dB white's soft onsets were cut (p95 20.6 → 26.9 ms). White and pink p95 unchanged.
+   */
+  swellJumpDb: number;
+  /**
+   * The walk back from an onset stops at this long a run of steps under the drift: the bed came
+   * back between the line and a swell before it. Without it, a swell of babble 120–190 ms before a
+   * line outweighed such a run (one onset in bench/voice-vad's babble seed 2, 192 ms early; babble at
+   * 20 dB offline, 10 → 8 of 240 onsets off by more than 20 ms). At 20 ms pink's "Here is" was cut
+   * (p95 17.6 → 18.3 ms); white and pink unchanged at 30 and 50.
+   */
+  bedRunMs: number;
   /** The farthest an end is moved back (a swing of the bed may hold speech open this long). */
   offsetLookbackMs: number;
   /**
@@ -55,6 +79,9 @@ export const DEFAULT_SPECTRAL_ONSET: Omit<SpectralOnsetOptions, "sampleRate" | "
   highHz: 7_000,
   driftDb: 1,
   lookbackMs: 200,
+  swellDeviations: 2,
+  swellJumpDb: 6,
+  bedRunMs: 30,
   offsetLookbackMs: 1_000,
   offsetDriftDb: 0.3,
   offsetMinGainDb: 8,
@@ -123,23 +150,32 @@ export class SpectralOnset {
     this.remember(Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY);
   }
 
+  /**
+   * Counts the next frame as a seam (under the VAD's gate: a bed paused, a receiver gap): certainly
+   * not speech, and nothing to learn the bed from. Both its steps read as a typical frame of the bed
+   * (its mean divergence): as −120 dB, which a zero frame's spectrum gives, each outweighed ten
+   * frames of a line, and an end walked back across a whole 600 ms line to a seam before it.
+   */
+  pushSeam(frame: readonly number[]): void {
+    this.load(frame);
+    const typical = this.trusted() ? this.bedSwing.mean() : Number.NEGATIVE_INFINITY;
+    this.remember(typical, typical);
+  }
+
   /** Analyses the next frame (int16-scaled samples); `background` adds it to the bed's spectrum. */
   push(frame: readonly number[], background: boolean): void {
     const n = this.o.frameSamples;
-    const samples = this.current;
-    for (let i = 0; i < n; i++) samples[i] = frame[i] ?? 0;
+    const straddle = this.hasPrevious && this.trusted();
+    const samples = this.load(frame);
     let straddlingDb = Number.NEGATIVE_INFINITY;
-    if (this.hasPrevious && this.trusted()) {
+    if (straddle) {
       const half = n >> 1;
-      this.straddling.set(this.previous.subarray(n - half));
+      this.straddling.set(this.current.subarray(n - half));
       this.straddling.set(samples.subarray(0, n - half), half);
       straddlingDb = this.divergenceDb(this.straddling);
     }
     // Last: it leaves this frame's power in `power`, for the bed's spectrum below.
     const divergenceDb = this.divergenceDb(samples);
-    this.current = this.previous;
-    this.previous = samples;
-    this.hasPrevious = true;
     this.remember(straddlingDb, this.trusted() ? divergenceDb : Number.NEGATIVE_INFINITY);
     if (background && this.trusted()) this.bedSwing.add(divergenceDb);
     if (background) {
@@ -151,6 +187,16 @@ export class SpectralOnset {
         this.noise[k] = (1 - a) * (this.noise[k] ?? 0) + a * (this.power[k] ?? 0);
       this.backgroundFrames++;
     }
+  }
+
+  /** Makes the frame the newest, in `previous` (the one before it moves to `current`); answers its samples. */
+  private load(frame: readonly number[]): Float64Array {
+    const samples = this.current;
+    for (let i = 0; i < this.o.frameSamples; i++) samples[i] = frame[i] ?? 0;
+    this.current = this.previous;
+    this.previous = samples;
+    this.hasPrevious = true;
+    return samples;
   }
 
   /** Mean over the band of each bin's power over the bed's (dB); leaves the bins' power in `power`. */
@@ -192,7 +238,7 @@ export class SpectralOnset {
    * pushed): the change point within the look-back, or `start` when no earlier frame lifts the sum.
    */
   onsetFrame(start: number): number {
-    return this.changePoint(2 * start, this.o.lookbackMs, 2, this.onsetScore()).step / 2;
+    return this.onsetStep(2 * start, 2) / 2;
   }
 
   /**
@@ -201,9 +247,30 @@ export class SpectralOnset {
    */
   onsetMs(start: number): number {
     const frameMs = this.onsetFrame(start) * this.frameMs;
-    const halfMs =
-      (this.changePoint(2 * start, this.o.lookbackMs, 1, this.onsetScore()).step * this.frameMs) / 2;
+    const halfMs = (this.onsetStep(2 * start, 1) * this.frameMs) / 2;
     return Math.min(frameMs + this.frameMs / 2, Math.max(frameMs - this.frameMs / 2, halfMs));
+  }
+
+  /** The onset step for speech the VAD starts at step `from`: the change point, past a swell of the bed. */
+  private onsetStep(from: number, stride: 1 | 2): number {
+    const found = this.changePoint(from, this.o.lookbackMs, stride, this.onsetScore(), this.o.bedRunMs).step;
+    const swell = this.bedSwing.mean() + this.o.swellDeviations * this.bedSwing.deviation();
+    let step = found;
+    let loudest = Number.NEGATIVE_INFINITY;
+    for (; step < from; step += stride) {
+      const divergence = this.divergenceAt(step);
+      if (divergence >= swell) break;
+      loudest = Math.max(loudest, divergence);
+    }
+    if (step === found) return found;
+    return this.divergenceAt(step) - loudest >= this.o.swellJumpDb ? step : found;
+  }
+
+  /** Step `step`'s divergence (dB); +∞ for a step not yet analysed, −∞ for one skipped or dropped. */
+  private divergenceAt(step: number): number {
+    const index = step - (this.droppedSteps - 1);
+    if (index < 0) return Number.NEGATIVE_INFINITY;
+    return this.divergence[index] ?? Number.POSITIVE_INFINITY;
   }
 
   /** A frame's contribution to an onset's change point: its divergence over the bed's own swing. */
@@ -227,22 +294,29 @@ export class SpectralOnset {
    * Walks back from step `from` (exclusive) at most `lookbackMs` (whole frames of it), `stride`
    * steps at a time (2: frames only; 1: every half frame), summing `score` of each step's
    * divergence; answers the step where the sum is largest, and that sum. A step not analysed
-   * (skipped, or judged before the bed was known) ends the walk: nothing is known across it.
+   * (skipped, or judged before the bed was known) ends the walk: nothing is known across it; so
+   * does a run of `bedRunMs` of steps that each lower the sum (the bed came back).
    */
   private changePoint(
     from: number,
     lookbackMs: number,
     stride: 1 | 2,
     score: (divergenceDb: number) => number,
+    bedRunMs = Number.POSITIVE_INFINITY,
   ): { step: number; gain: number } {
     const first = this.droppedSteps - 1;
     const limit = Math.max(first, from - 2 * Math.round(lookbackMs / this.frameMs));
+    const stepMs = this.frameMs / 2;
     let sum = 0;
     let best = { step: from, gain: 0 };
+    let bedSteps = 0;
     for (let f = from - stride; f >= limit; f -= stride) {
       const divergence = this.divergence[f - first] ?? Number.NEGATIVE_INFINITY;
       if (!Number.isFinite(divergence)) break;
-      sum += score(divergence);
+      const gain = score(divergence);
+      bedSteps = gain < 0 ? bedSteps + stride : 0;
+      if (bedSteps * stepMs >= bedRunMs) break;
+      sum += gain;
       if (sum > best.gain) best = { step: f, gain: sum };
     }
     return best;
