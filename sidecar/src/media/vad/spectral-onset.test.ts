@@ -60,20 +60,21 @@ function harmonicVowel(n: number): number {
 }
 
 /**
- * The babble bed raised by `swellDb` for the 8 frames before `vowelFrom` (the frames before the
- * swell marked background), then a harmonic vowel from `vowelFrom`.
+ * The babble bed raised by `swellDb` for `swellFrames` frames, then `bedFrames` of plain bed, then a
+ * harmonic vowel from `vowelFrom` (the frames before the swell marked background).
  */
-function swellIntoVowel(vowelFrom: number, swellDb: number): SpectralOnset {
+function swellBeforeVowel(vowelFrom: number, swellDb: number, swellFrames = 8, bedFrames = 0): SpectralOnset {
   babble ??= createNoiseBed({ kind: "babble", snrDb: 0, seed: 3 }, 1000, RATE);
   const bed = babble;
+  const swellFrom = vowelFrom - bedFrames - swellFrames;
   const onset = new SpectralOnset({ ...DEFAULT_SPECTRAL_ONSET, sampleRate: RATE, frameSamples: FRAME });
   for (let f = 0; f < vowelFrom + 20; f++) {
-    const gain = f >= vowelFrom - 8 && f < vowelFrom ? 10 ** (swellDb / 20) : 1;
+    const gain = f >= swellFrom && f < vowelFrom - bedFrames ? 10 ** (swellDb / 20) : 1;
     const frame = Array.from({ length: FRAME }, (_, i) => {
       const n = f * FRAME + i;
       return gain * (bed[n] ?? 0) + (f >= vowelFrom ? harmonicVowel(n) : 0);
     });
-    onset.push(frame, f < vowelFrom - 8);
+    onset.push(frame, f < swellFrom);
   }
   return onset;
 }
@@ -87,9 +88,20 @@ describe("SpectralOnset", () => {
     // two places move 4 and 14 frames with no swell at all (the bed there).
     const moves = Array.from({ length: 20 }, (_, k) => {
       const start = 300 + 10 * k;
-      return start - swellIntoVowel(start, 2).onsetFrame(start);
+      return start - swellBeforeVowel(start, 2).onsetFrame(start);
     });
     expect(moves).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 8, 0, 4, 14]);
+  });
+
+  it("does not walk back across the bed to a swell before it", () => {
+    // The babble 10 dB louder for 150 ms, then 60 ms of plain bed, then a vowel, at 20 places: the
+    // swell's gain outweighed the plain bed's frames and the walk crossed them (19 of 20 onsets
+    // moved back 10–20 frames). It stops at 30 ms of plain bed: one moves, at the last place.
+    const moves = Array.from({ length: 20 }, (_, k) => {
+      const start = 300 + 10 * k;
+      return start - swellBeforeVowel(start, 10, 15, 6).onsetFrame(start);
+    });
+    expect(moves).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20]);
   });
 
   it("does not take a swell of a babble bed for the start of speech", () => {

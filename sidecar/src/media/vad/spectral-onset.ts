@@ -45,9 +45,10 @@ export interface SpectralOnsetOptions {
   swellDeviations: number;
   /**
    * ...when the first step past them is this much (dB) over the loudest of them. Babble at 20 dB
-   * (the reference bot's lines over seeds 1–40): onsets off by more than 20 ms 24 → 10 of 240, p95
-   * 30.7 → 8.5 ms (with the bed learned without seams, energy-voice-activity.ts); at 8 dB 17.4 ms,
-   * at 2 dB white's soft onsets were cut (p95 20.6 → 26.9 ms). White and pink p95 unchanged.
+   * (the reference bot's lines over seeds 1–40), with seams no longer learned as the bed
+   * (`pushSeam`): onsets off by more than 20 ms 25 → 10 of 240, p95 39.9 → 8.5 ms; at 8 dB 17.4
+   * ms; at 2 dB white's soft onsets were cut (p95 21.2 → 26.9 ms). At 6 dB white 21.2 → 20.6 ms,
+   * pink 17.6 (one soft onset in `bench/voice-vad`'s white 15 dB 38 → 48 ms late).
    */
   swellJumpDb: number;
   /**
@@ -153,7 +154,7 @@ export class SpectralOnset {
   /**
    * Counts the next frame as a seam (under the VAD's gate: a bed paused, a receiver gap): certainly
    * not speech, and nothing to learn the bed from. Both its steps read as a typical frame of the bed
-   * (its mean divergence): as −120 dB, which a zero frame's spectrum gives, each outweighed ten
+   * (its mean divergence): as −120 dB, which a zero frame's spectrum gives, each outweighed more than ten
    * frames of a line, and an end walked back across a whole 600 ms line to a seam before it.
    */
   pushSeam(frame: readonly number[]): void {
@@ -189,7 +190,7 @@ export class SpectralOnset {
     }
   }
 
-  /** Makes the frame the newest, in `previous` (the one before it moves to `current`); answers its samples. */
+  /** Makes the frame the newest, in `previous` (the one before it moves to `current`); answers it. */
   private load(frame: readonly number[]): Float64Array {
     const samples = this.current;
     for (let i = 0; i < this.o.frameSamples; i++) samples[i] = frame[i] ?? 0;
