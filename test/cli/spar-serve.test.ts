@@ -171,12 +171,14 @@ describe("spar serve", () => {
   it("delivers every webhook after a kill -9: one failing at the kill, and one for the test run the restart settles", async () => {
     const deliveries: { status: number; eventId: string; body: string }[] = [];
     let answer = 500;
+    let holdMs = 0;
     const receiver = createServer((req, res) => {
       let body = "";
       req.on("data", (d) => (body += d));
       req.on("end", () => {
-        deliveries.push({ status: answer, eventId: String(req.headers["spar-event-id"]), body });
-        res.writeHead(answer).end();
+        const status = answer;
+        deliveries.push({ status, eventId: String(req.headers["spar-event-id"]), body });
+        setTimeout(() => res.writeHead(status).end(), holdMs);
       });
     });
     await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
@@ -211,9 +213,15 @@ describe("spar serve", () => {
       await first.result;
 
       answer = 200;
+      // Each answer held 1 s: a start that freed claims after settling the runs freed the claim of
+      // the event it had just begun to send, and sent it again meanwhile (1 start in 3 without the hold).
+      holdMs = 1_000;
       second = await serve(data, "node", env);
-      await until(() => deliveries.filter((d) => d.status === 200).length === 2, "two delivered events");
+      await until(() => deliveries.filter((d) => d.status === 200).length >= 2, "two delivered events");
+      await new Promise((r) => setTimeout(r, 1_500));
       const delivered = deliveries.filter((d) => d.status === 200).map((d) => JSON.parse(d.body));
+      expect(delivered.map((e) => e.id).sort()).toEqual([...new Set(delivered.map((e) => e.id))].sort());
+      expect(delivered).toHaveLength(2);
       const byTestRun = new Map(delivered.map((e) => [e.data.test_run_id, e]));
       expect([...byTestRun.keys()].sort()).toEqual([done.body.test_run_id, inFlight.body.test_run_id].sort());
       expect(

@@ -158,12 +158,14 @@ export async function startGateway(o: StartGatewayOptions): Promise<RunningGatew
     now,
     log: o.log,
   };
-  // Runs a previous process left in flight end (and their test runs settle) before any request,
-  // and the webhook deliveries it was sending are due again now, not after their lease.
-  await recoverAfterRestart(settlement, now());
+  // The webhook deliveries a previous process was sending are due again now, not after their
+  // lease; freed first, before settling its runs wakes the deliverer: freed after, a claim this
+  // process had just made was freed too and its event sent twice (a test run the restart settled).
   const freedClaims = await webhookQueue.releaseLeases();
   if (freedClaims > 0)
     o.log({ level: "warn", message: `webhook released ${freedClaims} claim(s) of a stopped process` });
+  // Runs a previous process left in flight end (and their test runs settle) before any request.
+  await recoverAfterRestart(settlement, now());
 
   const apiKeyFile = join(o.dataDir, API_KEY_FILE);
   let firstStartKey: string | undefined;
