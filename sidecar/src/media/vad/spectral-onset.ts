@@ -305,14 +305,13 @@ export class SpectralOnset {
     score: (divergenceDb: number) => number,
     bedRunMs = Number.POSITIVE_INFINITY,
   ): { step: number; gain: number } {
-    const first = this.droppedSteps - 1;
-    const limit = Math.max(first, from - 2 * Math.round(lookbackMs / this.frameMs));
+    const limit = Math.max(this.droppedSteps - 1, from - 2 * Math.round(lookbackMs / this.frameMs));
     const stepMs = this.frameMs / 2;
     let sum = 0;
     let best = { step: from, gain: 0 };
     let bedSteps = 0;
     for (let f = from - stride; f >= limit; f -= stride) {
-      const divergence = this.divergence[f - first] ?? Number.NEGATIVE_INFINITY;
+      const divergence = this.divergenceAt(f);
       if (!Number.isFinite(divergence)) break;
       const gain = score(divergence);
       bedSteps = gain < 0 ? bedSteps + stride : 0;
